@@ -247,11 +247,22 @@ class NotSupportedError(UnimapError):
         operation: str | None = None,
         provider: str | None = None,
         status_code: int | None = None,
+        remote: bool = False,
+        remote_status: int | None = None,
+        raw_response: Any | None = None,
+        details: Iterable[FieldProblem | Mapping[str, str]] | None = None,
     ) -> None:
         """Build the error; with ``operation`` and ``provider`` the message is written for you."""
         if message is None and operation is not None:
             message = f"{operation} is not supported by {provider or 'this provider'}"
-        super().__init__(message, status_code=status_code)
+        super().__init__(
+            message,
+            status_code=status_code,
+            remote=remote,
+            remote_status=remote_status,
+            raw_response=raw_response,
+            details=details,
+        )
         self.operation = operation
         self.provider = provider
 

@@ -15,7 +15,9 @@ from collections.abc import Sequence
 from engine import __version__
 
 # Modules that contribute sub-commands, each exposing `register(subparsers) -> None`.
-COMMAND_MODULES: tuple[str, ...] = ()
+COMMAND_MODULES: tuple[str, ...] = (
+    "engine.loader.cli",
+)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -1,0 +1,358 @@
+"""Compile JMESPath expressions into fast Python closures, checked at load time.
+
+JMESPath's reference interpreter walks the AST for every evaluation; mapping tens of
+thousands of records field by field makes that the hot path. Here each expression is parsed
+once, checked (functions exist, arity, `map_value` names), and turned into nested closures
+with exactly JMESPath's semantics.
+"""
+
+from __future__ import annotations
+
+import operator
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import jmespath
+from jmespath import exceptions as jp_exceptions
+from jmespath.visitor import _equals, _is_comparable
+
+from engine.expressions.functions import BUILTIN_NAMES, FUNCTIONS, lookup_value
+
+Evaluator = Callable[[Any], Any]
+ValueMaps = Mapping[str, dict[str, str | None]]
+
+_ORDERING = {"lt": operator.lt, "gt": operator.gt, "lte": operator.le, "gte": operator.ge}
+
+
+class ExpressionError(ValueError):
+    """An expression that does not parse or does not check; the message is for people."""
+
+
+@dataclass(frozen=True)
+class CompiledExpression:
+    """A checked expression: `search(data)` evaluates it, `root_fields` says what it reads."""
+
+    source: str
+    search: Evaluator = field(repr=False, compare=False)
+    root_fields: frozenset[str] = frozenset()
+    reads_whole_input: bool = False
+    value_maps_used: frozenset[str] = frozenset()
+
+
+def compile_expression(source: str, value_maps: ValueMaps | None = None) -> CompiledExpression:
+    """Parse, check and compile `source`; raise `ExpressionError` naming the problem."""
+    try:
+        ast = jmespath.compile(source).parsed
+    except jp_exceptions.ParseError as exc:
+        raise ExpressionError(f"invalid JMESPath: {_parse_message(exc)}") from None
+    except jp_exceptions.JMESPathError as exc:
+        raise ExpressionError(f"invalid JMESPath: {exc}") from None
+    compiler = _Compiler(value_maps or {})
+    evaluator = compiler.compile(ast)
+    roots, whole = root_fields(ast)
+    return CompiledExpression(
+        source=source,
+        search=evaluator,
+        root_fields=frozenset(roots),
+        reads_whole_input=whole,
+        value_maps_used=frozenset(compiler.maps_used),
+    )
+
+
+def _parse_message(exc: jp_exceptions.ParseError) -> str:
+    detail = str(exc).split("\n", 1)[0]
+    if isinstance(exc, jp_exceptions.IncompleteExpressionError):
+        detail = "incomplete expression"
+    elif isinstance(exc, jp_exceptions.LexerError):
+        detail = getattr(exc, "message", detail)
+    elif getattr(exc, "msg", None):
+        detail = exc.msg
+    return f"{detail} at character {exc.lex_position}"
+
+
+def root_fields(ast: dict[str, Any]) -> tuple[set[str], bool]:
+    """The top-level input fields an expression reads, and whether it reads `@` itself."""
+    roots: set[str] = set()
+    whole = False
+
+    def walk(node: dict[str, Any]) -> None:
+        nonlocal whole
+        kind = node["type"]
+        children = node.get("children", [])
+        if kind == "field":
+            roots.add(node["value"])
+        elif kind == "current":
+            whole = True
+        elif kind in ("subexpression", "index_expression", "pipe", "projection",
+                      "value_projection", "filter_projection", "flatten"):
+            if children and isinstance(children[0], dict):
+                walk(children[0])
+        elif kind in ("function_expression", "or_expression", "and_expression",
+                      "not_expression", "comparator", "multi_select_list",
+                      "multi_select_dict", "key_val_pair"):
+            for child in children:
+                if isinstance(child, dict):
+                    walk(child)
+
+    walk(ast)
+    return roots, whole
+
+
+def _is_false(value: Any) -> bool:
+    return value == "" or value == [] or value == {} or value is None or value is False
+
+
+class _Expression:
+    """What JMESPath's `sort_by`/`max_by`… expect from an `&expr` argument.
+
+    The class name matters: JMESPath's type checker recognises expression references by it.
+    """
+
+    def __init__(self, evaluator: Evaluator) -> None:
+        self.expression = None
+        self._evaluator = evaluator
+
+    def visit(self, _node: Any, value: Any) -> Any:
+        return self._evaluator(value)
+
+
+class _Compiler:
+    def __init__(self, value_maps: ValueMaps) -> None:
+        self.value_maps = value_maps
+        self.maps_used: set[str] = set()
+
+    def compile(self, node: dict[str, Any]) -> Evaluator:
+        method = getattr(self, "_" + node["type"], None)
+        if method is None:
+            raise ExpressionError(f"unsupported JMESPath construct '{node['type']}'")
+        result: Evaluator = method(node)
+        return result
+
+    def _children(self, node: dict[str, Any]) -> list[Evaluator]:
+        return [self.compile(child) for child in node["children"]]
+
+    def _field(self, node: dict[str, Any]) -> Evaluator:
+        name = node["value"]
+
+        def field_(value: Any) -> Any:
+            if type(value) is dict:
+                return value.get(name)
+            try:
+                return value.get(name)
+            except AttributeError:
+                return None
+
+        return field_
+
+    def _chain(self, node: dict[str, Any]) -> Evaluator:
+        steps = self._children(node)
+        if len(steps) == 2:
+            first, second = steps
+            return lambda value: second(first(value))
+
+        def chain(value: Any) -> Any:
+            for step in steps:
+                value = step(value)
+            return value
+
+        return chain
+
+    _subexpression = _chain
+    _index_expression = _chain
+    _pipe = _chain
+
+    def _current(self, _node: dict[str, Any]) -> Evaluator:
+        return lambda value: value
+
+    _identity = _current
+
+    def _literal(self, node: dict[str, Any]) -> Evaluator:
+        constant = node["value"]
+        return lambda _value: constant
+
+    def _index(self, node: dict[str, Any]) -> Evaluator:
+        position = node["value"]
+
+        def index(value: Any) -> Any:
+            if not isinstance(value, list):
+                return None
+            try:
+                return value[position]
+            except IndexError:
+                return None
+
+        return index
+
+    def _slice(self, node: dict[str, Any]) -> Evaluator:
+        bounds = slice(*node["children"])
+        return lambda value: value[bounds] if isinstance(value, list) else None
+
+    def _comparator(self, node: dict[str, Any]) -> Evaluator:
+        left, right = self._children(node)
+        op = node["value"]
+        if op == "eq":
+            return lambda value: _equals(left(value), right(value))
+        if op == "ne":
+            return lambda value: not _equals(left(value), right(value))
+        compare = _ORDERING[op]
+
+        def ordering(value: Any) -> Any:
+            a, b = left(value), right(value)
+            if not (_is_comparable(a) and _is_comparable(b)):
+                return None
+            return compare(a, b)
+
+        return ordering
+
+    def _or_expression(self, node: dict[str, Any]) -> Evaluator:
+        left, right = self._children(node)
+
+        def or_(value: Any) -> Any:
+            matched = left(value)
+            return right(value) if _is_false(matched) else matched
+
+        return or_
+
+    def _and_expression(self, node: dict[str, Any]) -> Evaluator:
+        left, right = self._children(node)
+
+        def and_(value: Any) -> Any:
+            matched = left(value)
+            return matched if _is_false(matched) else right(value)
+
+        return and_
+
+    def _not_expression(self, node: dict[str, Any]) -> Evaluator:
+        (inner,) = self._children(node)
+
+        def not_(value: Any) -> Any:
+            result = inner(value)
+            if type(result) in (int, float) and result == 0:
+                return False
+            return not result
+
+        return not_
+
+    def _flatten(self, node: dict[str, Any]) -> Evaluator:
+        (inner,) = self._children(node)
+
+        def flatten(value: Any) -> Any:
+            base = inner(value)
+            if not isinstance(base, list):
+                return None
+            merged: list[Any] = []
+            for element in base:
+                if isinstance(element, list):
+                    merged.extend(element)
+                else:
+                    merged.append(element)
+            return merged
+
+        return flatten
+
+    def _projection(self, node: dict[str, Any]) -> Evaluator:
+        left, right = self._children(node)
+
+        def projection(value: Any) -> Any:
+            base = left(value)
+            if not isinstance(base, list):
+                return None
+            return [r for r in (right(e) for e in base) if r is not None]
+
+        return projection
+
+    def _value_projection(self, node: dict[str, Any]) -> Evaluator:
+        left, right = self._children(node)
+
+        def value_projection(value: Any) -> Any:
+            base = left(value)
+            if not isinstance(base, dict):
+                return None
+            return [r for r in (right(e) for e in base.values()) if r is not None]
+
+        return value_projection
+
+    def _filter_projection(self, node: dict[str, Any]) -> Evaluator:
+        left, right, condition = self._children(node)
+
+        def filter_projection(value: Any) -> Any:
+            base = left(value)
+            if not isinstance(base, list):
+                return None
+            collected = []
+            for element in base:
+                if not _is_false(condition(element)):
+                    current = right(element)
+                    if current is not None:
+                        collected.append(current)
+            return collected
+
+        return filter_projection
+
+    def _multi_select_list(self, node: dict[str, Any]) -> Evaluator:
+        items = self._children(node)
+        return lambda value: None if value is None else [item(value) for item in items]
+
+    def _multi_select_dict(self, node: dict[str, Any]) -> Evaluator:
+        pairs = [(child["value"], self.compile(child["children"][0])) for child in node["children"]]
+        return lambda value: None if value is None else {k: ev(value) for k, ev in pairs}
+
+    def _expref(self, node: dict[str, Any]) -> Evaluator:
+        shim = _Expression(self.compile(node["children"][0]))
+        return lambda _value: shim
+
+    def _function_expression(self, node: dict[str, Any]) -> Evaluator:
+        name = node["value"]
+        if name not in BUILTIN_NAMES:
+            raise ExpressionError(_unknown_function(name))
+        if name == "map_value":
+            return self._map_value(node)
+        spec = FUNCTIONS.FUNCTION_TABLE[name]["signature"]
+        _check_arity(name, spec, len(node["children"]))
+        args = self._children(node)
+        call = FUNCTIONS.call_function
+
+        def function(value: Any) -> Any:
+            return call(name, [arg(value) for arg in args])
+
+        return function
+
+    def _map_value(self, node: dict[str, Any]) -> Evaluator:
+        children = node["children"]
+        if len(children) != 2:
+            raise ExpressionError("map_value() takes 2 arguments: map_value(value, 'map_name')")
+        name_node = children[1]
+        if name_node["type"] != "literal" or not isinstance(name_node["value"], str):
+            raise ExpressionError("map_value(): the map name must be a literal string")
+        map_name = name_node["value"]
+        if map_name not in self.value_maps:
+            raise ExpressionError(_unknown_map(map_name, self.value_maps))
+        self.maps_used.add(map_name)
+        value_map = self.value_maps[map_name]
+        argument = self.compile(children[0])
+        return lambda value: lookup_value(value_map, argument(value))
+
+
+def _check_arity(name: str, signature: tuple[dict[str, Any], ...], given: int) -> None:
+    expected = len(signature)
+    variadic = bool(signature) and bool(signature[-1].get("variadic"))
+    if variadic and given >= expected - 1 and given >= 1:
+        return
+    if given != expected:
+        word = "at least " if variadic else ""
+        raise ExpressionError(
+            f"{name}() takes {word}{expected} argument{'s' if expected != 1 else ''}, got {given}"
+        )
+
+
+def _unknown_function(name: str) -> str:
+    from engine.suggest import did_you_mean
+
+    return f"unknown function '{name}()'{did_you_mean(name, sorted(BUILTIN_NAMES))}"
+
+
+def _unknown_map(name: str, value_maps: ValueMaps) -> str:
+    from engine.suggest import did_you_mean
+
+    return f"unknown value map '{name}'{did_you_mean(name, sorted(value_maps))}"

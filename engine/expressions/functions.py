@@ -1,0 +1,218 @@
+"""The Unimap function library: what mappings add to JMESPath's built-in functions.
+
+Every function here is pure and null-tolerant: given `null` where a value is expected it
+returns `null` rather than failing, so a missing provider field maps to `null`. The reference
+(docs/functions.md) is generated from the `FUNCTION_DOCS` table below.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import UTC, datetime
+from typing import Any
+
+from jmespath import functions as jp_functions
+
+# name → (signature, description, example); the single source of the docs table.
+FUNCTION_DOCS: dict[str, tuple[str, str, str]] = {
+    "to_iso8601": (
+        "to_iso8601(value)",
+        "Date-time to ISO-8601 UTC ending in `Z`. Accepts `YYYY-MM-DD HH:MM:SS` (taken as UTC), "
+        "ISO-8601 with or without offset or fraction, a date alone, or epoch seconds. "
+        "`null` or an empty string gives `null`.",
+        "to_iso8601('2025-09-19 11:10:41') → '2025-09-19T11:10:41Z'",
+    ),
+    "format_datetime": (
+        "format_datetime(value, format)",
+        "Date-time (any form `to_iso8601` reads) converted to UTC and formatted with a "
+        "`strftime` format; for writing provider dates.",
+        "format_datetime('2025-09-19T11:10:41Z', '%Y-%m-%d %H:%M:%S') → '2025-09-19 11:10:41'",
+    ),
+    "map_value": (
+        "map_value(value, 'map_name')",
+        "Looks `value` up in the provider's `value_maps.map_name`; unlisted values give the "
+        "map's `_default` entry, or `null`. The map name must be a literal and is checked at "
+        "load time.",
+        "map_value('junk', 'contact_status') → 'cleaned'",
+    ),
+    "omit": (
+        "omit(object, keys)",
+        "The object without the listed keys.",
+        "omit({a: 1, b: 2}, ['a']) → {b: 2}",
+    ),
+    "pick": (
+        "pick(object, keys)",
+        "Only the listed keys of the object (keys it lacks are skipped).",
+        "pick({a: 1, b: 2}, ['a']) → {a: 1}",
+    ),
+    "lower": ("lower(string)", "Lower-cased string.", "lower('A@B.com') → 'a@b.com'"),
+    "upper": ("upper(string)", "Upper-cased string.", "upper('de') → 'DE'"),
+    "sha256": (
+        "sha256(string)",
+        "Lower-case hex SHA-256 of the UTF-8 string.",
+        "sha256('a') → 'ca978112…'",
+    ),
+    "md5": ("md5(string)", "Lower-case hex MD5 of the UTF-8 string.", "md5('a') → '0cc175b9…'"),
+    "compact": (
+        "compact(array)",
+        "The array without `null` items.",
+        "compact(['a', null]) → ['a']",
+    ),
+    "nonempty": (
+        "nonempty(value)",
+        "`null` for an empty string, array or object; the value otherwise.",
+        "nonempty('') → null",
+    ),
+    "to_id": (
+        "to_id(value)",
+        "An id as a string: integers are written in full (never through a float); "
+        "strings pass through; `null` stays `null`.",
+        "to_id(`2599924`) → '2599924'",
+    ),
+    "coalesce": (
+        "coalesce(a, b, ...)",
+        "The first argument that is not `null` (unlike `||`, keeps `false`, `0` and `''`).",
+        "coalesce(`null`, `false`) → false",
+    ),
+    "entries": (
+        "entries(object)",
+        "The object as an array of `{key, value}`.",
+        "entries({a: 1}) → [{key: 'a', value: 1}]",
+    ),
+    "from_entries": (
+        "from_entries(array)",
+        "An object from an array of `{key, value}`.",
+        "from_entries([{key: 'a', value: 1}]) → {a: 1}",
+    ),
+    "split": ("split(string, separator)", "The string split on the separator.", "split('a,b', ',') → ['a', 'b']"),
+}
+
+_PROVIDER_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d")
+
+
+def parse_datetime(value: Any) -> datetime | None:
+    """Parse any date-time form the library accepts into an aware UTC datetime."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | float):
+        return datetime.fromtimestamp(value, tz=UTC)
+    if not isinstance(value, str):
+        return None
+    text = value.strip()
+    for fmt in _PROVIDER_FORMATS:
+        try:
+            return datetime.strptime(text, fmt).replace(tzinfo=UTC)
+        except ValueError:
+            pass
+    iso = text[:-1] + "+00:00" if text.endswith(("Z", "z")) else text
+    try:
+        parsed = datetime.fromisoformat(iso)
+    except ValueError:
+        return None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=UTC)
+    return parsed.astimezone(UTC)
+
+
+def to_iso8601(value: Any) -> str | None:
+    """Format a date-time as ISO-8601 UTC with a `Z` and whole seconds."""
+    parsed = parse_datetime(value)
+    if parsed is None:
+        return None
+    return parsed.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def lookup_value(value_map: dict[str, str | None], value: Any) -> Any:
+    """Look a value up in a declared value map (see `map_value`)."""
+    if value is None:
+        return None
+    key = value if isinstance(value, str) else str(value)
+    if key in value_map:
+        return value_map[key]
+    return value_map.get("_default")
+
+
+class UnimapFunctions(jp_functions.Functions):
+    """JMESPath's built-ins plus the Unimap library (except `map_value`, bound per provider)."""
+
+    @jp_functions.signature({"types": []})
+    def _func_to_iso8601(self, value: Any) -> str | None:
+        return to_iso8601(value)
+
+    @jp_functions.signature({"types": []}, {"types": ["string"]})
+    def _func_format_datetime(self, value: Any, fmt: str) -> str | None:
+        parsed = parse_datetime(value)
+        return None if parsed is None else parsed.strftime(fmt)
+
+    @jp_functions.signature({"types": ["object", "null"]}, {"types": ["array"]})
+    def _func_omit(self, obj: dict[str, Any] | None, keys: list[str]) -> dict[str, Any] | None:
+        if obj is None:
+            return None
+        drop = set(keys)
+        return {k: v for k, v in obj.items() if k not in drop}
+
+    @jp_functions.signature({"types": ["object", "null"]}, {"types": ["array"]})
+    def _func_pick(self, obj: dict[str, Any] | None, keys: list[str]) -> dict[str, Any] | None:
+        if obj is None:
+            return None
+        return {k: obj[k] for k in keys if k in obj}
+
+    @jp_functions.signature({"types": ["string", "null"]})
+    def _func_lower(self, value: str | None) -> str | None:
+        return None if value is None else value.lower()
+
+    @jp_functions.signature({"types": ["string", "null"]})
+    def _func_upper(self, value: str | None) -> str | None:
+        return None if value is None else value.upper()
+
+    @jp_functions.signature({"types": ["string", "null"]})
+    def _func_sha256(self, value: str | None) -> str | None:
+        return None if value is None else hashlib.sha256(value.encode()).hexdigest()
+
+    @jp_functions.signature({"types": ["string", "null"]})
+    def _func_md5(self, value: str | None) -> str | None:
+        if value is None:
+            return None
+        return hashlib.md5(value.encode(), usedforsecurity=False).hexdigest()
+
+    @jp_functions.signature({"types": ["array", "null"]})
+    def _func_compact(self, values: list[Any] | None) -> list[Any] | None:
+        return None if values is None else [v for v in values if v is not None]
+
+    @jp_functions.signature({"types": []})
+    def _func_nonempty(self, value: Any) -> Any:
+        return None if value in ("", [], {}) else value
+
+    @jp_functions.signature({"types": []})
+    def _func_to_id(self, value: Any) -> str | None:
+        if value is None or isinstance(value, bool):
+            return None
+        if isinstance(value, float) and value.is_integer():
+            return str(int(value))
+        return str(value)
+
+    @jp_functions.signature({"types": [], "variadic": True})
+    def _func_coalesce(self, *values: Any) -> Any:
+        return next((v for v in values if v is not None), None)
+
+    @jp_functions.signature({"types": ["object", "null"]})
+    def _func_entries(self, obj: dict[str, Any] | None) -> list[dict[str, Any]] | None:
+        if obj is None:
+            return None
+        return [{"key": k, "value": v} for k, v in obj.items()]
+
+    @jp_functions.signature({"types": ["array", "null"]})
+    def _func_from_entries(self, items: list[Any] | None) -> dict[str, Any] | None:
+        if items is None:
+            return None
+        return {str(i["key"]): i.get("value") for i in items if isinstance(i, dict) and "key" in i}
+
+    @jp_functions.signature({"types": ["string", "null"]}, {"types": ["string"]})
+    def _func_split(self, value: str | None, sep: str) -> list[str] | None:
+        return None if value is None else value.split(sep)
+
+
+FUNCTIONS = UnimapFunctions()
+BUILTIN_NAMES: frozenset[str] = frozenset(FUNCTIONS.FUNCTION_TABLE) | {"map_value"}

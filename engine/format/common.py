@@ -1,0 +1,56 @@
+"""Building blocks shared by provider and resource files."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Expression = Annotated[
+    str,
+    Field(
+        description="A JMESPath expression, extended with the Unimap function library "
+        "(see docs/functions.md).",
+        min_length=1,
+    ),
+]
+Template = Annotated[
+    str,
+    Field(
+        description="A string with `{name}` placeholders (e.g. `/subscribers/{id}`); each "
+        "placeholder must be filled by the call's id, a filter, a credential or an item.",
+    ),
+]
+HttpMethod = Literal["GET", "POST", "PUT", "PATCH", "DELETE"]
+
+
+class Strict(BaseModel):
+    """Base of every format model: unknown keys are errors, never silently ignored."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+class RequestSpec(Strict):
+    """One HTTP request to the provider, relative to the provider's base URL."""
+
+    method: HttpMethod = Field(description="HTTP method.")
+    path: Template = Field(description="Path template relative to the base URL, starting with `/`.")
+    query: dict[str, Expression] = Field(
+        default_factory=dict,
+        description="Query parameters: parameter name → expression over the call input "
+        "(the filters for reads, the unified body for writes). A parameter whose value is "
+        "null, or whose input fields are absent, is not sent.",
+    )
+    headers: dict[str, str] = Field(
+        default_factory=dict, description="Extra headers for this request only."
+    )
+    body: dict[str, Expression] | None = Field(
+        default=None,
+        description="Provider body built per key: dotted provider path (`fields.name`) → "
+        "expression over the unified body. A key is sent only when the unified fields its "
+        "expression reads are present in the input (PATCH semantics); `null` is sent as null.",
+    )
+    body_always: dict[str, Expression] = Field(
+        default_factory=dict,
+        description="Body keys sent on every request whatever the input (e.g. a constant).",
+    )

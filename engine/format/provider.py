@@ -1,0 +1,225 @@
+"""The provider file: how to reach a provider and the rules every request follows."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import Field
+
+from engine.format.common import Expression, HttpMethod, Strict, Template
+from engine.format.pagination import PaginationStyle
+
+
+class CredentialField(Strict):
+    """One credential the account supplies (e.g. an API key)."""
+
+    name: str = Field(pattern=r"^[a-z][a-z0-9_]*$", description="Key used in templates: `{name}`.")
+    label: str = Field(description="Human label shown when linking an account.")
+    secret: bool = Field(default=True, description="Secret values are encrypted and never shown.")
+    required: bool = Field(default=True, description="Whether linking fails without it.")
+    description: str | None = Field(default=None, description="Where to find it, for people.")
+
+
+class BearerAuth(Strict):
+    """`Authorization: Bearer <token>`."""
+
+    type: Literal["bearer"] = "bearer"
+    token: Template = Field(description="Template of the token, e.g. `{api_key}`.")
+
+
+class HeaderAuth(Strict):
+    """A custom header carrying a credential."""
+
+    type: Literal["header"] = "header"
+    name: str = Field(description="Header name.")
+    value: Template = Field(description="Header value template, e.g. `{api_key}`.")
+
+
+class QueryAuth(Strict):
+    """A query parameter carrying a credential."""
+
+    type: Literal["query"] = "query"
+    name: str = Field(description="Query parameter name.")
+    value: Template = Field(description="Parameter value template.")
+
+
+class BasicAuth(Strict):
+    """HTTP basic authentication."""
+
+    type: Literal["basic"] = "basic"
+    username: Template = Field(description="User name template.")
+    password: Template = Field(description="Password template.")
+
+
+AuthScheme = Annotated[
+    BearerAuth | HeaderAuth | QueryAuth | BasicAuth, Field(discriminator="type")
+]
+
+
+class RateLimitBucket(Strict):
+    """A budget of requests per period, per account."""
+
+    name: str = Field(description="Bucket name, referenced by operations and the batch rule.")
+    limit: int = Field(ge=1, description="Requests allowed per period.")
+    period_seconds: float = Field(gt=0, description="Length of the period in seconds.")
+
+
+class RateLimits(Strict):
+    """Client-side pacing and the headers that report the server's view."""
+
+    buckets: list[RateLimitBucket] = Field(default_factory=list, description="Declared buckets.")
+    default_buckets: list[str] = Field(
+        default_factory=list, description="Buckets every request consumes unless it says otherwise."
+    )
+    remaining_header: str | None = Field(
+        default=None, description="Response header with the requests left in the general bucket."
+    )
+    limit_header: str | None = Field(default=None, description="Response header with the limit.")
+    retry_after_header: str = Field(
+        default="Retry-After", description="Header with the wait before retrying a 429."
+    )
+    header_bucket: str | None = Field(
+        default=None, description="The bucket that the remaining/limit headers describe."
+    )
+
+
+class ErrorShape(Strict):
+    """Where a provider puts its error details."""
+
+    message_path: Expression = Field(description="Body path of the human-readable message.")
+    field_errors_path: Expression | None = Field(
+        default=None,
+        description="Body path of per-field validation errors: an object field → list of "
+        "messages (or a single message).",
+    )
+    codes: dict[int, str] = Field(
+        default_factory=dict,
+        description="HTTP status → unified error code, overriding the defaults "
+        "(401 unauthorized, 403 forbidden, 404 not_found, 422 validation_error, 429 rate_limited, "
+        "5xx remote_error).",
+    )
+
+
+class CheckRequest(Strict):
+    """The request used to validate credentials when an account is linked."""
+
+    method: HttpMethod = Field(default="GET", description="HTTP method.")
+    path: Template = Field(description="Path to call.")
+    query: dict[str, str] = Field(default_factory=dict, description="Constant query parameters.")
+
+
+class BatchItemRule(Strict):
+    """Extra buckets a batch consumes when every sub-request matches a method and path."""
+
+    bucket: str = Field(description="Bucket consumed in addition to the defaults.")
+    method: HttpMethod = Field(description="Method every sub-request must have.")
+    path: str = Field(description="Path every sub-request must have (after the prefix).")
+
+
+class BatchEndpoint(Strict):
+    """A provider endpoint that runs many sub-requests in one HTTP request."""
+
+    path: Template = Field(description="Path of the batch endpoint (POST).")
+    max_items: int = Field(ge=1, description="Most sub-requests per batch.")
+    path_prefix: str = Field(
+        default="", description="Prefix added to each sub-request's path (e.g. `api`)."
+    )
+    requests_key: str = Field(default="requests", description="Body key holding the sub-requests.")
+    responses_path: Expression = Field(description="Body path of the per-sub-request responses.")
+    status_path: Expression = Field(description="Path of a sub-response's status code.")
+    body_path: Expression = Field(description="Path of a sub-response's body.")
+    extra_buckets: list[BatchItemRule] = Field(
+        default_factory=list, description="Buckets consumed when all sub-requests match."
+    )
+
+
+class SignatureSpec(Strict):
+    """How a webhook delivery is signed."""
+
+    type: Literal["hmac"] = Field(default="hmac", description="Signature scheme.")
+    algorithm: Literal["sha256", "sha1", "sha512"] = Field(default="sha256", description="Digest.")
+    header: str = Field(description="Request header carrying the signature.")
+    encoding: Literal["hex", "base64"] = Field(default="hex", description="Signature encoding.")
+    prefix: str = Field(default="", description="Text before the digest in the header (e.g. `sha256=`).")
+    secret: str = Field(
+        default="webhook_secret",
+        description="Name of the account's secret metadata entry holding the key.",
+    )
+
+
+class WebhookEvents(Strict):
+    """Where things are in one webhook event."""
+
+    type_path: Expression = Field(description="The provider's event name, e.g. `event || type`.")
+    contact_path: Expression = Field(description="The contact record inside an event.")
+    list_path: Expression | None = Field(default=None, description="The list record, when any.")
+    occurred_at_path: Expression | None = Field(
+        default=None, description="When it happened (converted with to_iso8601)."
+    )
+    account_path: Expression | None = Field(
+        default=None, description="The provider's account id inside the event."
+    )
+    types: dict[str, str] = Field(
+        description="Provider event name → unified event type (e.g. "
+        "`subscriber.unsubscribed: contact.unsubscribed`). Others become `provider.<name>`."
+    )
+
+
+class WebhookSubscriptionSpec(Strict):
+    """How to create, list and delete webhooks at the provider."""
+
+    create: CheckRequest = Field(description="Request creating a webhook.")
+    create_body: dict[str, Expression] = Field(
+        description="Provider body: key → expression over `{url, events, name}`."
+    )
+    list: CheckRequest = Field(description="Request listing webhooks.")
+    delete: CheckRequest = Field(description="Request deleting a webhook (`{id}` in the path).")
+    records_path: Expression = Field(description="Where the webhooks are in a list response.")
+    record_path: Expression = Field(description="Where the webhook is in a create response.")
+    id_path: Expression = Field(description="Id of a webhook record.")
+    secret_path: Expression | None = Field(default=None, description="Signing secret of a record.")
+    url_path: Expression = Field(description="Target URL of a webhook record.")
+    events_path: Expression = Field(description="Provider event names of a webhook record.")
+
+
+class WebhookSpec(Strict):
+    """Webhook verification, splitting and normalisation."""
+
+    signature: SignatureSpec = Field(description="Signature verification.")
+    batch_path: Expression | None = Field(
+        default=None,
+        description="Path of the events array in a batched delivery; a body without it is one event.",
+    )
+    events: WebhookEvents = Field(description="How to read each event.")
+    subscriptions: WebhookSubscriptionSpec | None = Field(
+        default=None, description="Managing webhooks through the API, if possible."
+    )
+
+
+class ProviderFile(Strict):
+    """`mappings/<provider>/provider.yaml`: everything about reaching one provider."""
+
+    schema_: str | None = Field(default=None, alias="$schema", description="Editor schema hint.")
+    provider: str = Field(pattern=r"^[a-z][a-z0-9_]*$", description="Provider name (the folder).")
+    label: str = Field(description="Human name.")
+    version: int = Field(default=1, description="Mapping language version.")
+    base_url: Template = Field(
+        description="Base URL; may hold credential placeholders (e.g. a data centre)."
+    )
+    credentials: list[CredentialField] = Field(description="What an account supplies.")
+    auth: AuthScheme = Field(description="How credentials go on every request.")
+    headers: dict[str, str] = Field(default_factory=dict, description="Headers on every request.")
+    pagination: dict[str, PaginationStyle] = Field(
+        default_factory=dict, description="Named pagination styles used by operations."
+    )
+    rate_limits: RateLimits = Field(default_factory=RateLimits, description="Pacing.")
+    errors: ErrorShape = Field(description="The provider's error body shape.")
+    value_maps: dict[str, dict[str, str | None]] = Field(
+        default_factory=dict,
+        description="Named value maps for `map_value(value, 'name')`; the key `_default` "
+        "gives the value for anything unlisted.",
+    )
+    check: CheckRequest = Field(description="Request used to validate credentials.")
+    batch: BatchEndpoint | None = Field(default=None, description="Batch endpoint, if any.")
+    webhooks: WebhookSpec | None = Field(default=None, description="Webhook handling.")
+    timeout_seconds: float = Field(default=30.0, gt=0, description="Per-request timeout.")

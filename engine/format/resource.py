@@ -1,0 +1,185 @@
+"""Resource files: how one unified resource maps onto a provider's endpoints and fields."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field, model_validator
+
+from engine.format.common import Expression, RequestSpec, Strict, Template
+
+MethodName = Literal[
+    "list",
+    "get",
+    "create",
+    "update",
+    "upsert",
+    "delete",
+    "bulk_upsert",
+    "add_contacts",
+    "remove_contacts",
+]
+READ_METHODS: frozenset[str] = frozenset({"list", "get"})
+
+
+class Route(Strict):
+    """Another endpoint chosen when the call matches (e.g. `list_id` picks a group's members)."""
+
+    when: list[str] = Field(
+        default_factory=list,
+        description="Filters that must all be given for this route to apply.",
+    )
+    id_pattern: str | None = Field(
+        default=None, description="Regular expression the call's id must match (e.g. an email)."
+    )
+    path: Template = Field(description="Path template used instead of the operation's.")
+    query: dict[str, Expression] | None = Field(
+        default=None, description="Query parameters replacing the operation's, when given."
+    )
+    pagination: str | None = Field(
+        default=None, description="Pagination style replacing the operation's, when given."
+    )
+    records_path: Expression | None = Field(
+        default=None, description="Record selector replacing the operation's, when given."
+    )
+    empty_on_not_found: bool = Field(
+        default=False,
+        description="A 404 from this route means no records (e.g. a lookup by email).",
+    )
+
+
+class ResponseSpec(Strict):
+    """Where the records are in a response, and what its status code means."""
+
+    records_path: Expression | None = Field(
+        default=None, description="Path of the record array (list operations)."
+    )
+    record_path: Expression | None = Field(
+        default=None, description="Path of the single record (other operations)."
+    )
+    fields: dict[str, Expression] | None = Field(
+        default=None, description="Per-field mapping replacing the resource's `fields`."
+    )
+    outcome: dict[int, Literal["created", "updated"]] = Field(
+        default_factory=dict,
+        description="Status code → what happened (e.g. `201: created`, `200: updated`).",
+    )
+
+
+class Step(Strict):
+    """A request made once per value before the main request (e.g. one per list id)."""
+
+    for_each: Expression = Field(description="Expression over the unified body giving the values.")
+    as_: str = Field(alias="as", description="Placeholder name of each value in the request.")
+    request: RequestSpec = Field(description="Request made for each value.")
+
+
+class EachItem(Strict):
+    """A custom method that applies one provider request per input item, one result each."""
+
+    items: str = Field(description="Key of the input body holding the list of items.")
+    item_name: str = Field(
+        default="item", description="Placeholder name of a scalar item in the request template."
+    )
+    operation: str | None = Field(
+        default=None, description="Method of this resource applied to each item (item = its body)."
+    )
+    request: RequestSpec | None = Field(
+        default=None, description="Request made per item, when no operation is reused."
+    )
+    via_batch: bool = Field(
+        default=True, description="Group items through the provider's batch endpoint when it has one."
+    )
+    result: dict[str, Expression] = Field(
+        default_factory=dict,
+        description="Per-item result fields for request items: expression over `{item, id}`.",
+    )
+
+    @model_validator(mode="after")
+    def _one_target(self) -> EachItem:
+        if (self.operation is None) == (self.request is None):
+            raise ValueError("give exactly one of 'operation' or 'request'")
+        return self
+
+
+class ListLookup(Strict):
+    """A `get` done by scanning the resource's `list` (for providers with no get endpoint)."""
+
+    match_field: str = Field(default="id", description="Unified field compared with the call's id.")
+
+
+class Operation(Strict):
+    """One unified method of a resource."""
+
+    not_supported: str | None = Field(
+        default=None,
+        description="Reason the provider cannot do this; the engine answers `not_supported`.",
+    )
+    request: RequestSpec | None = Field(default=None, description="The main provider request.")
+    pagination: str | None = Field(
+        default=None, description="Name of a pagination style declared in the provider file."
+    )
+    filters: list[str] = Field(
+        default_factory=list, description="Filters a list call accepts (besides limit and cursor)."
+    )
+    routes: list[Route] = Field(default_factory=list, description="Alternative endpoints.")
+    before: list[Step] = Field(default_factory=list, description="Requests made before the main one.")
+    each: EachItem | None = Field(default=None, description="Per-item custom method.")
+    lookup: ListLookup | None = Field(
+        default=None, description="Answer a `get` by scanning this resource's `list`."
+    )
+    response: ResponseSpec = Field(default_factory=ResponseSpec, description="Response handling.")
+    unsupported_fields: dict[str, str] = Field(
+        default_factory=dict,
+        description="Unified input fields this provider cannot write → the reason; giving one is "
+        "a validation error and nothing is sent.",
+    )
+    idempotent: bool | None = Field(
+        default=None,
+        description="Safe to repeat after an ambiguous failure. Default: true for GET, PUT and "
+        "DELETE, false otherwise (an upsert by key should say true).",
+    )
+    buckets: list[str] | None = Field(
+        default=None, description="Rate-limit buckets consumed, replacing the provider's defaults."
+    )
+    upsert: bool = Field(
+        default=False,
+        description="The provider treats this write as create-or-update by its identity key.",
+    )
+
+    @model_validator(mode="after")
+    def _request_or_reason(self) -> Operation:
+        targets = [self.request is not None, self.each is not None, self.lookup is not None]
+        if self.not_supported is None and not any(targets):
+            raise ValueError("an operation needs 'request', 'each', 'lookup' or 'not_supported'")
+        if self.not_supported is not None and any(targets):
+            raise ValueError("'not_supported' excludes 'request', 'each' and 'lookup'")
+        return self
+
+
+class CustomFieldRules(Strict):
+    """How custom-field keys of writes are checked against the account's definitions."""
+
+    source: str = Field(
+        default="custom_fields", description="Resource whose `list` gives the definitions."
+    )
+    key_field: str = Field(default="key", description="Unified field of a definition naming the key.")
+    reserved_keys: list[str] = Field(
+        default_factory=list,
+        description="Provider keys consumed by unified fields; not writable as custom fields.",
+    )
+
+
+class ResourceFile(Strict):
+    """`mappings/<provider>/<resource>.yaml`: one unified resource of one provider."""
+
+    schema_: str | None = Field(default=None, alias="$schema", description="Editor schema hint.")
+    resource: str = Field(description="Unified resource name, e.g. `contacts`.")
+    model: str = Field(default="marketing_automation", description="Unified model family.")
+    fields: dict[str, Expression] = Field(
+        description="Provider record → unified record, one expression per unified field."
+    )
+    custom_fields: CustomFieldRules | None = Field(
+        default=None, description="Checks for custom-field keys on writes."
+    )
+    operations: dict[MethodName, Operation] = Field(description="Unified method → operation.")

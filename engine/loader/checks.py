@@ -1,0 +1,256 @@
+"""Cross-reference checks: what the models alone cannot see.
+
+Every expression compiles; every name points at something that exists (pagination styles,
+buckets, value maps, unified fields, operations); every path placeholder is filled; every
+unified method is declared. Problems carry the location of the offending node.
+"""
+
+from __future__ import annotations
+
+import re
+import string
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from engine.expressions import CompiledExpression, ExpressionError, compile_expression
+from engine.format.common import RequestSpec
+from engine.format.provider import ProviderFile
+from engine.format.resource import Operation, ResourceFile
+from engine.loader.problems import DataPath, Problem, format_path
+from engine.loader.yaml_source import YamlDocument
+from engine.suggest import did_you_mean
+from engine.unified import schemas as unified
+
+ID_METHODS = frozenset({"get", "update", "delete", "add_contacts", "remove_contacts"})
+EVENT_TYPES = frozenset(
+    {
+        "contact.created",
+        "contact.updated",
+        "contact.deleted",
+        "contact.unsubscribed",
+        "contact.bounced",
+        "contact.complained",
+        "contact.resubscribed",
+        "list.contact_added",
+        "list.contact_removed",
+    }
+)
+
+
+def placeholders(template: str) -> list[str]:
+    """The `{name}` placeholders of a template, in order."""
+    return [name for _, name, _, _ in string.Formatter().parse(template) if name]
+
+
+@dataclass
+class _Checker:
+    document: YamlDocument
+    file: str
+    value_maps: dict[str, dict[str, str | None]] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+
+    def report(self, path: DataPath, message: str, *, key: bool = False) -> None:
+        line, column = self.document.position(path, key=key)
+        self.problems.append(Problem(self.file, line, column, format_path(path), message))
+
+    def expression(self, path: DataPath, source: str) -> CompiledExpression | None:
+        try:
+            return compile_expression(source, self.value_maps)
+        except ExpressionError as exc:
+            self.report(path, str(exc))
+            return None
+
+    def names_exist(self, path: DataPath, names: Iterable[str], known: Iterable[str], kind: str) -> None:
+        known_list = sorted(known)
+        for index, name in enumerate(names):
+            if name not in known_list:
+                self.report((*path, index), f"unknown {kind} '{name}'{did_you_mean(name, known_list)}")
+
+    def template(self, path: DataPath, template: str, fillers: set[str], what: str) -> None:
+        for name in placeholders(template):
+            if name not in fillers:
+                hint = did_you_mean(name, sorted(fillers))
+                self.report(path, f"placeholder '{{{name}}}' is not filled by any {what}{hint}")
+
+
+def check_provider(provider: ProviderFile, document: YamlDocument, file: str) -> list[Problem]:
+    """Cross-reference problems of a provider file."""
+    checker = _Checker(document, file, dict(provider.value_maps))
+    credentials = {c.name for c in provider.credentials}
+    checker.template(("base_url",), provider.base_url, credentials, "credential")
+    auth = provider.auth
+    for key in ("token", "name", "value", "username", "password"):
+        value = getattr(auth, key, None)
+        if isinstance(value, str) and key != "name":
+            checker.template(("auth", key), value, credentials, "credential")
+    buckets = {b.name for b in provider.rate_limits.buckets}
+    checker.names_exist(("rate_limits", "default_buckets"), provider.rate_limits.default_buckets, buckets, "rate-limit bucket")
+    if provider.rate_limits.header_bucket and provider.rate_limits.header_bucket not in buckets:
+        checker.report(("rate_limits", "header_bucket"), f"unknown rate-limit bucket '{provider.rate_limits.header_bucket}'{did_you_mean(provider.rate_limits.header_bucket, buckets)}")
+    for name, style in provider.pagination.items():
+        base: DataPath = ("pagination", name)
+        for attr in ("cursor_path", "prev_cursor_path", "fallback_after_path", "last_page_path", "total_path", "next_path"):
+            source = getattr(style, attr, None)
+            if isinstance(source, str):
+                checker.expression((*base, attr), source)
+        if style.type == "cursor" and (style.cursor_path is None) == (style.cursor_header is None):
+            checker.report(base, "a cursor style needs exactly one of 'cursor_path' or 'cursor_header'")
+        if style.type == "next_link" and style.next_path is None and not style.link_header:
+            checker.report(base, "a next_link style needs 'next_path' or 'link_header: true'")
+        if style.type == "page" and style.last_page_path is None and style.total_path is None and not style.stop_on_empty_page:
+            checker.report(base, "a page style needs a stop rule: 'last_page_path', 'total_path' or 'stop_on_empty_page'")
+    checker.expression(("errors", "message_path"), provider.errors.message_path)
+    if provider.errors.field_errors_path:
+        checker.expression(("errors", "field_errors_path"), provider.errors.field_errors_path)
+    checker.template(("check", "path"), provider.check.path, set(), "value (check requests take none)")
+    if provider.batch is not None:
+        for attr in ("responses_path", "status_path", "body_path"):
+            checker.expression(("batch", attr), getattr(provider.batch, attr))
+        for index, rule in enumerate(provider.batch.extra_buckets):
+            if rule.bucket not in buckets:
+                checker.report(("batch", "extra_buckets", index, "bucket"), f"unknown rate-limit bucket '{rule.bucket}'{did_you_mean(rule.bucket, buckets)}")
+    if provider.webhooks is not None:
+        _check_webhooks(checker, provider)
+    return checker.problems
+
+
+def _check_webhooks(checker: _Checker, provider: ProviderFile) -> None:
+    hooks = provider.webhooks
+    assert hooks is not None
+    if hooks.batch_path:
+        checker.expression(("webhooks", "batch_path"), hooks.batch_path)
+    events = hooks.events
+    for attr in ("type_path", "contact_path", "list_path", "occurred_at_path", "account_path"):
+        source = getattr(events, attr)
+        if source:
+            checker.expression(("webhooks", "events", attr), source)
+    for name, unified_type in events.types.items():
+        if unified_type not in EVENT_TYPES:
+            checker.report(("webhooks", "events", "types", name), f"unknown unified event type '{unified_type}'{did_you_mean(unified_type, EVENT_TYPES)}")
+    subs = hooks.subscriptions
+    if subs is not None:
+        base: DataPath = ("webhooks", "subscriptions")
+        for key, source in subs.create_body.items():
+            checker.expression((*base, "create_body", key), source)
+        for attr in ("records_path", "record_path", "id_path", "secret_path", "url_path", "events_path"):
+            source = getattr(subs, attr)
+            if source:
+                checker.expression((*base, attr), source)
+        checker.template((*base, "delete", "path"), subs.delete.path, {"id"}, "webhook id")
+
+
+def check_resource(resource: ResourceFile, provider: ProviderFile | None, document: YamlDocument, file: str) -> list[Problem]:
+    """Cross-reference problems of a resource file (against its provider file when loaded)."""
+    checker = _Checker(document, file, dict(provider.value_maps) if provider else {})
+    known_resources = unified.resources()
+    if resource.resource not in known_resources:
+        checker.report(("resource",), f"unknown unified resource '{resource.resource}'{did_you_mean(resource.resource, known_resources)}")
+        return checker.problems
+    record_fields = unified.resource_fields(resource.resource)
+    _check_fields(checker, ("fields",), resource.fields, record_fields)
+    for required in sorted(unified.required_fields(resource.resource) - {"remote_data"} - set(resource.fields)):
+        checker.report(("fields",), f"required unified field '{required}' is never mapped", key=True)
+    contract_methods = unified.methods(resource.resource)
+    for method in contract_methods:
+        if method not in resource.operations:
+            checker.report(("operations",), f"unified method '{method}' is not declared: map it or mark it 'not_supported'", key=True)
+    for method, operation in resource.operations.items():
+        path: DataPath = ("operations", method)
+        if method not in contract_methods:
+            checker.report(path, f"'{method}' is not a method of the unified '{resource.resource}' resource (its methods: {', '.join(contract_methods)})", key=True)
+            continue
+        _check_operation(checker, resource, provider, method, operation, path, record_fields)
+    return checker.problems
+
+
+def _check_fields(checker: _Checker, path: DataPath, fields: dict[str, str], known: set[str]) -> None:
+    for name, source in fields.items():
+        if name not in known:
+            checker.report((*path, name), f"unknown unified field '{name}'{did_you_mean(name, known)}", key=True)
+        checker.expression((*path, name), source)
+
+
+def _check_operation(
+    checker: _Checker,
+    resource: ResourceFile,
+    provider: ProviderFile | None,
+    method: str,
+    operation: Operation,
+    path: DataPath,
+    record_fields: set[str],
+) -> None:
+    if operation.not_supported is not None:
+        return
+    filters = set(operation.filters)
+    fillers = set(filters) | ({"id"} if method in ID_METHODS else set())
+    writable = unified.writable_fields(resource.resource)
+    styles = (set(provider.pagination) | {"none"}) if provider else None
+    buckets = {b.name for b in provider.rate_limits.buckets} if provider else None
+    if operation.pagination and styles is not None and operation.pagination not in styles:
+        checker.report((*path, "pagination"), f"unknown pagination style '{operation.pagination}'{did_you_mean(operation.pagination, styles)}")
+    if operation.buckets and buckets is not None:
+        checker.names_exist((*path, "buckets"), operation.buckets, buckets, "rate-limit bucket")
+    inputs = (filters | {"limit"}) if method == "list" else writable
+    if operation.request is not None:
+        _check_request(checker, (*path, "request"), operation.request, fillers, inputs, method)
+    for index, route in enumerate(operation.routes):
+        route_path: DataPath = (*path, "routes", index)
+        checker.names_exist((*route_path, "when"), route.when, filters, "filter")
+        if route.id_pattern is not None:
+            try:
+                re.compile(route.id_pattern)
+            except re.error as exc:
+                checker.report((*route_path, "id_pattern"), f"invalid regular expression: {exc}")
+        checker.template((*route_path, "path"), route.path, fillers, "id or filter")
+        for key, source in (route.query or {}).items():
+            checker.expression((*route_path, "query", key), source)
+        if route.pagination and styles is not None and route.pagination not in styles:
+            checker.report((*route_path, "pagination"), f"unknown pagination style '{route.pagination}'{did_you_mean(route.pagination, styles)}")
+    for index, step in enumerate(operation.before):
+        step_path: DataPath = (*path, "before", index)
+        compiled = checker.expression((*step_path, "for_each"), step.for_each)
+        if compiled is not None:
+            _check_reads(checker, (*step_path, "for_each"), compiled, writable, "writable unified field")
+        _check_request(checker, (*step_path, "request"), step.request, fillers | {step.as_}, writable, method)
+    if operation.each is not None:
+        each = operation.each
+        each_path: DataPath = (*path, "each")
+        if each.operation is not None and each.operation not in resource.operations:
+            checker.report((*each_path, "operation"), f"unknown operation '{each.operation}'{did_you_mean(each.operation, resource.operations)}")
+        if each.request is not None:
+            _check_request(checker, (*each_path, "request"), each.request, fillers | {each.item_name}, {each.item_name, "id"}, method)
+        for key, source in each.result.items():
+            checker.expression((*each_path, "result", key), source)
+    response = operation.response
+    for attr in ("records_path", "record_path"):
+        source = getattr(response, attr)
+        if source:
+            checker.expression((*path, "response", attr), source)
+    if method == "list" and operation.request is not None and response.records_path is None:
+        checker.report((*path, "response"), "a list operation needs 'records_path'")
+    if response.fields is not None:
+        _check_fields(checker, (*path, "response", "fields"), response.fields, record_fields)
+
+
+def _check_request(
+    checker: _Checker, path: DataPath, request: RequestSpec, fillers: set[str], inputs: set[str], method: str
+) -> None:
+    checker.template((*path, "path"), request.path, fillers, "id, filter or item")
+    if not request.path.startswith("/"):
+        checker.report((*path, "path"), "a path must start with '/'")
+    what = "declared filter" if method == "list" else "input field"
+    for key, source in request.query.items():
+        compiled = checker.expression((*path, "query", key), source)
+        if compiled is not None and inputs:
+            _check_reads(checker, (*path, "query", key), compiled, inputs, what)
+    for key, source in (request.body or {}).items():
+        compiled = checker.expression((*path, "body", key), source)
+        if compiled is not None and inputs:
+            _check_reads(checker, (*path, "body", key), compiled, inputs, what)
+    for key, source in request.body_always.items():
+        checker.expression((*path, "body_always", key), source)
+
+
+def _check_reads(checker: _Checker, path: DataPath, compiled: CompiledExpression, inputs: set[str], what: str) -> None:
+    for name in sorted(compiled.root_fields - inputs):
+        checker.report(path, f"reads '{name}', which is not a {what}{did_you_mean(name, inputs)}")

@@ -129,7 +129,6 @@ def _text_of(secret: str | Secret) -> str:
 
 def _literal_forms(value: str) -> set[str]:
     """The forms in which `value` may appear verbatim in text."""
-    raw = value.encode()
     forms = {
         value,
         quote(value, safe=""),
@@ -138,13 +137,20 @@ def _literal_forms(value: str) -> set[str]:
         json.dumps(value)[1:-1],
         json.dumps(value, ensure_ascii=False)[1:-1],
     }
-    # Whole-token base64 forms, which also cover secrets too short for `_base64_cores`.
-    for payload in (raw, raw + b":", b":" + raw):
-        encoded = base64.b64encode(payload).decode()
-        forms.add(encoded)
-        forms.add(encoded.rstrip("="))
-        forms.add(base64.urlsafe_b64encode(payload).decode().rstrip("="))
     forms.discard("")
+    return forms
+
+
+def _whole_token_forms(value: str) -> set[str]:
+    """Base64 tokens encoding exactly `value`, `value:` or `:value` (padding stripped).
+
+    They cover secrets too short for `_base64_cores`, and are only masked as whole tokens.
+    """
+    raw = value.encode()
+    forms: set[str] = set()
+    for payload in (raw, raw + b":", b":" + raw):
+        forms.add(base64.b64encode(payload).decode().rstrip("="))
+        forms.add(base64.urlsafe_b64encode(payload).decode().rstrip("="))
     return forms
 
 
@@ -169,11 +175,9 @@ def _base64_cores(value: str) -> set[str]:
     return cores
 
 
-def _alternation(fragments: Iterable[str]) -> re.Pattern[str] | None:
+def _alternation(fragments: Iterable[str]) -> str:
     ordered = sorted(set(fragments), key=lambda f: (-len(f), f))  # longest first
-    if not ordered:
-        return None
-    return re.compile("|".join(re.escape(f) for f in ordered))
+    return "|".join(re.escape(f) for f in ordered)
 
 
 class _Redactor:
@@ -181,16 +185,23 @@ class _Redactor:
 
     def __init__(self, values: frozenset[str]) -> None:
         literal: set[str] = set()
+        whole: set[str] = set()
         cores: set[str] = set()
         for value in values:
             literal |= _literal_forms(value)
+            whole |= _whole_token_forms(value)
             cores |= _base64_cores(value)
-        self._literal = _alternation(literal)
-        self._cores = _alternation(cores)
+        self._cores = re.compile(_alternation(cores)) if cores else None
+        # Whole base64 tokens only: not preceded or followed by more base64 characters.
+        whole_tokens = rf"(?<![\w+/-])(?:{_alternation(whole)})=*(?![\w+/=-])"
+        self._literal = re.compile(f"{_alternation(literal)}|{whole_tokens}")
 
     def __call__(self, text: str) -> str:
-        if self._literal is not None:
-            text = self._literal.sub(REDACTED, text)
+        # Tokens containing an encoded secret first: once part of a token is masked, the
+        # token's boundaries can no longer be found.
+        return self._literal.sub(REDACTED, self._mask_tokens(text))
+
+    def _mask_tokens(self, text: str) -> str:
         if self._cores is None:
             return text
         spans: list[tuple[int, int]] = []

@@ -210,7 +210,7 @@ class RetryPolicy:
 
     def backoff_ceiling(self, attempt: int) -> float:
         """`min(max_delay, base_delay * 2**(attempt-1))` for the failed `attempt` (1-based)."""
-        exponent = min(max(attempt, 1) - 1, 1024)
+        exponent = min(max(attempt, 1) - 1, 1000)  # 2**1000 is already "huge"
         return min(self.max_delay, self.base_delay * math.ldexp(1.0, exponent))
 
     def delay_for(

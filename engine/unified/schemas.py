@@ -32,9 +32,11 @@ __all__ = [
     "RECORD_SCHEMAS",
     "WRITE_SCHEMAS",
     "array_item_fields",
+    "envelope_validator",
     "list_envelope_schema",
     "methods",
     "record_schema",
+    "record_validator",
     "registry",
     "required_fields",
     "resource_fields",
@@ -44,6 +46,7 @@ __all__ = [
     "validator_for",
     "writable_fields",
     "write_schema",
+    "write_validator",
 ]
 
 BASE_URI = "https://unimap.dev/schemas/unified/marketing_automation/"
@@ -156,6 +159,24 @@ def validator_for(schema: dict[str, Any]) -> Any:
 @cache
 def _validator_for_file(filename: str) -> Any:
     return validator_for(_documents()[filename])
+
+
+def record_validator(resource: str) -> Any:
+    """The cached validator of ``resource`` records (see :func:`validator_for`)."""
+    _check_resource(resource)
+    return _validator_for_file(RECORD_SCHEMAS[resource])
+
+
+def write_validator(resource: str, method: str) -> Any | None:
+    """The cached validator of ``resource.method`` bodies, or ``None`` when it takes no body."""
+    filename = _write_file(resource, method)
+    return None if filename is None else _validator_for_file(filename)
+
+
+@cache
+def envelope_validator(resource: str) -> Any:
+    """The cached validator of list-call envelopes of ``resource`` records."""
+    return validator_for(list_envelope_schema(resource))
 
 
 def resources() -> list[str]:

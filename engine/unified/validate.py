@@ -46,8 +46,7 @@ def validate_record(resource: str, record: Any) -> list[FieldProblem]:
     Stray keys, missing keys, wrong types, timestamps without ``Z``, numeric ids and values
     outside the closed enums are all reported.
     """
-    schema = schemas.record_schema(resource)
-    return _problems(schemas.validator_for(schema), record, read_only=frozenset())
+    return _problems(schemas.record_validator(resource), record, read_only=frozenset())
 
 
 def validate_write(resource: str, method: str, body: Any) -> list[FieldProblem]:
@@ -58,19 +57,18 @@ def validate_write(resource: str, method: str, body: Any) -> list[FieldProblem]:
     ``validate_write("contacts", "upsert", item)`` so one bad item fails alone.
     Raises :class:`~engine.errors.ConfigurationError` for an unknown resource or method.
     """
-    schema = schemas.write_schema(resource, method)
-    if schema is None:
+    validator = schemas.write_validator(resource, method)
+    if validator is None:
         return []
     read_only: frozenset[str] = frozenset()
     if method in _RECORD_WRITES:
         read_only = frozenset(schemas.resource_fields(resource) - schemas.writable_fields(resource))
-    return _problems(schemas.validator_for(schema), body, read_only=read_only)
+    return _problems(validator, body, read_only=read_only)
 
 
 def validate_envelope(resource: str, page: Any) -> list[FieldProblem]:
     """Every problem of a list-call envelope of ``resource`` records, items included."""
-    schema = schemas.list_envelope_schema(resource)
-    return _problems(schemas.validator_for(schema), page, read_only=frozenset())
+    return _problems(schemas.envelope_validator(resource), page, read_only=frozenset())
 
 
 def raise_for_write(resource: str, method: str, body: Any) -> None:

@@ -201,3 +201,11 @@ def test_an_unknown_method_is_a_configuration_error_with_a_suggestion() -> None:
 def test_returned_schemas_are_copies() -> None:
     schemas.record_schema("contacts")["properties"].clear()
     assert "email" in schemas.record_schema("contacts")["properties"]
+
+
+def test_validators_are_built_once_and_reused() -> None:
+    assert schemas.record_validator("contacts") is schemas.record_validator("contacts")
+    assert schemas.write_validator("contacts", "create") is schemas.write_validator(
+        "contacts", "upsert"
+    )
+    assert schemas.write_validator("contacts", "get") is None

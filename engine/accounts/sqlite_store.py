@@ -246,8 +246,8 @@ class SqliteAccountStore:
         if row is None:
             raise AccountNotFoundError(account_id)
         secret_rows = conn.execute(
-            "SELECT field, name, ciphertext FROM account_secrets WHERE account_id = ? "
-            "ORDER BY field, name",
+            "SELECT field, name, CAST(ciphertext AS BLOB) FROM account_secrets "
+            "WHERE account_id = ? ORDER BY field, name",
             (account_id,),
         ).fetchall()
         return self._build(row, secret_rows)
@@ -281,7 +281,8 @@ class SqliteAccountStore:
                 parameters,
             ).fetchall()
             secret_rows = conn.execute(
-                "SELECT s.account_id, s.field, s.name, s.ciphertext FROM account_secrets s "
+                "SELECT s.account_id, s.field, s.name, CAST(s.ciphertext AS BLOB) "
+                "FROM account_secrets s "
                 f"JOIN accounts a ON a.id = s.account_id {where} ORDER BY s.field, s.name",
                 parameters,
             ).fetchall()

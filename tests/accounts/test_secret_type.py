@@ -56,9 +56,9 @@ def test_copy_and_deepcopy_keep_the_value(canary: str) -> None:
 def test_is_immutable(canary: str) -> None:
     secret = Secret(canary)
     with pytest.raises(AttributeError):
-        secret._value = "x"  # type: ignore[misc]
+        secret._value = "x"
     with pytest.raises(AttributeError):
-        secret.other = "x"  # type: ignore[attr-defined]
+        secret.other = "x"
 
 
 def test_has_no_instance_dict(canary: str) -> None:

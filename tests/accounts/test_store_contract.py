@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -57,7 +58,7 @@ def test_unknown_id_raises_not_found(store: AccountStore) -> None:
 
 
 def test_every_update_on_unknown_id_raises_not_found(store: AccountStore) -> None:
-    operations = [
+    operations: list[Callable[[], object]] = [
         lambda: store.remove("acc_missing"),
         lambda: store.update_status("acc_missing", AccountStatus.DISABLED),
         lambda: store.touch("acc_missing"),

@@ -1,0 +1,52 @@
+"""A stateful, deterministic simulator of the MailerLite API v3 (`connect.mailerlite.com/api`).
+
+Use it in process (no sockets)::
+
+    sim = Simulator(seed=1).seed_data(subscribers=200, groups=4, segments=3)
+    with sim.client() as client:                      # sync httpx.Client
+        client.get("/subscribers", params={"limit": 50})
+    async with sim.async_client() as client:          # httpx.AsyncClient
+        await client.get("/groups")
+    httpx.Client(transport=sim.transport(), base_url="http://mailerlite.sim/api")  # either kind
+
+or over real HTTP on loopback::
+
+    with serve_in_thread(sim) as base_url:            # e.g. http://127.0.0.1:54321/api
+        httpx.get(f"{base_url}/subscribers", headers=sim.auth_headers())
+
+`unimap sandbox` runs the same thing from the command line (see `engine.simulator.cli`). Fault
+injection SPEC: see `engine.simulator.faults`. Full guide: `docs/simulator.md`.
+"""
+
+from __future__ import annotations
+
+from engine.simulator.clock import Clock, FakeClock, SystemClock
+from engine.simulator.faults import FaultInjector, FaultPlan, FaultRule
+from engine.simulator.messages import SimRequest, SimResponse
+from engine.simulator.models import Condition
+from engine.simulator.server import serve_in_thread
+from engine.simulator.simulator import DEFAULT_TOKEN, IN_PROCESS_BASE_URL, Simulator
+from engine.simulator.transport import ConnectionDropped, SimulatorTransport
+from engine.simulator.webhooks import Delivery, DeliveryResult, WebhookDispatcher, sign
+
+__all__ = [
+    "DEFAULT_TOKEN",
+    "IN_PROCESS_BASE_URL",
+    "Clock",
+    "Condition",
+    "ConnectionDropped",
+    "Delivery",
+    "DeliveryResult",
+    "FakeClock",
+    "FaultInjector",
+    "FaultPlan",
+    "FaultRule",
+    "SimRequest",
+    "SimResponse",
+    "Simulator",
+    "SimulatorTransport",
+    "SystemClock",
+    "WebhookDispatcher",
+    "serve_in_thread",
+    "sign",
+]

@@ -1,0 +1,122 @@
+"""`unimap sandbox`: run the MailerLite simulator on 127.0.0.1.
+
+The FIRST line printed on stdout is machine-readable::
+
+    http://127.0.0.1:PORT/api token=TOKEN
+
+(base URL, one space, `token=` and the bearer token). It is printed once the server accepts
+connections. The process stops on SIGINT/SIGTERM or after `--lifetime` seconds, exit code 0.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import signal
+import sys
+from typing import Any
+
+from engine.simulator.faults import FaultPlan
+from engine.simulator.ratelimit import parse_rate
+from engine.simulator.server import bind_socket, serve_until_stopped
+from engine.simulator.simulator import DEFAULT_TOKEN, Simulator
+
+
+def _rate(text: str) -> tuple[int, float] | None:
+    if text.lower() in ("off", "none", "0"):
+        return None
+    try:
+        return parse_rate(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _faults(text: str) -> FaultPlan:
+    try:
+        return FaultPlan.parse(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def register(subparsers: Any) -> None:
+    """Add the `sandbox` sub-command."""
+    parser = subparsers.add_parser(
+        "sandbox",
+        help="run the MailerLite simulator on 127.0.0.1",
+        description="Run a stateful MailerLite API simulator on 127.0.0.1. The first stdout "
+        "line is 'http://127.0.0.1:PORT/api token=TOKEN'.",
+    )
+    parser.add_argument("--port", type=int, default=8765, help="port (0 = any free port)")
+    parser.add_argument("--token", default=DEFAULT_TOKEN, help="accepted bearer token")
+    parser.add_argument("--subscribers", type=int, default=100, help="seeded subscribers")
+    parser.add_argument("--groups", type=int, default=5, help="seeded groups")
+    parser.add_argument("--segments", type=int, default=3, help="seeded segments")
+    parser.add_argument("--seed", type=int, default=0, help="seed for data, ids and faults")
+    parser.add_argument(
+        "--rate-limit",
+        type=_rate,
+        default=(120, 60.0),
+        metavar="N/SECONDS",
+        help="global limit per token (default 120/60; 'off' disables)",
+    )
+    parser.add_argument(
+        "--import-limit",
+        type=_rate,
+        default=(5, 60.0),
+        metavar="N/SECONDS",
+        help="import-batch limit per token (default 5/60; 'off' disables)",
+    )
+    parser.add_argument(
+        "--faults",
+        type=_faults,
+        default=None,
+        metavar="SPEC",
+        help="fault SPEC, e.g. 500:0.05,slow:0.02@1.5,drop:0.01,429burst:0.01x5",
+    )
+    parser.add_argument(
+        "--lifetime",
+        type=float,
+        default=None,
+        metavar="SECONDS",
+        help="stop after this many seconds",
+    )
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Seed, serve until stopped, return the exit code."""
+    for name in ("subscribers", "groups", "segments"):
+        if getattr(args, name) < 0:
+            print(f"--{name} must not be negative", file=sys.stderr)
+            return 2
+    simulator = Simulator(
+        seed=args.seed,
+        token=args.token,
+        rate_limit=args.rate_limit,
+        import_limit=args.import_limit,
+        faults=args.faults,
+    ).seed_data(subscribers=args.subscribers, groups=args.groups, segments=args.segments)
+    try:
+        sock = bind_socket(args.port)
+    except OSError as exc:
+        print(f"cannot listen on 127.0.0.1:{args.port}: {exc}", file=sys.stderr)
+        return 1
+
+    def ready(base_url: str) -> None:
+        print(f"{base_url} token={args.token}", flush=True)
+        print(
+            f"seed={args.seed} subscribers={args.subscribers} groups={args.groups} "
+            f"segments={args.segments} faults={args.faults or 'none'}",
+            flush=True,
+        )
+
+    # uvicorn re-raises captured signals after shutting down; make that a no-op.
+    previous = {sig: signal.signal(sig, lambda *_: None) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        asyncio.run(serve_until_stopped(simulator, sock, ready, args.lifetime))
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+        sock.close()
+        simulator.close()
+    return 0

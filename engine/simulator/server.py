@@ -1,0 +1,110 @@
+"""Serving the simulator over real HTTP on loopback with uvicorn.
+
+Always binds 127.0.0.1. Port 0 picks a free port (the socket is bound here, then handed to
+uvicorn, so the port is known before the server starts). uvicorn runs with the h11 protocol,
+which the dropped-connection fault relies on.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import socket
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING
+
+import uvicorn
+
+from engine.simulator.transport import ConnectionDropped
+
+if TYPE_CHECKING:
+    from engine.simulator.simulator import Simulator
+
+HOST = "127.0.0.1"
+"""The only interface the simulator listens on."""
+
+
+class _QuietDrops(logging.Filter):
+    """Hide uvicorn's traceback for connections the simulator drops on purpose."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        exc = record.exc_info[1] if record.exc_info else None
+        return not isinstance(exc, ConnectionDropped)
+
+
+def bind_socket(port: int = 0) -> socket.socket:
+    """A listening TCP socket on 127.0.0.1:`port` (0 = any free port)."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((HOST, port))
+    sock.listen(128)
+    return sock
+
+
+def base_url_for(sock: socket.socket) -> str:
+    """`http://127.0.0.1:PORT/api` for a bound socket."""
+    return f"http://{HOST}:{sock.getsockname()[1]}/api"
+
+
+def make_server(simulator: Simulator, log_level: str = "warning") -> uvicorn.Server:
+    """A uvicorn server (not started) for the simulator's ASGI app."""
+    config = uvicorn.Config(
+        simulator.app,
+        http="h11",
+        lifespan="off",
+        log_level=log_level,
+        access_log=False,
+        timeout_graceful_shutdown=2,
+    )
+    logging.getLogger("uvicorn.error").addFilter(_QuietDrops())
+    return uvicorn.Server(config)
+
+
+@contextmanager
+def serve_in_thread(
+    simulator: Simulator, port: int = 0, startup_timeout: float = 10.0
+) -> Iterator[str]:
+    """Run the simulator with uvicorn in a background thread; yields the base URL.
+
+    Waits at most `startup_timeout` seconds for the server to accept connections and stops it
+    (bounded wait) when the block exits.
+    """
+    sock = bind_socket(port)
+    server = make_server(simulator)
+    thread = threading.Thread(
+        target=server.run, kwargs={"sockets": [sock]}, name="simulator-uvicorn", daemon=True
+    )
+    thread.start()
+    deadline = time.monotonic() + startup_timeout
+    try:
+        while not server.started:
+            if not thread.is_alive() or time.monotonic() > deadline:
+                raise RuntimeError("the simulator server did not start")
+            time.sleep(0.01)
+        yield base_url_for(sock)
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+        sock.close()
+
+
+async def serve_until_stopped(
+    simulator: Simulator,
+    sock: socket.socket,
+    on_ready: Callable[[str], None],
+    lifetime: float | None = None,
+) -> None:
+    """Serve on `sock` until SIGINT/SIGTERM or `lifetime` seconds; `on_ready(base_url)` is
+    called once the server accepts connections."""
+    server = make_server(simulator)
+    task = asyncio.create_task(server.serve(sockets=[sock]))
+    while not server.started and not task.done():
+        await asyncio.sleep(0.01)
+    if server.started:
+        on_ready(base_url_for(sock))
+        if lifetime is not None:
+            asyncio.get_running_loop().call_later(lifetime, setattr, server, "should_exit", True)
+    await task

@@ -1,0 +1,90 @@
+"""Resolving a unified call (resource, method) to its mapping, and shared call state."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+
+from engine.errors import ConfigurationError, NotSupportedError
+from engine.format.resource import Operation, ResourceFile
+from engine.loader import ProviderMapping
+from engine.plan.records import RecordMapper
+from engine.suggest import did_you_mean
+from engine.unified import schemas as unified
+
+
+@dataclass
+class ConnectionCache:
+    """Per-connection memory shared by calls: custom-field keys, record mappers."""
+
+    custom_field_keys: dict[str, frozenset[str]] = field(default_factory=dict)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+@dataclass
+class CallContext:
+    """Everything a plan needs to know about one unified call."""
+
+    mapping: ProviderMapping
+    resource: ResourceFile
+    method: str
+    operation: Operation
+    cursor_key: bytes
+    cache: ConnectionCache
+    remote_data: bool = True
+
+    @property
+    def name(self) -> str:
+        """`resource.method`, for messages."""
+        return f"{self.resource.resource}.{self.method}"
+
+    def mapper(self, fields: dict[str, str] | None = None) -> RecordMapper:
+        """The record mapper of this call (the operation's fields, else the resource's)."""
+        chosen = fields or self.operation.response.fields or self.resource.fields
+        key = ("mapper", self.resource.resource, id(chosen))
+        cached = _MAPPERS.get(key)
+        if cached is None or cached[0] is not chosen:
+            cached = (chosen, RecordMapper(self.mapping, self.resource.resource, chosen))
+            _MAPPERS[key] = cached
+        return cached[1]
+
+    def for_method(self, method: str) -> CallContext:
+        """A context for another method of the same resource."""
+        return resolve(self.mapping, self.resource.resource, method, self.cursor_key, self.cache, self.remote_data)
+
+
+_MAPPERS: dict[tuple[str, str, int], tuple[dict[str, str], RecordMapper]] = {}
+
+
+def resolve(
+    mapping: ProviderMapping,
+    resource: str,
+    method: str,
+    cursor_key: bytes,
+    cache: ConnectionCache,
+    remote_data: bool = True,
+) -> CallContext:
+    """Find the operation for `resource.method`, or raise a clear error."""
+    known = unified.resources()
+    if resource not in known or resource == "events":
+        names = [r for r in known if r != "events"]
+        raise ConfigurationError(f"unknown resource '{resource}'{did_you_mean(resource, names)}")
+    methods = unified.methods(resource)
+    if method not in methods:
+        raise ConfigurationError(
+            f"unknown method '{method}' for {resource}{did_you_mean(method, methods)}; "
+            f"its methods: {', '.join(methods)}"
+        )
+    resource_file = mapping.resources.get(resource)
+    if resource_file is None:
+        raise NotSupportedError(operation=resource, provider=mapping.provider.label)
+    operation = resource_file.operations.get(method)  # type: ignore[call-overload]
+    if operation is None:
+        raise NotSupportedError(operation=f"{resource}.{method}", provider=mapping.provider.label)
+    if operation.not_supported is not None:
+        raise NotSupportedError(
+            f"{resource}.{method} is not supported by {mapping.provider.label}: {operation.not_supported}",
+            operation=f"{resource}.{method}",
+            provider=mapping.provider.label,
+        )
+    return CallContext(mapping, resource_file, method, operation, cursor_key, cache, remote_data)

@@ -1,0 +1,74 @@
+"""`--explain`: the provider requests a call would make, credentials redacted, nothing sent."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from engine.errors import ValidationError
+from engine.plan import operations
+from engine.plan.calls import CallContext
+from engine.plan.dispatch import plan_call, split_list_query
+from engine.plan.listing import ListPlan
+from engine.plan.messages import ProviderRequest
+from engine.run.drivers import first_request
+
+if TYPE_CHECKING:
+    from engine.run.session import ProviderSession
+
+REDACTED = "***"
+
+
+def describe_request(session: ProviderSession, request: ProviderRequest) -> dict[str, Any]:
+    """Method, absolute URL, query, headers (credentials redacted) and body of a request."""
+    url, query = session.url_for(request)
+    described = request.describe()
+    described["url"] = url
+    described.pop("path", None)
+    headers = {**session.mapping.provider.headers, **dict(request.headers)}
+    auth = session.mapping.provider.auth
+    if auth.type in ("bearer", "basic"):
+        headers["Authorization"] = ("Bearer " if auth.type == "bearer" else "Basic ") + REDACTED
+    elif auth.type == "header":
+        headers[auth.name] = REDACTED
+    elif auth.type == "query":
+        query = [*query, (auth.name, REDACTED)]
+    described["headers"] = headers
+    described["query"] = [list(pair) for pair in query]
+    return described
+
+
+def explain_call(
+    ctx: CallContext, session: ProviderSession, call_id: Any, query: dict[str, Any] | None, body: Any
+) -> dict[str, Any]:
+    """The explanation of one call: its requests in order and notes on what is not shown."""
+    explained: dict[str, Any] = {"provider": ctx.mapping.name, "call": ctx.name, "requests": [], "notes": []}
+    requests: list[ProviderRequest] = []
+    if ctx.method == "list":
+        filters, limit, cursor = split_list_query(query)
+        plan = ListPlan(ctx, filters, limit, cursor)
+        requests.append(plan.request())
+        explained["pagination"] = plan.describe()
+    elif ctx.method in ("create", "update", "upsert") and ctx.operation.request is not None:
+        if ctx.method == "update":
+            operations._require_id(ctx, call_id)
+        problems = operations._validate_body(ctx, ctx.method, body)
+        if problems:
+            raise ValidationError(f"invalid body for {ctx.name}", details=problems)
+        for step in ctx.operation.before:
+            values = ctx.mapping.expression(step.for_each).search(body) or []
+            for value in values if isinstance(values, list) else [values]:
+                requests.append(operations._request(ctx, step.request, body, {"id": call_id, step.as_: value}, purpose=f"{ctx.name} step"))
+        requests.append(operations.prepare_write(ctx, None if ctx.method != "update" else str(call_id), body, None).request)
+        if ctx.resource.custom_fields is not None and isinstance(body, dict) and body.get("custom_fields"):
+            explained["notes"].append(
+                f"custom_fields keys are first checked against {ctx.resource.custom_fields.source}.list "
+                "(fetched once per connection)"
+            )
+    else:
+        first = first_request(plan_call(ctx, call_id, query, body))
+        if first is not None:
+            requests.append(first)
+        if ctx.operation.each is not None:
+            explained["notes"].append("only the first request is shown; items are grouped per batch")
+    explained["requests"] = [describe_request(session, r) for r in requests]
+    return explained

@@ -1,0 +1,254 @@
+"""List calls: filters, routes, one page at a time, and the unified envelope."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from engine.errors import FieldProblem, InvalidCursorError, ValidationError
+from engine.format.resource import Route
+from engine.plan.build import build_query, fill_template
+from engine.plan.calls import CallContext
+from engine.plan.cursor import CursorPayload, decode_cursor, encode_cursor
+from engine.plan.messages import ProviderRequest, ProviderResponse
+from engine.plan.pagination import (
+    CursorPaginator,
+    PagePaginator,
+    PageResult,
+    Paginator,
+    State,
+    paginator_for,
+)
+from engine.plan.responses import raise_for_response
+from engine.suggest import did_you_mean
+from engine.unified import schemas as unified
+
+_RESERVED = ("limit", "next_cursor", "cursor")
+
+
+def _filter_problems(ctx: CallContext, filters: dict[str, Any]) -> list[FieldProblem]:
+    allowed = ctx.operation.filters
+    problems: list[FieldProblem] = []
+    properties = unified.record_schema(ctx.resource.resource).get("properties", {})
+    for name, value in filters.items():
+        if name not in allowed:
+            hint = did_you_mean(name, [*allowed, *_RESERVED])
+            accepted = ", ".join(allowed) or "none"
+            problems.append(FieldProblem(name, f"unknown filter '{name}'{hint}; accepted: {accepted}"))
+            continue
+        if not isinstance(value, str | int):
+            problems.append(FieldProblem(name, "must be a string"))
+            continue
+        enum = _enum_of(properties.get(name))
+        if enum and value not in enum:
+            problems.append(FieldProblem(name, f"must be one of: {', '.join(enum)} (got {value!r})"))
+    return problems
+
+
+def _enum_of(schema: Any) -> list[str]:
+    if not isinstance(schema, dict):
+        return []
+    if "enum" in schema:
+        return [v for v in schema["enum"] if isinstance(v, str)]
+    ref = schema.get("$ref")
+    if isinstance(ref, str) and ref.endswith("contact_status"):
+        return ["active", "unsubscribed", "unconfirmed", "bounced", "complained", "cleaned"]
+    return []
+
+
+def choose_route(ctx: CallContext, filters: dict[str, Any], call_id: str | None = None) -> int:
+    """Index of the first route whose conditions hold, or -1 for the operation itself."""
+    for index, route in enumerate(ctx.operation.routes):
+        if not all(filters.get(name) not in (None, "") for name in route.when):
+            continue
+        if route.id_pattern is not None and (call_id is None or not re.search(route.id_pattern, call_id)):
+            continue
+        return index
+    return -1
+
+
+def _consumed(ctx: CallContext, route: Route | None, query_spec: dict[str, str]) -> set[str]:
+    used: set[str] = set()
+    for source in query_spec.values():
+        used |= ctx.mapping.expression(source).root_fields
+    if route is not None:
+        used |= set(route.when)
+        from engine.loader.checks import placeholders
+
+        used |= set(placeholders(route.path))
+    return used
+
+
+class ListPlan:
+    """Reads one list call page by page; `request()` then `receive()` until `done`."""
+
+    def __init__(
+        self,
+        ctx: CallContext,
+        filters: dict[str, Any] | None = None,
+        limit: int | None = None,
+        cursor: str | None = None,
+    ) -> None:
+        self.ctx = ctx
+        filters = {k: v for k, v in (filters or {}).items() if v is not None}
+        if cursor is not None:
+            payload = decode_cursor(
+                cursor, ctx.cursor_key, provider=ctx.mapping.name, resource=ctx.resource.resource
+            )
+            if filters and filters != payload.filters:
+                raise InvalidCursorError(
+                    "a cursor continues the call it came from: give the cursor alone, "
+                    "without other filters"
+                )
+            if payload.route >= len(ctx.operation.routes) or payload.route < -1:
+                raise InvalidCursorError("the cursor names a route this mapping does not have")
+            self.filters, self.limit, self.route_index = payload.filters, payload.limit, payload.route
+            problems = _filter_problems(ctx, self.filters)
+            if problems:
+                raise InvalidCursorError("the cursor holds filters this call does not accept")
+        else:
+            if limit is not None and (not isinstance(limit, int) or isinstance(limit, bool) or limit < 1):
+                raise ValidationError("limit must be a positive integer", details=[FieldProblem("limit", "must be a positive integer")])
+            problems = _filter_problems(ctx, filters)
+            if problems:
+                raise ValidationError(f"invalid filters for {ctx.name}", details=problems)
+            self.filters, self.limit = filters, limit
+            self.route_index = choose_route(ctx, filters)
+        self.route = ctx.operation.routes[self.route_index] if self.route_index >= 0 else None
+        request = ctx.operation.request
+        assert request is not None
+        self.query_spec = self.route.query if self.route and self.route.query is not None else request.query
+        self.path_template = self.route.path if self.route else request.path
+        style = self.route.pagination if self.route and self.route.pagination else ctx.operation.pagination
+        self.paginator: Paginator = paginator_for(ctx.mapping, style)
+        self.records_path = (self.route.records_path if self.route and self.route.records_path else None) or ctx.operation.response.records_path
+        if cursor is None:
+            unused = sorted(set(self.filters) - _consumed(ctx, self.route, self.query_spec))
+            if unused:
+                raise ValidationError(
+                    f"{ctx.mapping.provider.label} cannot combine these filters for {ctx.name}",
+                    details=[FieldProblem(name, "cannot be combined with the other filters given") for name in unused],
+                )
+            self.state: State = self.paginator.first_state()
+        else:
+            self.state = payload.state
+        self.page_limit = self.paginator.clamp_limit(self.limit)
+        self.done = False
+        self.next_state: State | None = None
+        self.prev_state: State | None = None
+        self._mapper = ctx.mapper()
+
+    def _payload(self, state: State) -> CursorPayload:
+        return CursorPayload(
+            self.ctx.mapping.name, self.ctx.resource.resource, self.filters, self.limit, self.route_index, state
+        )
+
+    def request(self) -> ProviderRequest:
+        """The provider request for the current page."""
+        ctx = self.ctx
+        main = ctx.operation.request
+        assert main is not None
+        url = self.paginator.next_url(self.state)
+        query = build_query(ctx.mapping, self.query_spec, self.filters)
+        query += self.paginator.limit_query(self.page_limit)
+        query += self.paginator.query(self.state)
+        path = fill_template(self.path_template, self.filters)
+        buckets = tuple(ctx.operation.buckets or ctx.mapping.provider.rate_limits.default_buckets)
+        return ProviderRequest(
+            method=main.method,
+            path=path,
+            query=tuple(query),
+            headers=tuple(main.headers.items()),
+            buckets=buckets,
+            idempotent=True if ctx.operation.idempotent is None else ctx.operation.idempotent,
+            url=url,
+            purpose=f"{ctx.name} page {self.state.get('page_no', 1)}",
+        )
+
+    def receive(self, response: ProviderResponse) -> list[dict[str, Any]]:
+        """Map one page's records and advance; `done` is set after the last page."""
+        ctx = self.ctx
+        if response.status == 404 and self.route is not None and self.route.empty_on_not_found:
+            self.done, self.next_state = True, None
+            return []
+        raise_for_response(ctx.mapping, response, what=ctx.name)
+        records = self._select(response.body)
+        page = PageResult(response.body, response.headers, records, self.page_limit or len(records))
+        self.next_state = self.paginator.next_state(self.state, page)
+        self.prev_state = self._previous(page)
+        if self.next_state is None:
+            self.done = True
+        else:
+            self.state = self.next_state
+        return self._mapper.map_many(records, remote_data=ctx.remote_data)
+
+    def _select(self, body: Any) -> list[Any]:
+        if self.records_path is None:
+            return []
+        records = self.ctx.mapping.expression(self.records_path).search(body)
+        if records is None:
+            return []
+        if not isinstance(records, list):
+            from engine.errors import RemoteError
+
+            raise RemoteError(
+                f"{self.ctx.name}: the provider's response has no record list at '{self.records_path}'",
+                remote=True,
+                raw_response=body,
+            )
+        return [r for r in records if r is not None]
+
+    def _previous(self, page: PageResult) -> State | None:
+        page_no = int(self.state.get("page_no", 1))
+        if isinstance(self.paginator, CursorPaginator):
+            prev = self.paginator.prev_cursor(page)
+            return {"page_no": max(1, page_no - 1), "cursor": prev} if prev else None
+        if isinstance(self.paginator, PagePaginator):
+            current = int(self.state.get("page", self.paginator.style.first_page))
+            if current > self.paginator.style.first_page:
+                return {"page_no": max(1, page_no - 1), "page": current - 1}
+        return None
+
+    def envelope(self, records: list[dict[str, Any]]) -> dict[str, Any]:
+        """The unified list envelope for the page just received."""
+        key = self.ctx.cursor_key
+        return {
+            "result": records,
+            "next_cursor": encode_cursor(self._payload(self.next_state), key) if self.next_state else None,
+            "prev_cursor": encode_cursor(self._payload(self.prev_state), key) if self.prev_state else None,
+            "result_count": len(records),
+        }
+
+    def describe(self) -> dict[str, Any]:
+        """The pagination plan, for `--explain`."""
+        style = self.paginator.style
+        return {
+            "style": getattr(style, "type", "none"),
+            "page_size": self.page_limit,
+            "max_pages": self.paginator.max_pages,
+            "stop_rules": _stop_rules(self.paginator),
+        }
+
+
+def _stop_rules(paginator: Paginator) -> list[str]:
+    style = paginator.style
+    rules = ["an empty page", "a page identical to the previous one"]
+    kind = getattr(style, "type", "none")
+    if kind == "cursor":
+        rules.insert(0, "no next cursor (or a repeated one)")
+    elif kind == "page":
+        if style.last_page_path:  # type: ignore[union-attr]
+            rules.insert(0, f"page number reaches {style.last_page_path}")  # type: ignore[union-attr]
+        if style.total_path:  # type: ignore[union-attr]
+            rules.insert(0, f"all of {style.total_path} records read")  # type: ignore[union-attr]
+    elif kind == "offset":
+        if style.total_path:  # type: ignore[union-attr]
+            rules.insert(0, f"all of {style.total_path} records read")  # type: ignore[union-attr]
+        if style.stop_on_short_page:  # type: ignore[union-attr]
+            rules.append("a short page")
+    elif kind == "next_link":
+        rules.insert(0, "no next link (or a repeated one)")
+    else:
+        return ["a single response"]
+    rules.append(f"max_pages ({paginator.max_pages}) as a hard guard")
+    return rules

@@ -1,0 +1,355 @@
+"""Plans for every unified method: generators yielding provider requests (no I/O here)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Generator
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlencode
+
+from engine.errors import FieldProblem, NotFoundError, UnimapError, ValidationError
+from engine.format.common import RequestSpec
+from engine.plan.build import build_body, build_query, fill_template
+from engine.plan.calls import CallContext
+from engine.plan.listing import ListPlan, choose_route
+from engine.plan.messages import Plan, ProviderRequest, ProviderResponse
+from engine.plan.responses import error_for, raise_for_response
+from engine.unified.validate import validate_write
+
+BATCH_RETRY_ROUNDS = 3
+_RETRYABLE_ITEM_STATUSES = frozenset({429, 500, 502, 503, 504})
+
+
+def list_page(ctx: CallContext, filters: dict[str, Any] | None, limit: int | None, cursor: str | None) -> Plan[dict[str, Any]]:
+    """One page of a list call, as the unified envelope."""
+    plan = ListPlan(ctx, filters, limit, cursor)
+    response = yield plan.request()
+    records = plan.receive(response)
+    return plan.envelope(records)
+
+
+def list_all(ctx: CallContext, filters: dict[str, Any] | None = None) -> Plan[list[dict[str, Any]]]:
+    """Every record of a list call (used internally for small lists such as field definitions)."""
+    plan = ListPlan(ctx, filters)
+    records: list[dict[str, Any]] = []
+    while not plan.done:
+        response = yield plan.request()
+        records.extend(plan.receive(response))
+    return records
+
+
+def _request(ctx: CallContext, spec: RequestSpec, data: dict[str, Any], values: dict[str, Any], *, purpose: str) -> ProviderRequest:
+    idempotent = ctx.operation.idempotent
+    if idempotent is None:
+        idempotent = spec.method in ("GET", "PUT", "DELETE")
+    return ProviderRequest(
+        method=spec.method,
+        path=fill_template(spec.path, values),
+        query=tuple(build_query(ctx.mapping, spec.query, data)),
+        headers=tuple(spec.headers.items()),
+        body=build_body(ctx.mapping, spec.body, spec.body_always, data),
+        buckets=tuple(ctx.operation.buckets or ctx.mapping.provider.rate_limits.default_buckets),
+        idempotent=idempotent,
+        purpose=purpose,
+    )
+
+
+def _record(ctx: CallContext, response: ProviderResponse) -> dict[str, Any]:
+    source = ctx.operation.response.record_path
+    raw = ctx.mapping.expression(source).search(response.body) if source else response.body
+    if not isinstance(raw, dict):
+        from engine.errors import RemoteError
+
+        raise RemoteError(f"{ctx.name}: the provider's response holds no record", remote=True, raw_response=response.body)
+    return ctx.mapper().map(raw, remote_data=ctx.remote_data)
+
+
+def _require_id(ctx: CallContext, call_id: Any) -> str:
+    if call_id is None or (isinstance(call_id, str) and not call_id.strip()):
+        raise ValidationError(f"{ctx.name} needs an id", details=[FieldProblem("id", "is required")])
+    if not isinstance(call_id, str | int) or isinstance(call_id, bool):
+        raise ValidationError(f"{ctx.name}: id must be a string", details=[FieldProblem("id", "must be a string")])
+    return str(call_id)
+
+
+def get(ctx: CallContext, call_id: Any) -> Plan[dict[str, Any]]:
+    """A single record by id (or by whatever a route's `id_pattern` accepts, e.g. an email)."""
+    record_id = _require_id(ctx, call_id)
+    if ctx.operation.lookup is not None:
+        return (yield from _lookup(ctx, record_id))
+    spec = ctx.operation.request
+    assert spec is not None
+    route_index = choose_route(ctx, {}, record_id)
+    path = ctx.operation.routes[route_index].path if route_index >= 0 else spec.path
+    request = _request(ctx, spec.model_copy(update={"path": path}), {}, {"id": record_id}, purpose=ctx.name)
+    response = yield request
+    raise_for_response(ctx.mapping, response, what=ctx.name)
+    return _record(ctx, response)
+
+
+def _lookup(ctx: CallContext, record_id: str) -> Plan[dict[str, Any]]:
+    assert ctx.operation.lookup is not None
+    field = ctx.operation.lookup.match_field
+    plan = ListPlan(ctx.for_method("list"))
+    while not plan.done:
+        response = yield plan.request()
+        for record in plan.receive(response):
+            if str(record.get(field)) == record_id:
+                if not ctx.remote_data:
+                    record.pop("remote_data", None)
+                return record
+    raise NotFoundError(f"{ctx.name}: no {ctx.resource.resource} with {field} '{record_id}'")
+
+
+def delete(ctx: CallContext, call_id: Any) -> Plan[dict[str, Any]]:
+    """Delete by id; answers `{"id": ...}`."""
+    record_id = _require_id(ctx, call_id)
+    spec = ctx.operation.request
+    assert spec is not None
+    response = yield _request(ctx, spec, {}, {"id": record_id}, purpose=ctx.name)
+    raise_for_response(ctx.mapping, response, what=ctx.name)
+    return {"id": record_id}
+
+
+def _validate_body(ctx: CallContext, method: str, body: Any) -> list[FieldProblem]:
+    problems = validate_write(ctx.resource.resource, method, body)
+    if isinstance(body, dict):
+        for name, reason in ctx.operation.unsupported_fields.items():
+            if name in body:
+                problems.append(FieldProblem(name, f"cannot be written to {ctx.mapping.provider.label}: {reason}"))
+    return problems
+
+
+def custom_field_keys(ctx: CallContext, wanted: set[str]) -> Plan[frozenset[str]]:
+    """The account's custom-field keys, fetched once per connection, refreshed on a miss."""
+    rules = ctx.resource.custom_fields
+    assert rules is not None
+    cache = ctx.cache
+    with cache.lock:
+        known = cache.custom_field_keys.get(rules.source)
+    if known is None or not wanted <= known:
+        definitions = yield from list_all(_source_context(ctx, rules.source))
+        known = frozenset(str(d.get(rules.key_field)) for d in definitions if d.get(rules.key_field) is not None)
+        with cache.lock:
+            cache.custom_field_keys[rules.source] = known
+    return known
+
+
+def _source_context(ctx: CallContext, resource: str) -> CallContext:
+    from engine.plan.calls import resolve
+
+    return resolve(ctx.mapping, resource, "list", ctx.cursor_key, ctx.cache, remote_data=False)
+
+
+def _custom_field_problems(ctx: CallContext, body: dict[str, Any], known: frozenset[str]) -> list[FieldProblem]:
+    rules = ctx.resource.custom_fields
+    assert rules is not None
+    problems = []
+    for key in body.get("custom_fields") or {}:
+        if key in rules.reserved_keys:
+            problems.append(FieldProblem(f"custom_fields.{key}", f"'{key}' is written through its unified field, not as a custom field"))
+        elif key not in known:
+            from engine.suggest import did_you_mean
+
+            writable = sorted(known - set(rules.reserved_keys))
+            problems.append(FieldProblem(f"custom_fields.{key}", f"unknown custom field '{key}'{did_you_mean(key, writable)}; defined: {', '.join(writable) or 'none'}"))
+    return problems
+
+
+@dataclass
+class PreparedWrite:
+    """A write validated and built, waiting for its response."""
+
+    request: ProviderRequest
+    finish: Callable[[ProviderResponse], dict[str, Any]]
+
+
+def prepare_write(ctx: CallContext, call_id: str | None, body: dict[str, Any], known_keys: frozenset[str] | None) -> PreparedWrite:
+    """Validate a body (schema, unsupported fields, custom keys) and build its main request."""
+    problems = _validate_body(ctx, ctx.method, body)
+    if known_keys is not None and isinstance(body, dict):
+        problems += _custom_field_problems(ctx, body, known_keys)
+    if problems:
+        raise ValidationError(f"invalid body for {ctx.name}", details=problems)
+    spec = ctx.operation.request
+    assert spec is not None
+    values = {"id": call_id} if call_id is not None else {}
+    request = _request(ctx, spec, body, values, purpose=ctx.name)
+
+    def finish(response: ProviderResponse) -> dict[str, Any]:
+        raise_for_response(ctx.mapping, response, what=ctx.name)
+        record = _record(ctx, response)
+        outcome = ctx.operation.response.outcome.get(response.status)
+        if ctx.method == "upsert":
+            record["created"] = outcome == "created" if outcome else None
+        return record
+
+    return PreparedWrite(request, finish)
+
+
+def _needs_custom_keys(ctx: CallContext, bodies: list[Any]) -> set[str]:
+    if ctx.resource.custom_fields is None:
+        return set()
+    keys: set[str] = set()
+    for body in bodies:
+        if isinstance(body, dict) and isinstance(body.get("custom_fields"), dict):
+            keys |= set(body["custom_fields"])
+    return keys
+
+
+def write(ctx: CallContext, call_id: Any, body: Any) -> Plan[dict[str, Any]]:
+    """create / update / upsert: validated before anything is sent."""
+    record_id = _require_id(ctx, call_id) if ctx.method == "update" else None
+    problems = _validate_body(ctx, ctx.method, body)
+    if problems:
+        raise ValidationError(f"invalid body for {ctx.name}", details=problems)
+    wanted = _needs_custom_keys(ctx, [body])
+    known = (yield from custom_field_keys(ctx, wanted)) if wanted else None
+    prepared = prepare_write(ctx, record_id, body, known)
+    for index, step in enumerate(ctx.operation.before):
+        values = ctx.mapping.expression(step.for_each).search(body) or []
+        for value in values if isinstance(values, list) else [values]:
+            request = _request(ctx, step.request, body, {"id": record_id, step.as_: value}, purpose=f"{ctx.name} step {index + 1}")
+            response = yield request
+            raise_for_response(ctx.mapping, response, what=f"{ctx.name} ({step.as_} {value})")
+    response = yield prepared.request
+    return prepared.finish(response)
+
+
+def _item_result_error(error: UnimapError) -> dict[str, Any]:
+    return {"success": False, "error": error.to_dict()}
+
+
+def each(ctx: CallContext, call_id: Any, body: Any) -> Plan[dict[str, Any]]:
+    """Custom per-item methods (bulk upsert, list membership): one result per input, in order."""
+    spec = ctx.operation.each
+    assert spec is not None
+    needs_id = ctx.method in ("add_contacts", "remove_contacts")
+    record_id = _require_id(ctx, call_id) if needs_id else None
+    problems = validate_write(ctx.resource.resource, ctx.method, body)
+    if problems:
+        raise ValidationError(f"invalid body for {ctx.name}", details=problems)
+    items: list[Any] = body[spec.items]
+    results: list[dict[str, Any] | None] = [None] * len(items)
+    prepared: dict[int, PreparedWrite] = {}
+    if spec.operation is not None:
+        item_ctx = ctx.for_method(spec.operation)
+        wanted = _needs_custom_keys(item_ctx, items)
+        known = (yield from custom_field_keys(item_ctx, wanted)) if wanted else None
+        for index, item in enumerate(items):
+            try:
+                prepared[index] = prepare_write(item_ctx, None, item, known)
+            except UnimapError as exc:
+                results[index] = _item_result_error(_at_index(exc, index))
+        wrap = _record_result
+    else:
+        assert spec.request is not None
+        for index, item in enumerate(items):
+            values = {"id": record_id, spec.item_name: item}
+            request = _request(ctx, spec.request, {spec.item_name: item}, values, purpose=f"{ctx.name} item {index}")
+            prepared[index] = PreparedWrite(request, _membership_finish(ctx, spec.result, item, record_id, spec.item_name))
+        wrap = _plain_result
+    batch = ctx.mapping.provider.batch
+    if batch is not None and spec.via_batch and len(prepared) > 1:
+        yield from _run_batched(ctx, prepared, results, wrap)
+    else:
+        for index, item_write in prepared.items():
+            response = yield item_write.request
+            results[index] = _finish_item(item_write, response, wrap)
+    return {"result": results}
+
+
+def _at_index(error: UnimapError, index: int) -> UnimapError:
+    error.index = index  # type: ignore[attr-defined]
+    return error
+
+
+def _record_result(record: dict[str, Any]) -> dict[str, Any]:
+    created = record.pop("created", None)
+    result: dict[str, Any] = {"success": True, "record": record}
+    if created is not None:
+        result["created"] = created
+    return result
+
+
+def _plain_result(result: dict[str, Any]) -> dict[str, Any]:
+    return {"success": True, **result}
+
+
+def _membership_finish(ctx: CallContext, result_spec: dict[str, str], item: Any, record_id: str | None, item_name: str) -> Callable[[ProviderResponse], dict[str, Any]]:
+    def finish(response: ProviderResponse) -> dict[str, Any]:
+        raise_for_response(ctx.mapping, response, what=f"{ctx.name} ({item_name} {item})")
+        data = {"item": item, "id": record_id}
+        return {key: ctx.mapping.expression(source).search(data) for key, source in result_spec.items()}
+
+    return finish
+
+
+def _finish_item(item_write: PreparedWrite, response: ProviderResponse, wrap: Callable[[dict[str, Any]], dict[str, Any]]) -> dict[str, Any]:
+    try:
+        return wrap(item_write.finish(response))
+    except UnimapError as exc:
+        return _item_result_error(exc)
+
+
+def _sub_request(prefix: str, request: ProviderRequest) -> dict[str, Any]:
+    path = prefix.rstrip("/") + request.path if prefix else request.path.lstrip("/")
+    if request.query:
+        path += "?" + urlencode(request.query)
+    sub: dict[str, Any] = {"method": request.method, "path": path}
+    if request.body is not None:
+        sub["body"] = request.body
+    return sub
+
+
+def _run_batched(
+    ctx: CallContext,
+    prepared: dict[int, PreparedWrite],
+    results: list[dict[str, Any] | None],
+    wrap: Callable[[dict[str, Any]], dict[str, Any]],
+) -> Generator[ProviderRequest, ProviderResponse, None]:
+    batch = ctx.mapping.provider.batch
+    assert batch is not None
+    pending = list(prepared)
+    for round_no in range(BATCH_RETRY_ROUNDS + 1):
+        retry: list[int] = []
+        for start in range(0, len(pending), batch.max_items):
+            chunk = pending[start : start + batch.max_items]
+            requests = [prepared[i].request for i in chunk]
+            buckets = list(ctx.mapping.provider.rate_limits.default_buckets)
+            for rule in batch.extra_buckets:
+                if all(r.method == rule.method and r.path == rule.path for r in requests):
+                    buckets.append(rule.bucket)
+            batch_request = ProviderRequest(
+                method="POST",
+                path=fill_template(batch.path, {}),
+                body={batch.requests_key: [_sub_request(batch.path_prefix, r) for r in requests]},
+                buckets=tuple(buckets),
+                idempotent=all(r.idempotent for r in requests),
+                purpose=f"{ctx.name} batch of {len(chunk)}",
+            )
+            response = yield batch_request
+            if not response.ok:
+                error = error_for(ctx.mapping, response, what=f"{ctx.name} batch")
+                for index in chunk:
+                    results[index] = _item_result_error(error)
+                continue
+            subs = ctx.mapping.expression(batch.responses_path).search(response.body)
+            if not isinstance(subs, list) or len(subs) != len(chunk):
+                from engine.errors import RemoteError
+
+                error = RemoteError(f"{ctx.name}: the batch response does not hold one answer per request", remote=True, raw_response=response.body)
+                for index in chunk:
+                    results[index] = _item_result_error(error)
+                continue
+            for index, sub in zip(chunk, subs, strict=True):
+                status = ctx.mapping.expression(batch.status_path).search(sub)
+                body = ctx.mapping.expression(batch.body_path).search(sub)
+                sub_response = ProviderResponse(int(status) if isinstance(status, int | str) and str(status).isdigit() else 502, {}, body)
+                if sub_response.status in _RETRYABLE_ITEM_STATUSES and prepared[index].request.idempotent and round_no < BATCH_RETRY_ROUNDS:
+                    retry.append(index)
+                    continue
+                results[index] = _finish_item(prepared[index], sub_response, wrap)
+        if not retry:
+            return
+        pending = retry

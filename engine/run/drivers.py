@@ -1,0 +1,42 @@
+"""Driving a plan generator: hand each request to a sender, feed the response back."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
+from engine.plan.messages import Plan, ProviderRequest, ProviderResponse
+
+T = TypeVar("T")
+
+
+def run_sync(plan: Plan[T], send: Callable[[ProviderRequest], ProviderResponse]) -> T:
+    """Run a plan to completion with a blocking sender; returns the plan's result."""
+    try:
+        request = next(plan)
+        while True:
+            request = plan.send(send(request))
+    except StopIteration as stop:
+        result: T = stop.value
+        return result
+
+
+async def run_async(plan: Plan[T], send: Callable[[ProviderRequest], Awaitable[ProviderResponse]]) -> T:
+    """Run a plan to completion with an async sender; returns the plan's result."""
+    try:
+        request = next(plan)
+        while True:
+            request = plan.send(await send(request))
+    except StopIteration as stop:
+        result: T = stop.value
+        return result
+
+
+def first_request(plan: Plan[T]) -> ProviderRequest | None:
+    """The first request a plan would send (for `--explain`); nothing is sent."""
+    try:
+        request = next(plan)
+    except StopIteration:
+        return None
+    plan.close()
+    return request

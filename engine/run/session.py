@@ -1,0 +1,300 @@
+"""Turning plan requests into HTTP: credentials, URLs, pacing, retries (sync and async).
+
+The retry loop exists twice (sync and async) because only the waiting and sending differ;
+everything it decides is in the shared `_Attempts` helper and in `engine.run.retry`.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import logging
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import parse_qsl, urlsplit
+
+import httpx
+
+from engine.accounts.secrets import Secret, redact
+from engine.errors import (
+    ConnectionFailedError,
+    RemoteError,
+    RequestTimeoutError,
+    UnimapError,
+)
+from engine.format.provider import BasicAuth, BearerAuth, HeaderAuth, QueryAuth
+from engine.loader import ProviderMapping
+from engine.plan.build import fill_template
+from engine.plan.messages import ProviderRequest, ProviderResponse
+from engine.run.clock import Clock, SystemClock
+from engine.run.ratelimit import RateLimiter, parse_retry_after
+from engine.run.retry import (
+    Cause,
+    HttpStatus,
+    MaybeSent,
+    NotSent,
+    Outcome,
+    RetryPolicy,
+    RetryStats,
+    classify_exception,
+)
+
+logger = logging.getLogger("unimap.http")
+
+
+class MalformedBody(json.JSONDecodeError):
+    """A response body that is not the JSON it claims to be (retried like a broken read)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, "", 0)
+
+
+@dataclass
+class SessionOptions:
+    """Knobs shared by every request of a connection."""
+
+    retry_policy: RetryPolicy = field(default_factory=RetryPolicy)
+    clock: Clock = field(default_factory=SystemClock)
+    limiter: RateLimiter | None = None
+    limiter_key: str = "default"
+    stats: RetryStats = field(default_factory=RetryStats)
+    on_unauthorized: Callable[[], None] | None = None
+    timeout: float | None = None
+
+
+class ProviderSession:
+    """Credential injection and URL building for one provider account (no I/O)."""
+
+    def __init__(
+        self,
+        mapping: ProviderMapping,
+        credentials: Mapping[str, str | Secret],
+        base_url: str | None,
+        options: SessionOptions,
+    ) -> None:
+        self.mapping = mapping
+        self.options = options
+        self._credentials = {k: v if isinstance(v, Secret) else Secret(v) for k, v in credentials.items()}
+        revealed = {k: v.reveal() for k, v in self._credentials.items()}
+        self.base_url = (base_url or fill_template(mapping.provider.base_url, revealed)).rstrip("/")
+        self._base = urlsplit(self.base_url)
+        self._auth_headers, self._auth_query = self._auth(revealed)
+        self._secrets = [v for v in revealed.values() if v]
+        self.timeout = options.timeout or mapping.provider.timeout_seconds
+
+    def __repr__(self) -> str:
+        return f"ProviderSession(provider={self.mapping.name!r}, base_url={self.base_url!r})"
+
+    def _auth(self, creds: dict[str, str]) -> tuple[dict[str, str], list[tuple[str, str]]]:
+        auth = self.mapping.provider.auth
+        if isinstance(auth, BearerAuth):
+            return {"Authorization": "Bearer " + fill_template(auth.token, creds, encode=False)}, []
+        if isinstance(auth, HeaderAuth):
+            return {auth.name: fill_template(auth.value, creds, encode=False)}, []
+        if isinstance(auth, QueryAuth):
+            return {}, [(auth.name, fill_template(auth.value, creds, encode=False))]
+        assert isinstance(auth, BasicAuth)
+        user = fill_template(auth.username, creds, encode=False)
+        password = fill_template(auth.password, creds, encode=False)
+        token = base64.b64encode(f"{user}:{password}".encode()).decode()
+        return {"Authorization": "Basic " + token}, []
+
+    def redact(self, text: str) -> str:
+        """`text` with every credential of this session masked."""
+        return redact(text, self._secrets)
+
+    def url_for(self, request: ProviderRequest) -> tuple[str, list[tuple[str, str]]]:
+        """The absolute URL and query of a request, refusing links that leave the provider."""
+        query = list(request.query)
+        if request.url is None:
+            return self.base_url + request.path, query
+        link = urlsplit(request.url)
+        base_path = self._base.path.rstrip("/")
+        if link.scheme and (link.scheme, link.netloc) != (self._base.scheme, self._base.netloc):
+            raise RemoteError("a next-page link points to another host; refused", remote=False)
+        if not link.path.startswith(base_path + "/") or "/../" in link.path + "/":
+            raise RemoteError("a next-page link points outside the provider's API; refused", remote=False)
+        carried = parse_qsl(link.query, keep_blank_values=True)
+        names = {name for name, _ in carried}
+        merged = carried + [(n, v) for n, v in query if n not in names]
+        return f"{self._base.scheme}://{self._base.netloc}{link.path}", merged
+
+    def build(self, request: ProviderRequest) -> httpx.Request:
+        """The httpx request with default headers and credentials added."""
+        url, query = self.url_for(request)
+        headers = {**self.mapping.provider.headers, **dict(request.headers), **self._auth_headers}
+        content = None if request.body is None else json.dumps(request.body).encode()
+        return httpx.Request(request.method, url, params=query + self._auth_query, headers=headers, content=content)
+
+    def parse(self, response: httpx.Response) -> ProviderResponse:
+        """Status, lower-cased headers and parsed JSON; `MalformedBody` when it is not JSON."""
+        headers = {k.lower(): v for k, v in response.headers.items()}
+        raw = response.content
+        body: Any = None
+        if raw.strip():
+            try:
+                body = json.loads(raw)
+            except ValueError:
+                if "json" in headers.get("content-type", "json") or response.is_success:
+                    raise MalformedBody(f"response body of HTTP {response.status_code} is not valid JSON") from None
+                body = raw.decode("utf-8", "replace")[:2000]
+        return ProviderResponse(response.status_code, headers, body)
+
+    def observe(self, request: ProviderRequest, response: ProviderResponse) -> None:
+        """Feed the rate limiter what the response says about the server's budget."""
+        limiter = self.options.limiter
+        if limiter is None:
+            return
+        limits = self.mapping.provider.rate_limits
+        remaining = _int(response.headers.get(limits.remaining_header.lower())) if limits.remaining_header else None
+        limit = _int(response.headers.get(limits.limit_header.lower())) if limits.limit_header else None
+        retry_after = None
+        if response.status == 429:
+            retry_after = parse_retry_after(response.headers.get(limits.retry_after_header.lower()))
+            retry_after = min(retry_after, self.options.retry_policy.retry_after_cap) if retry_after is not None else None
+        key = self.options.limiter_key
+        header_bucket = limits.header_bucket
+        if header_bucket and header_bucket in self.mapping.bucket_names:
+            header_caused = remaining is None or remaining <= 0
+            limiter.observe(key, header_bucket, remaining, limit, retry_after if header_caused else None)
+            if response.status == 429 and not header_caused:
+                for bucket in request.buckets:
+                    if bucket != header_bucket:
+                        limiter.observe(key, bucket, None, None, retry_after)
+        elif response.status == 429:
+            for bucket in request.buckets:
+                limiter.observe(key, bucket, None, None, retry_after)
+
+
+def _int(value: str | None) -> int | None:
+    try:
+        return int(value) if value is not None else None
+    except ValueError:
+        return None
+
+
+class _Attempts:
+    """The decisions of one request's retry loop, shared by the sync and async senders."""
+
+    def __init__(self, session: ProviderSession, request: ProviderRequest) -> None:
+        self.session = session
+        self.request = request
+        self.attempt = 0
+        self.started = session.options.clock.monotonic()
+        self.last_error: BaseException | None = None
+
+    def outcome_of(self, response: ProviderResponse) -> Outcome | None:
+        if response.status == 401 and self.session.options.on_unauthorized is not None:
+            self.session.options.on_unauthorized()
+        if response.status in self.session.options.retry_policy.retry_statuses:
+            limits = self.session.mapping.provider.rate_limits
+            retry_after = parse_retry_after(response.headers.get(limits.retry_after_header.lower()))
+            return HttpStatus(response.status, retry_after)
+        return None
+
+    def decide(self, outcome: Outcome) -> float | None:
+        """Seconds to wait before retrying, or None to stop."""
+        options = self.session.options
+        elapsed = options.clock.monotonic() - self.started
+        decision = options.retry_policy.should_retry(outcome, self.attempt, elapsed, self.request.idempotent)
+        options.stats.record(outcome, decision)
+        logger.debug("%s %s: %s", self.request.method, self.request.path, decision.reason)
+        return decision.delay if decision.retry else None
+
+    def failure(self, outcome: Outcome) -> UnimapError:
+        """The unified error for a request that never got a usable response."""
+        detail = self.session.redact(str(self.last_error)) if self.last_error else outcome.label
+        what = f"{self.request.purpose or self.request.method + ' ' + self.request.path}"
+        cause = getattr(outcome, "cause", None)
+        if cause in (Cause.READ_TIMEOUT, Cause.WRITE_TIMEOUT, Cause.CONNECT_TIMEOUT, Cause.POOL_TIMEOUT, Cause.TIMEOUT):
+            return RequestTimeoutError(f"{what}: the provider did not answer in time ({detail})")
+        if cause == Cause.MALFORMED_BODY:
+            return RemoteError(f"{what}: the provider sent a malformed response ({detail})", remote=True)
+        ambiguous = isinstance(outcome, MaybeSent) and not self.request.idempotent
+        suffix = "; it may have been applied, so it was not repeated" if ambiguous else ""
+        return ConnectionFailedError(f"{what}: connection failed ({detail}){suffix}")
+
+
+_TRANSPORT_ERRORS = (httpx.TransportError, MalformedBody)
+
+
+class SyncSender:
+    """Sends plan requests with a blocking httpx client."""
+
+    def __init__(self, session: ProviderSession, transport: httpx.BaseTransport | None = None) -> None:
+        self.session = session
+        self.client = httpx.Client(transport=transport, timeout=session.timeout, follow_redirects=False)
+
+    def close(self) -> None:
+        """Close the HTTP client."""
+        self.client.close()
+
+    def send(self, request: ProviderRequest) -> ProviderResponse:
+        """Send with pacing and bounded retries; a final HTTP error status is returned as is."""
+        session, options = self.session, self.session.options
+        attempts = _Attempts(session, request)
+        http_request = session.build(request)
+        while True:
+            attempts.attempt += 1
+            if options.limiter is not None and request.buckets:
+                options.limiter.acquire(options.limiter_key, request.buckets)
+            options.stats.record_attempt()
+            response: ProviderResponse | None = None
+            try:
+                response = session.parse(self.client.send(http_request))
+                session.observe(request, response)
+                outcome = attempts.outcome_of(response)
+            except _TRANSPORT_ERRORS as exc:
+                attempts.last_error, outcome = exc, classify_exception(exc)
+            if outcome is None and response is not None:
+                return response
+            assert outcome is not None
+            delay = attempts.decide(outcome)
+            if delay is None:
+                if response is not None:
+                    return response
+                raise attempts.failure(outcome)
+            options.clock.sleep(delay)
+
+
+class AsyncSender:
+    """Sends plan requests with an async httpx client."""
+
+    def __init__(self, session: ProviderSession, transport: httpx.AsyncBaseTransport | None = None) -> None:
+        self.session = session
+        self.client = httpx.AsyncClient(transport=transport, timeout=session.timeout, follow_redirects=False)
+
+    async def aclose(self) -> None:
+        """Close the HTTP client."""
+        await self.client.aclose()
+
+    async def send(self, request: ProviderRequest) -> ProviderResponse:
+        """Send with pacing and bounded retries; a final HTTP error status is returned as is."""
+        session, options = self.session, self.session.options
+        attempts = _Attempts(session, request)
+        http_request = session.build(request)
+        while True:
+            attempts.attempt += 1
+            if options.limiter is not None and request.buckets:
+                await options.limiter.aacquire(options.limiter_key, request.buckets)
+            options.stats.record_attempt()
+            response: ProviderResponse | None = None
+            try:
+                response = session.parse(await self.client.send(http_request))
+                session.observe(request, response)
+                outcome = attempts.outcome_of(response)
+            except _TRANSPORT_ERRORS as exc:
+                attempts.last_error, outcome = exc, classify_exception(exc)
+            if outcome is None and response is not None:
+                return response
+            assert outcome is not None
+            delay = attempts.decide(outcome)
+            if delay is None:
+                if response is not None:
+                    return response
+                raise attempts.failure(outcome)
+            await options.clock.asleep(delay)
+
+
+__all__ = ["AsyncSender", "MalformedBody", "NotSent", "ProviderSession", "SessionOptions", "SyncSender"]

@@ -37,6 +37,11 @@ EVENT_TYPES = frozenset(
 )
 
 
+def _unknown(kind: str, name: str, known: Iterable[str]) -> str:
+    """`unknown <kind> '<name>'` with a did-you-mean suggestion from `known`."""
+    return f"unknown {kind} '{name}'{did_you_mean(name, sorted(known))}"
+
+
 def placeholders(template: str) -> list[str]:
     """The `{name}` placeholders of a template, in order."""
     return [name for _, name, _, _ in string.Formatter().parse(template) if name]
@@ -60,14 +65,28 @@ class _Checker:
             self.report(path, str(exc))
             return None
 
-    def names_exist(self, path: DataPath, names: Iterable[str], known: Iterable[str], kind: str) -> None:
+    def names_exist(
+        self, path: DataPath, names: Iterable[str], known: Iterable[str], kind: str
+    ) -> None:
         known_list = sorted(known)
         for index, name in enumerate(names):
             if name not in known_list:
-                self.report((*path, index), f"unknown {kind} '{name}'{did_you_mean(name, known_list)}")
+                self.report(
+                    (*path, index), f"unknown {kind} '{name}'{did_you_mean(name, known_list)}"
+                )
 
     def template(self, path: DataPath, template: str, fillers: set[str], what: str) -> None:
-        for name in placeholders(template):
+        try:
+            names = placeholders(template)
+            empty = any(name == "" for _, name, _, _ in string.Formatter().parse(template))
+        except ValueError as exc:
+            self.report(
+                path, f"invalid template: {exc} (write a literal brace as '{{{{' or '}}}}')"
+            )
+            return
+        if empty:
+            self.report(path, "empty placeholder '{}': name what fills it, e.g. '{id}'")
+        for name in names:
             if name not in fillers:
                 hint = did_you_mean(name, sorted(fillers))
                 self.report(path, f"placeholder '{{{name}}}' is not filled by any {what}{hint}")
@@ -84,31 +103,62 @@ def check_provider(provider: ProviderFile, document: YamlDocument, file: str) ->
         if isinstance(value, str) and key != "name":
             checker.template(("auth", key), value, credentials, "credential")
     buckets = {b.name for b in provider.rate_limits.buckets}
-    checker.names_exist(("rate_limits", "default_buckets"), provider.rate_limits.default_buckets, buckets, "rate-limit bucket")
+    checker.names_exist(
+        ("rate_limits", "default_buckets"),
+        provider.rate_limits.default_buckets,
+        buckets,
+        "rate-limit bucket",
+    )
     if provider.rate_limits.header_bucket and provider.rate_limits.header_bucket not in buckets:
-        checker.report(("rate_limits", "header_bucket"), f"unknown rate-limit bucket '{provider.rate_limits.header_bucket}'{did_you_mean(provider.rate_limits.header_bucket, buckets)}")
+        checker.report(
+            ("rate_limits", "header_bucket"),
+            _unknown("rate-limit bucket", provider.rate_limits.header_bucket, buckets),
+        )
     for name, style in provider.pagination.items():
         base: DataPath = ("pagination", name)
-        for attr in ("cursor_path", "prev_cursor_path", "fallback_after_path", "last_page_path", "total_path", "next_path"):
+        for attr in (
+            "cursor_path",
+            "prev_cursor_path",
+            "fallback_after_path",
+            "last_page_path",
+            "total_path",
+            "next_path",
+        ):
             source = getattr(style, attr, None)
             if isinstance(source, str):
                 checker.expression((*base, attr), source)
         if style.type == "cursor" and (style.cursor_path is None) == (style.cursor_header is None):
-            checker.report(base, "a cursor style needs exactly one of 'cursor_path' or 'cursor_header'")
+            checker.report(
+                base, "a cursor style needs exactly one of 'cursor_path' or 'cursor_header'"
+            )
         if style.type == "next_link" and style.next_path is None and not style.link_header:
             checker.report(base, "a next_link style needs 'next_path' or 'link_header: true'")
-        if style.type == "page" and style.last_page_path is None and style.total_path is None and not style.stop_on_empty_page:
-            checker.report(base, "a page style needs a stop rule: 'last_page_path', 'total_path' or 'stop_on_empty_page'")
+        if (
+            style.type == "page"
+            and style.last_page_path is None
+            and style.total_path is None
+            and not style.stop_on_empty_page
+        ):
+            checker.report(
+                base,
+                "a page style needs a stop rule: 'last_page_path', 'total_path' or "
+                "'stop_on_empty_page'",
+            )
     checker.expression(("errors", "message_path"), provider.errors.message_path)
     if provider.errors.field_errors_path:
         checker.expression(("errors", "field_errors_path"), provider.errors.field_errors_path)
-    checker.template(("check", "path"), provider.check.path, set(), "value (check requests take none)")
+    checker.template(
+        ("check", "path"), provider.check.path, set(), "value (check requests take none)"
+    )
     if provider.batch is not None:
         for attr in ("responses_path", "status_path", "body_path"):
             checker.expression(("batch", attr), getattr(provider.batch, attr))
         for index, rule in enumerate(provider.batch.extra_buckets):
             if rule.bucket not in buckets:
-                checker.report(("batch", "extra_buckets", index, "bucket"), f"unknown rate-limit bucket '{rule.bucket}'{did_you_mean(rule.bucket, buckets)}")
+                checker.report(
+                    ("batch", "extra_buckets", index, "bucket"),
+                    _unknown("rate-limit bucket", rule.bucket, buckets),
+                )
     if provider.webhooks is not None:
         _check_webhooks(checker, provider)
     return checker.problems
@@ -126,47 +176,81 @@ def _check_webhooks(checker: _Checker, provider: ProviderFile) -> None:
             checker.expression(("webhooks", "events", attr), source)
     for name, unified_type in events.types.items():
         if unified_type not in EVENT_TYPES:
-            checker.report(("webhooks", "events", "types", name), f"unknown unified event type '{unified_type}'{did_you_mean(unified_type, EVENT_TYPES)}")
+            checker.report(
+                ("webhooks", "events", "types", name),
+                _unknown("unified event type", unified_type, EVENT_TYPES),
+            )
     subs = hooks.subscriptions
     if subs is not None:
         base: DataPath = ("webhooks", "subscriptions")
         for key, source in subs.create_body.items():
             checker.expression((*base, "create_body", key), source)
-        for attr in ("records_path", "record_path", "id_path", "secret_path", "url_path", "events_path"):
+        for attr in (
+            "records_path",
+            "record_path",
+            "id_path",
+            "secret_path",
+            "url_path",
+            "events_path",
+        ):
             source = getattr(subs, attr)
             if source:
                 checker.expression((*base, attr), source)
         checker.template((*base, "delete", "path"), subs.delete.path, {"id"}, "webhook id")
 
 
-def check_resource(resource: ResourceFile, provider: ProviderFile | None, document: YamlDocument, file: str) -> list[Problem]:
+def check_resource(
+    resource: ResourceFile, provider: ProviderFile | None, document: YamlDocument, file: str
+) -> list[Problem]:
     """Cross-reference problems of a resource file (against its provider file when loaded)."""
     checker = _Checker(document, file, dict(provider.value_maps) if provider else {})
     known_resources = unified.resources()
     if resource.resource not in known_resources:
-        checker.report(("resource",), f"unknown unified resource '{resource.resource}'{did_you_mean(resource.resource, known_resources)}")
+        checker.report(
+            ("resource",),
+            _unknown("unified resource", resource.resource, known_resources),
+        )
         return checker.problems
     record_fields = unified.resource_fields(resource.resource)
     _check_fields(checker, ("fields",), resource.fields, record_fields)
-    for required in sorted(unified.required_fields(resource.resource) - {"remote_data"} - set(resource.fields)):
-        checker.report(("fields",), f"required unified field '{required}' is never mapped", key=True)
+    for required in sorted(
+        unified.required_fields(resource.resource) - {"remote_data"} - set(resource.fields)
+    ):
+        checker.report(
+            ("fields",), f"required unified field '{required}' is never mapped", key=True
+        )
     contract_methods = unified.methods(resource.resource)
     for method in contract_methods:
         if method not in resource.operations:
-            checker.report(("operations",), f"unified method '{method}' is not declared: map it or mark it 'not_supported'", key=True)
+            checker.report(
+                ("operations",),
+                f"unified method '{method}' is not declared: map it or mark it 'not_supported'",
+                key=True,
+            )
     for method, operation in resource.operations.items():
         path: DataPath = ("operations", method)
         if method not in contract_methods:
-            checker.report(path, f"'{method}' is not a method of the unified '{resource.resource}' resource (its methods: {', '.join(contract_methods)})", key=True)
+            checker.report(
+                path,
+                f"'{method}' is not a method of the unified '{resource.resource}' resource "
+                f"(its methods: {', '.join(contract_methods)})",
+                key=True,
+            )
             continue
         _check_operation(checker, resource, provider, method, operation, path, record_fields)
     return checker.problems
 
 
-def _check_fields(checker: _Checker, path: DataPath, fields: dict[str, str], known: set[str]) -> None:
+def _check_fields(
+    checker: _Checker, path: DataPath, fields: dict[str, str], known: set[str]
+) -> None:
     for name, source in fields.items():
         if name not in known:
-            checker.report((*path, name), f"unknown unified field '{name}'{did_you_mean(name, known)}", key=True)
+            checker.report(
+                (*path, name),
+                f"unknown unified field '{name}'{did_you_mean(name, known)}",
+                key=True,
+            )
         checker.expression((*path, name), source)
 
 
@@ -187,12 +271,15 @@ def _check_operation(
     styles = (set(provider.pagination) | {"none"}) if provider else None
     buckets = {b.name for b in provider.rate_limits.buckets} if provider else None
     if operation.pagination and styles is not None and operation.pagination not in styles:
-        checker.report((*path, "pagination"), f"unknown pagination style '{operation.pagination}'{did_you_mean(operation.pagination, styles)}")
+        hint = did_you_mean(operation.pagination, styles)
+        message = f"unknown pagination style '{operation.pagination}'{hint}"
+        checker.report((*path, "pagination"), message)
     if operation.buckets and buckets is not None:
         checker.names_exist((*path, "buckets"), operation.buckets, buckets, "rate-limit bucket")
     inputs = (filters | {"limit"}) if method == "list" else writable
+    what = "declared filter" if method == "list" else "writable unified field"
     if operation.request is not None:
-        _check_request(checker, (*path, "request"), operation.request, fillers, inputs, method)
+        _check_request(checker, (*path, "request"), operation.request, fillers, inputs, what)
     for index, route in enumerate(operation.routes):
         route_path: DataPath = (*path, "routes", index)
         checker.names_exist((*route_path, "when"), route.when, filters, "filter")
@@ -203,22 +290,42 @@ def _check_operation(
                 checker.report((*route_path, "id_pattern"), f"invalid regular expression: {exc}")
         checker.template((*route_path, "path"), route.path, fillers, "id or filter")
         for key, source in (route.query or {}).items():
-            checker.expression((*route_path, "query", key), source)
+            compiled = checker.expression((*route_path, "query", key), source)
+            if compiled is not None and inputs:
+                _check_reads(checker, (*route_path, "query", key), compiled, inputs, what)
         if route.pagination and styles is not None and route.pagination not in styles:
-            checker.report((*route_path, "pagination"), f"unknown pagination style '{route.pagination}'{did_you_mean(route.pagination, styles)}")
+            hint = did_you_mean(route.pagination, styles)
+            message = f"unknown pagination style '{route.pagination}'{hint}"
+            checker.report((*route_path, "pagination"), message)
     for index, step in enumerate(operation.before):
         step_path: DataPath = (*path, "before", index)
         compiled = checker.expression((*step_path, "for_each"), step.for_each)
         if compiled is not None:
-            _check_reads(checker, (*step_path, "for_each"), compiled, writable, "writable unified field")
-        _check_request(checker, (*step_path, "request"), step.request, fillers | {step.as_}, writable, method)
+            field = "writable unified field"
+            _check_reads(checker, (*step_path, "for_each"), compiled, writable, field)
+        step_fillers = fillers | {step.as_}
+        _check_request(checker, (*step_path, "request"), step.request, step_fillers, writable, what)
     if operation.each is not None:
         each = operation.each
         each_path: DataPath = (*path, "each")
         if each.operation is not None and each.operation not in resource.operations:
-            checker.report((*each_path, "operation"), f"unknown operation '{each.operation}'{did_you_mean(each.operation, resource.operations)}")
+            hint = did_you_mean(each.operation, resource.operations)
+            checker.report((*each_path, "operation"), f"unknown operation '{each.operation}'{hint}")
+        elif each.operation == method:
+            checker.report(
+                (*each_path, "operation"), f"'{method}' cannot apply itself to each item"
+            )
         if each.request is not None:
-            _check_request(checker, (*each_path, "request"), each.request, fillers | {each.item_name}, {each.item_name, "id"}, method)
+            item_inputs = {each.item_name, "id"}
+            item_what = f"per-item input ('{each.item_name}' or 'id')"
+            _check_request(
+                checker,
+                (*each_path, "request"),
+                each.request,
+                fillers | item_inputs,
+                item_inputs,
+                item_what,
+            )
         for key, source in each.result.items():
             checker.expression((*each_path, "result", key), source)
     response = operation.response
@@ -233,12 +340,17 @@ def _check_operation(
 
 
 def _check_request(
-    checker: _Checker, path: DataPath, request: RequestSpec, fillers: set[str], inputs: set[str], method: str
+    checker: _Checker,
+    path: DataPath,
+    request: RequestSpec,
+    fillers: set[str],
+    inputs: set[str],
+    what: str,
 ) -> None:
+    """Path placeholders filled, expressions compiled, and reading only `inputs` (`what`)."""
     checker.template((*path, "path"), request.path, fillers, "id, filter or item")
     if not request.path.startswith("/"):
         checker.report((*path, "path"), "a path must start with '/'")
-    what = "declared filter" if method == "list" else "input field"
     for key, source in request.query.items():
         compiled = checker.expression((*path, "query", key), source)
         if compiled is not None and inputs:
@@ -251,6 +363,9 @@ def _check_request(
         checker.expression((*path, "body_always", key), source)
 
 
-def _check_reads(checker: _Checker, path: DataPath, compiled: CompiledExpression, inputs: set[str], what: str) -> None:
+def _check_reads(
+    checker: _Checker, path: DataPath, compiled: CompiledExpression, inputs: set[str], what: str
+) -> None:
+    """Report each top-level input field the expression reads that is not in `inputs`."""
     for name in sorted(compiled.root_fields - inputs):
         checker.report(path, f"reads '{name}', which is not a {what}{did_you_mean(name, inputs)}")

@@ -47,7 +47,8 @@ def run(args: argparse.Namespace) -> int:
             print(problem.to_text())
         if result.ok:
             providers = ", ".join(sorted(result.providers)) or "none"
-            print(f"ok: {len(result.files)} file(s) valid (providers: {providers})", file=sys.stderr)
+            summary = f"ok: {len(result.files)} file(s) valid (providers: {providers})"
         else:
-            print(f"{len(result.problems)} problem(s) in {len(result.files)} file(s)", file=sys.stderr)
+            summary = f"{len(result.problems)} problem(s) in {len(result.files)} file(s)"
+        print(summary, file=sys.stderr)
     return 0 if result.ok else 1

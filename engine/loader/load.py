@@ -10,7 +10,7 @@ from pathlib import Path
 from engine.expressions import CompiledExpression, compile_expression
 from engine.format import ProviderFile, ResourceFile
 from engine.loader.checks import check_provider, check_resource
-from engine.loader.problems import Problem
+from engine.loader.problems import Problem, format_path
 from engine.loader.structure import validate_structure
 from engine.loader.yaml_source import YamlDocument, YamlSourceError, load_yaml
 
@@ -77,30 +77,45 @@ def _read(path: Path, result: LoadResult) -> YamlDocument | None:
     try:
         return load_yaml(text)
     except YamlSourceError as exc:
-        result.problems.append(Problem(display_name(path), exc.line, exc.column, "", exc.message))
+        where = format_path(exc.path)
+        problem = Problem(display_name(path), exc.line, exc.column, where, exc.message)
+        result.problems.append(problem)
         return None
+
+
+def _resource_files(folder: Path) -> list[Path]:
+    return sorted(
+        p for p in folder.iterdir() if p.suffix in YAML_SUFFIXES and p.name != PROVIDER_FILE
+    )
 
 
 def _load_provider_folder(folder: Path, only: Path | None, result: LoadResult) -> None:
     provider_path = folder / PROVIDER_FILE
     provider: ProviderFile | None = None
+    if only is None:
+        resource_paths = _resource_files(folder)
+    else:
+        resource_paths = [] if only.name == PROVIDER_FILE else [only]
     if not provider_path.is_file():
-        target = display_name(only or folder)
-        result.problems.append(Problem(target, 1, 1, "", f"no {PROVIDER_FILE} beside this mapping in {display_name(folder)}"))
+        message = f"no {PROVIDER_FILE} beside this file (expected {display_name(provider_path)})"
+        for target in resource_paths or [folder]:
+            result.problems.append(Problem(display_name(target), 1, 1, "", message))
     else:
         result.files.append(provider_path)
         document = _read(provider_path, result)
         if document is not None:
-            provider, problems = validate_structure(ProviderFile, document, display_name(provider_path))
+            name = display_name(provider_path)
+            provider, problems = validate_structure(ProviderFile, document, name)
             result.problems.extend(problems)
             if provider is not None:
-                result.problems.extend(check_provider(provider, document, display_name(provider_path)))
+                result.problems.extend(check_provider(provider, document, name))
                 if provider.provider != folder.name:
                     line, column = document.position(("provider",))
-                    result.problems.append(Problem(display_name(provider_path), line, column, "provider", f"provider name '{provider.provider}' must match its folder '{folder.name}'"))
-    resource_paths = [only] if only is not None and only.name != PROVIDER_FILE else (
-        [] if only is not None else sorted(p for p in folder.iterdir() if p.suffix in YAML_SUFFIXES and p.name != PROVIDER_FILE)
-    )
+                    message = (
+                        f"provider name '{provider.provider}' must match its folder "
+                        f"'{folder.name}'"
+                    )
+                    result.problems.append(Problem(name, line, column, "provider", message))
     mapping = ProviderMapping(folder=folder, provider=provider) if provider is not None else None
     seen: dict[str, Path] = {}
     for path in resource_paths:
@@ -108,14 +123,19 @@ def _load_provider_folder(folder: Path, only: Path | None, result: LoadResult) -
         document = _read(path, result)
         if document is None:
             continue
-        resource, problems = validate_structure(ResourceFile, document, display_name(path))
+        name = display_name(path)
+        resource, problems = validate_structure(ResourceFile, document, name)
         result.problems.extend(problems)
         if resource is None:
             continue
-        result.problems.extend(check_resource(resource, provider, document, display_name(path)))
+        result.problems.extend(check_resource(resource, provider, document, name))
         if resource.resource in seen:
             line, column = document.position(("resource",))
-            result.problems.append(Problem(display_name(path), line, column, "resource", f"resource '{resource.resource}' is already mapped in {display_name(seen[resource.resource])}"))
+            message = (
+                f"resource '{resource.resource}' is already mapped in "
+                f"{display_name(seen[resource.resource])}"
+            )
+            result.problems.append(Problem(name, line, column, "resource", message))
         seen[resource.resource] = path
         if mapping is not None:
             mapping.resources[resource.resource] = resource
@@ -131,10 +151,16 @@ def load_mappings(paths: list[Path]) -> LoadResult:
             _load_provider_folder(path.parent, path, result)
         elif (path / PROVIDER_FILE).is_file():
             _load_provider_folder(path, None, result)
+        elif path.is_dir() and _resource_files(path):
+            # Mapping files but no provider.yaml: a provider folder missing its provider file.
+            _load_provider_folder(path, None, result)
         elif path.is_dir():
-            folders = sorted(p for p in path.iterdir() if p.is_dir() and not p.name.startswith((".", "_")))
+            folders = sorted(
+                p for p in path.iterdir() if p.is_dir() and not p.name.startswith((".", "_"))
+            )
             if not folders:
-                result.problems.append(Problem(display_name(path), 1, 1, "", "no provider folders found"))
+                problem = Problem(display_name(path), 1, 1, "", "no provider folders found")
+                result.problems.append(problem)
             for folder in folders:
                 _load_provider_folder(folder, None, result)
         else:

@@ -68,17 +68,38 @@ class _Builder:
         result: dict[Any, Any] = {}
         for key_node, value_node in node.value:
             if key_node.tag == "tag:yaml.org,2002:merge":
-                raise YamlSourceError("YAML merge keys ('<<') are not supported", *_mark(key_node), path)
+                message = "YAML merge keys ('<<') are not supported"
+                raise YamlSourceError(message, *_mark(key_node), path)
             if not isinstance(key_node, ScalarNode):
-                raise YamlSourceError("mapping keys must be plain scalars", *_mark(key_node), path)
+                message = "mapping keys must be plain scalars"
+                raise YamlSourceError(message, *_mark(key_node), path)
             key = self.constructor.construct_object(key_node, deep=True)
+            if isinstance(key, bool) or key is None:
+                # YAML 1.1 reads `on:`, `yes:`, `no:`, `~:` as booleans or null; editors (YAML
+                # 1.2) and people read them as names, so a key keeps its source text.
+                key = key_node.value
             child: DataPath = (*path, key if isinstance(key, str | int) else str(key))
             if key in result:
                 line, column = _mark(key_node)
-                raise YamlSourceError(f"duplicate key '{key}'", line, column, child)
+                first, _ = self.document.key_positions.get(child, (line, column))
+                message = f"duplicate key '{key}' (first given at line {first})"
+                raise YamlSourceError(message, line, column, child)
             self.document.key_positions[child] = _mark(key_node)
             result[key] = self.build(value_node, child)
         return result
+
+
+def _syntax_message(exc: yaml.MarkedYAMLError) -> str:
+    """PyYAML's problem with its context: where the unclosed bracket or quote started."""
+    problem = exc.problem or exc.context or "invalid YAML"
+    context, start = exc.context, exc.context_mark
+    if not context or problem == context:
+        return problem
+    if problem.startswith("but "):
+        return f"{context}, {problem}"
+    if start is not None:
+        return f"{problem} ({context} started at line {start.line + 1}, column {start.column + 1})"
+    return f"{problem} ({context})"
 
 
 def load_yaml(text: str) -> YamlDocument:
@@ -88,8 +109,7 @@ def load_yaml(text: str) -> YamlDocument:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        problem = exc.problem or exc.context or "invalid YAML"
-        raise YamlSourceError(f"YAML syntax error: {problem}", line, column) from None
+        raise YamlSourceError(f"YAML syntax error: {_syntax_message(exc)}", line, column) from None
     except yaml.YAMLError as exc:
         raise YamlSourceError(f"YAML error: {exc}", 1, 1) from None
     builder = _Builder()

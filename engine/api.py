@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import threading
-from collections.abc import AsyncIterator, Callable, Iterator, Mapping
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -101,7 +101,9 @@ class Engine:
         creds = dict(credentials or {})
         declared = {c.name for c in mapping.provider.credentials}
         unknown = sorted(set(creds) - declared)
-        missing = sorted(c.name for c in mapping.provider.credentials if c.required and not creds.get(c.name))
+        missing = sorted(
+            c.name for c in mapping.provider.credentials if c.required and not creds.get(c.name)
+        )
         if unknown or missing:
             parts = [f"missing credential '{m}'" for m in missing]
             parts += [f"unknown credential '{u}'{did_you_mean(u, declared)}" for u in unknown]
@@ -129,7 +131,9 @@ class Engine:
         retry_policy: RetryPolicy | None = None,
     ) -> Connection:
         """A blocking connection to one provider account."""
-        session = self._session(provider, credentials, base_url, account_key, on_unauthorized, retry_policy)
+        session = self._session(
+            provider, credentials, base_url, account_key, on_unauthorized, retry_policy
+        )
         return Connection(self, session, SyncSender(session, transport))
 
     def aconnect(
@@ -144,7 +148,9 @@ class Engine:
         retry_policy: RetryPolicy | None = None,
     ) -> AsyncConnection:
         """An async connection to one provider account (same surface, awaitable)."""
-        session = self._session(provider, credentials, base_url, account_key, on_unauthorized, retry_policy)
+        session = self._session(
+            provider, credentials, base_url, account_key, on_unauthorized, retry_policy
+        )
         return AsyncConnection(self, session, AsyncSender(session, transport))
 
 
@@ -152,7 +158,12 @@ def _credential_fingerprint(credentials: Mapping[str, str | Secret]) -> str:
     digest = hashlib.sha256()
     for name in sorted(credentials):
         value = credentials[name]
-        digest.update(name.encode() + b"\0" + (value.reveal() if isinstance(value, Secret) else value).encode() + b"\0")
+        digest.update(
+            name.encode()
+            + b"\0"
+            + (value.reveal() if isinstance(value, Secret) else value).encode()
+            + b"\0"
+        )
     return "cred-" + digest.hexdigest()[:16]
 
 
@@ -175,11 +186,15 @@ class _BaseConnection:
         return self.session.options.stats
 
     def __repr__(self) -> str:
-        return f"{type(self).__name__}(provider={self.provider!r}, base_url={self.session.base_url!r})"
+        return (
+            f"{type(self).__name__}(provider={self.provider!r}, base_url={self.session.base_url!r})"
+        )
 
     def context(self, resource: str, method: str, remote_data: bool = True) -> CallContext:
         """The resolved operation of `resource.method` (raises not_supported and the like)."""
-        return resolve(self.session.mapping, resource, method, self.engine.cursor_key, self.cache, remote_data)
+        return resolve(
+            self.session.mapping, resource, method, self.engine.cursor_key, self.cache, remote_data
+        )
 
     def explain(
         self,
@@ -331,17 +346,17 @@ class ResourceClient:
         """Delete a record; answers `{"id": ...}`."""
         return self._call("delete", id=id)
 
-    def bulk_upsert(self, contacts: list[dict[str, Any]]) -> Any:
+    def bulk_upsert(self, contacts: Sequence[dict[str, Any]]) -> Any:
         """Upsert many contacts; one result per input, in order."""
-        return self._call("bulk_upsert", body={"contacts": contacts})
+        return self._call("bulk_upsert", body={"contacts": [*contacts]})
 
-    def add_contacts(self, id: str, contact_ids: list[str]) -> Any:
+    def add_contacts(self, id: str, contact_ids: Sequence[str]) -> Any:
         """Add contacts to a list; one result per contact id."""
-        return self._call("add_contacts", id=id, body={"contact_ids": contact_ids})
+        return self._call("add_contacts", id=id, body={"contact_ids": [*contact_ids]})
 
-    def remove_contacts(self, id: str, contact_ids: list[str]) -> Any:
+    def remove_contacts(self, id: str, contact_ids: Sequence[str]) -> Any:
         """Remove contacts from a list; one result per contact id."""
-        return self._call("remove_contacts", id=id, body={"contact_ids": contact_ids})
+        return self._call("remove_contacts", id=id, body={"contact_ids": [*contact_ids]})
 
 
 __all__ = ["AsyncConnection", "Connection", "Engine", "ResourceClient"]

@@ -15,7 +15,6 @@ from typing import Any
 
 import jmespath
 from jmespath import exceptions as jp_exceptions
-from jmespath.visitor import _equals, _is_comparable
 
 from engine.expressions.functions import BUILTIN_NAMES, FUNCTIONS, lookup_value
 
@@ -43,7 +42,7 @@ class CompiledExpression:
 def compile_expression(source: str, value_maps: ValueMaps | None = None) -> CompiledExpression:
     """Parse, check and compile `source`; raise `ExpressionError` naming the problem."""
     try:
-        ast = jmespath.compile(source).parsed
+        ast: dict[str, Any] = jmespath.compile(source).parsed  # type: ignore[assignment]
     except jp_exceptions.ParseError as exc:
         raise ExpressionError(f"invalid JMESPath: {_parse_message(exc)}") from None
     except jp_exceptions.JMESPathError as exc:
@@ -84,19 +83,50 @@ def root_fields(ast: dict[str, Any]) -> tuple[set[str], bool]:
             roots.add(node["value"])
         elif kind == "current":
             whole = True
-        elif kind in ("subexpression", "index_expression", "pipe", "projection",
-                      "value_projection", "filter_projection", "flatten"):
+        elif kind in (
+            "subexpression",
+            "index_expression",
+            "pipe",
+            "projection",
+            "value_projection",
+            "filter_projection",
+            "flatten",
+        ):
             if children and isinstance(children[0], dict):
                 walk(children[0])
-        elif kind in ("function_expression", "or_expression", "and_expression",
-                      "not_expression", "comparator", "multi_select_list",
-                      "multi_select_dict", "key_val_pair"):
+        elif kind in (
+            "function_expression",
+            "or_expression",
+            "and_expression",
+            "not_expression",
+            "comparator",
+            "multi_select_list",
+            "multi_select_dict",
+            "key_val_pair",
+        ):
             for child in children:
                 if isinstance(child, dict):
                     walk(child)
 
     walk(ast)
     return roots, whole
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _equals(left: Any, right: Any) -> bool:
+    """JMESPath equality: `true` never equals `1`, `false` never equals `0`."""
+    if isinstance(left, bool) != isinstance(right, bool) and (
+        _is_number(left) or _is_number(right)
+    ):
+        return False
+    return bool(left == right)
+
+
+def _is_comparable(value: Any) -> bool:
+    return _is_number(value)
 
 
 def _is_false(value: Any) -> bool:

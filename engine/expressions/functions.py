@@ -84,7 +84,11 @@ FUNCTION_DOCS: dict[str, tuple[str, str, str]] = {
         "An object from an array of `{key, value}`.",
         "from_entries([{key: 'a', value: 1}]) → {a: 1}",
     ),
-    "split": ("split(string, separator)", "The string split on the separator.", "split('a,b', ',') → ['a', 'b']"),
+    "split": (
+        "split(string, separator)",
+        "The string split on the separator.",
+        "split('a,b', ',') → ['a', 'b']",
+    ),
 }
 
 _PROVIDER_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d")

@@ -20,9 +20,13 @@ class _PaginationBase(Strict):
     limit_param: str | None = Field(
         default=None, description="Query parameter carrying the page size, if any."
     )
-    default_limit: int = Field(default=100, ge=1, description="Page size when the caller gives none.")
+    default_limit: int = Field(
+        default=100, ge=1, description="Page size when the caller gives none."
+    )
     max_limit: int = Field(
-        default=1000, ge=1, description="Largest page size the provider accepts; larger asks are clamped."
+        default=1000,
+        ge=1,
+        description="Largest page size the provider accepts; larger asks are clamped.",
     )
 
 
@@ -38,14 +42,16 @@ class CursorPagination(_PaginationBase):
         default=None, description="Where the next cursor is in the response body."
     )
     cursor_header: str | None = Field(
-        default=None, description="Response header carrying the next cursor (instead of a body path)."
+        default=None,
+        description="Response header carrying the next cursor (instead of a body path).",
     )
     prev_cursor_path: Expression | None = Field(
         default=None, description="Where the previous-page cursor is, when the provider gives one."
     )
     fallback_after_path: Expression | None = Field(
         default=None,
-        description="Legacy fallback: a body path giving the last id, sent as `fallback_after_param` "
+        description="Legacy fallback: a body path giving the last id, sent as "
+        "`fallback_after_param` "
         "when no cursor is found.",
     )
     fallback_after_param: str | None = Field(
@@ -65,9 +71,7 @@ class PagePagination(_PaginationBase):
     total_path: Expression | None = Field(
         default=None, description="Body path of the total record count; stop when all are read."
     )
-    stop_on_empty_page: bool = Field(
-        default=True, description="Stop when a page holds no records."
-    )
+    stop_on_empty_page: bool = Field(default=True, description="Stop when a page holds no records.")
 
 
 class OffsetPagination(_PaginationBase):

@@ -51,9 +51,7 @@ class BasicAuth(Strict):
     password: Template = Field(description="Password template.")
 
 
-AuthScheme = Annotated[
-    BearerAuth | HeaderAuth | QueryAuth | BasicAuth, Field(discriminator="type")
-]
+AuthScheme = Annotated[BearerAuth | HeaderAuth | QueryAuth | BasicAuth, Field(discriminator="type")]
 
 
 class RateLimitBucket(Strict):
@@ -140,7 +138,9 @@ class SignatureSpec(Strict):
     algorithm: Literal["sha256", "sha1", "sha512"] = Field(default="sha256", description="Digest.")
     header: str = Field(description="Request header carrying the signature.")
     encoding: Literal["hex", "base64"] = Field(default="hex", description="Signature encoding.")
-    prefix: str = Field(default="", description="Text before the digest in the header (e.g. `sha256=`).")
+    prefix: str = Field(
+        default="", description="Text before the digest in the header (e.g. `sha256=`)."
+    )
     secret: str = Field(
         default="webhook_secret",
         description="Name of the account's secret metadata entry holding the key.",
@@ -188,7 +188,8 @@ class WebhookSpec(Strict):
     signature: SignatureSpec = Field(description="Signature verification.")
     batch_path: Expression | None = Field(
         default=None,
-        description="Path of the events array in a batched delivery; a body without it is one event.",
+        description="Path of the events array in a batched delivery; "
+        "a body without it is one event.",
     )
     events: WebhookEvents = Field(description="How to read each event.")
     subscriptions: WebhookSubscriptionSpec | None = Field(

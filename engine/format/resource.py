@@ -88,7 +88,8 @@ class EachItem(Strict):
         default=None, description="Request made per item, when no operation is reused."
     )
     via_batch: bool = Field(
-        default=True, description="Group items through the provider's batch endpoint when it has one."
+        default=True,
+        description="Group items through the provider's batch endpoint when it has one.",
     )
     result: dict[str, Expression] = Field(
         default_factory=dict,
@@ -123,7 +124,9 @@ class Operation(Strict):
         default_factory=list, description="Filters a list call accepts (besides limit and cursor)."
     )
     routes: list[Route] = Field(default_factory=list, description="Alternative endpoints.")
-    before: list[Step] = Field(default_factory=list, description="Requests made before the main one.")
+    before: list[Step] = Field(
+        default_factory=list, description="Requests made before the main one."
+    )
     each: EachItem | None = Field(default=None, description="Per-item custom method.")
     lookup: ListLookup | None = Field(
         default=None, description="Answer a `get` by scanning this resource's `list`."
@@ -163,7 +166,9 @@ class CustomFieldRules(Strict):
     source: str = Field(
         default="custom_fields", description="Resource whose `list` gives the definitions."
     )
-    key_field: str = Field(default="key", description="Unified field of a definition naming the key.")
+    key_field: str = Field(
+        default="key", description="Unified field of a definition naming the key."
+    )
     reserved_keys: list[str] = Field(
         default_factory=list,
         description="Provider keys consumed by unified fields; not writable as custom fields.",

@@ -112,8 +112,7 @@ def _load_provider_folder(folder: Path, only: Path | None, result: LoadResult) -
                 if provider.provider != folder.name:
                     line, column = document.position(("provider",))
                     message = (
-                        f"provider name '{provider.provider}' must match its folder "
-                        f"'{folder.name}'"
+                        f"provider name '{provider.provider}' must match its folder '{folder.name}'"
                     )
                     result.problems.append(Problem(name, line, column, "provider", message))
     mapping = ProviderMapping(folder=folder, provider=provider) if provider is not None else None

@@ -149,9 +149,7 @@ def _problem(
     return Problem(file, line, column, _where(document, path), message)
 
 
-def _tag_problem(
-    document: YamlDocument, file: str, error: ErrorDetails, path: DataPath
-) -> Problem:
+def _tag_problem(document: YamlDocument, file: str, error: ErrorDetails, path: DataPath) -> Problem:
     """A wrong or missing `type` of a union (auth scheme, pagination family), at the `type`."""
     ctx = error.get("ctx") or {}
     if error["type"] == "union_tag_not_found":

@@ -34,7 +34,8 @@ def fill_template(template: str, values: Mapping[str, Any], *, encode: bool = Tr
         text = value if isinstance(value, str) else str(value)
         if encode and text in (".", ".."):
             raise ValidationError(
-                f"'{name}' may not be '{text}'", details=[FieldProblem(name, "may not be '.' or '..'")]
+                f"'{name}' may not be '{text}'",
+                details=[FieldProblem(name, "may not be '.' or '..'")],
             )
         parts.append(quote(text, safe="") if encode else text)
     if missing:

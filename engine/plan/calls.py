@@ -50,7 +50,14 @@ class CallContext:
 
     def for_method(self, method: str) -> CallContext:
         """A context for another method of the same resource."""
-        return resolve(self.mapping, self.resource.resource, method, self.cursor_key, self.cache, self.remote_data)
+        return resolve(
+            self.mapping,
+            self.resource.resource,
+            method,
+            self.cursor_key,
+            self.cache,
+            self.remote_data,
+        )
 
 
 _MAPPERS: dict[tuple[str, str, int], tuple[dict[str, str], RecordMapper]] = {}
@@ -83,7 +90,8 @@ def resolve(
         raise NotSupportedError(operation=f"{resource}.{method}", provider=mapping.provider.label)
     if operation.not_supported is not None:
         raise NotSupportedError(
-            f"{resource}.{method} is not supported by {mapping.provider.label}: {operation.not_supported}",
+            f"{resource}.{method} is not supported by {mapping.provider.label}: "
+            f"{operation.not_supported}",
             operation=f"{resource}.{method}",
             provider=mapping.provider.label,
         )

@@ -17,12 +17,17 @@ def split_list_query(query: dict[str, Any] | None) -> tuple[dict[str, Any], int 
     cursor = filters.pop("next_cursor", None) or filters.pop("cursor", None)
     if isinstance(limit, str):
         if not limit.strip().isdigit():
-            raise ValidationError("limit must be a positive integer", details=[FieldProblem("limit", "must be a positive integer")])
+            raise ValidationError(
+                "limit must be a positive integer",
+                details=[FieldProblem("limit", "must be a positive integer")],
+            )
         limit = int(limit)
     return filters, limit, cursor
 
 
-def plan_call(ctx: CallContext, call_id: Any = None, query: dict[str, Any] | None = None, body: Any = None) -> Plan[Any]:
+def plan_call(
+    ctx: CallContext, call_id: Any = None, query: dict[str, Any] | None = None, body: Any = None
+) -> Plan[Any]:
     """The plan of one unified call."""
     method = ctx.method
     if method == "list":
@@ -38,7 +43,9 @@ def plan_call(ctx: CallContext, call_id: Any = None, query: dict[str, Any] | Non
     if method == "delete":
         return operations.delete(ctx, call_id)
     if body is None:
-        raise ValidationError(f"{ctx.name} needs a body", details=[FieldProblem("", "a body is required")])
+        raise ValidationError(
+            f"{ctx.name} needs a body", details=[FieldProblem("", "a body is required")]
+        )
     if ctx.operation.each is not None:
         return operations.each(ctx, call_id, body)
     return operations.write(ctx, call_id, body)

@@ -38,10 +38,19 @@ def describe_request(session: ProviderSession, request: ProviderRequest) -> dict
 
 
 def explain_call(
-    ctx: CallContext, session: ProviderSession, call_id: Any, query: dict[str, Any] | None, body: Any
+    ctx: CallContext,
+    session: ProviderSession,
+    call_id: Any,
+    query: dict[str, Any] | None,
+    body: Any,
 ) -> dict[str, Any]:
     """The explanation of one call: its requests in order and notes on what is not shown."""
-    explained: dict[str, Any] = {"provider": ctx.mapping.name, "call": ctx.name, "requests": [], "notes": []}
+    explained: dict[str, Any] = {
+        "provider": ctx.mapping.name,
+        "call": ctx.name,
+        "requests": [],
+        "notes": [],
+    }
     requests: list[ProviderRequest] = []
     if ctx.method == "list":
         filters, limit, cursor = split_list_query(query)
@@ -57,11 +66,28 @@ def explain_call(
         for step in ctx.operation.before:
             values = ctx.mapping.expression(step.for_each).search(body) or []
             for value in values if isinstance(values, list) else [values]:
-                requests.append(operations._request(ctx, step.request, body, {"id": call_id, step.as_: value}, purpose=f"{ctx.name} step"))
-        requests.append(operations.prepare_write(ctx, None if ctx.method != "update" else str(call_id), body, None).request)
-        if ctx.resource.custom_fields is not None and isinstance(body, dict) and body.get("custom_fields"):
+                requests.append(
+                    operations._request(
+                        ctx,
+                        step.request,
+                        body,
+                        {"id": call_id, step.as_: value},
+                        purpose=f"{ctx.name} step",
+                    )
+                )
+        requests.append(
+            operations.prepare_write(
+                ctx, None if ctx.method != "update" else str(call_id), body, None
+            ).request
+        )
+        if (
+            ctx.resource.custom_fields is not None
+            and isinstance(body, dict)
+            and body.get("custom_fields")
+        ):
             explained["notes"].append(
-                f"custom_fields keys are first checked against {ctx.resource.custom_fields.source}.list "
+                "custom_fields keys are first checked against "
+                f"{ctx.resource.custom_fields.source}.list "
                 "(fetched once per connection)"
             )
     else:
@@ -69,6 +95,8 @@ def explain_call(
         if first is not None:
             requests.append(first)
         if ctx.operation.each is not None:
-            explained["notes"].append("only the first request is shown; items are grouped per batch")
+            explained["notes"].append(
+                "only the first request is shown; items are grouped per batch"
+            )
     explained["requests"] = [describe_request(session, r) for r in requests]
     return explained

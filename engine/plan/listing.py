@@ -34,14 +34,18 @@ def _filter_problems(ctx: CallContext, filters: dict[str, Any]) -> list[FieldPro
         if name not in allowed:
             hint = did_you_mean(name, [*allowed, *_RESERVED])
             accepted = ", ".join(allowed) or "none"
-            problems.append(FieldProblem(name, f"unknown filter '{name}'{hint}; accepted: {accepted}"))
+            problems.append(
+                FieldProblem(name, f"unknown filter '{name}'{hint}; accepted: {accepted}")
+            )
             continue
         if not isinstance(value, str | int):
             problems.append(FieldProblem(name, "must be a string"))
             continue
         enum = _enum_of(properties.get(name))
         if enum and value not in enum:
-            problems.append(FieldProblem(name, f"must be one of: {', '.join(enum)} (got {value!r})"))
+            problems.append(
+                FieldProblem(name, f"must be one of: {', '.join(enum)} (got {value!r})")
+            )
     return problems
 
 
@@ -61,7 +65,9 @@ def choose_route(ctx: CallContext, filters: dict[str, Any], call_id: str | None 
     for index, route in enumerate(ctx.operation.routes):
         if not all(filters.get(name) not in (None, "") for name in route.when):
             continue
-        if route.id_pattern is not None and (call_id is None or not re.search(route.id_pattern, call_id)):
+        if route.id_pattern is not None and (
+            call_id is None or not re.search(route.id_pattern, call_id)
+        ):
             continue
         return index
     return -1
@@ -102,13 +108,22 @@ class ListPlan:
                 )
             if payload.route >= len(ctx.operation.routes) or payload.route < -1:
                 raise InvalidCursorError("the cursor names a route this mapping does not have")
-            self.filters, self.limit, self.route_index = payload.filters, payload.limit, payload.route
+            self.filters, self.limit, self.route_index = (
+                payload.filters,
+                payload.limit,
+                payload.route,
+            )
             problems = _filter_problems(ctx, self.filters)
             if problems:
                 raise InvalidCursorError("the cursor holds filters this call does not accept")
         else:
-            if limit is not None and (not isinstance(limit, int) or isinstance(limit, bool) or limit < 1):
-                raise ValidationError("limit must be a positive integer", details=[FieldProblem("limit", "must be a positive integer")])
+            if limit is not None and (
+                not isinstance(limit, int) or isinstance(limit, bool) or limit < 1
+            ):
+                raise ValidationError(
+                    "limit must be a positive integer",
+                    details=[FieldProblem("limit", "must be a positive integer")],
+                )
             problems = _filter_problems(ctx, filters)
             if problems:
                 raise ValidationError(f"invalid filters for {ctx.name}", details=problems)
@@ -117,17 +132,28 @@ class ListPlan:
         self.route = ctx.operation.routes[self.route_index] if self.route_index >= 0 else None
         request = ctx.operation.request
         assert request is not None
-        self.query_spec = self.route.query if self.route and self.route.query is not None else request.query
+        self.query_spec = (
+            self.route.query if self.route and self.route.query is not None else request.query
+        )
         self.path_template = self.route.path if self.route else request.path
-        style = self.route.pagination if self.route and self.route.pagination else ctx.operation.pagination
+        style = (
+            self.route.pagination
+            if self.route and self.route.pagination
+            else ctx.operation.pagination
+        )
         self.paginator: Paginator = paginator_for(ctx.mapping, style)
-        self.records_path = (self.route.records_path if self.route and self.route.records_path else None) or ctx.operation.response.records_path
+        self.records_path = (
+            self.route.records_path if self.route and self.route.records_path else None
+        ) or ctx.operation.response.records_path
         if cursor is None:
             unused = sorted(set(self.filters) - _consumed(ctx, self.route, self.query_spec))
             if unused:
                 raise ValidationError(
                     f"{ctx.mapping.provider.label} cannot combine these filters for {ctx.name}",
-                    details=[FieldProblem(name, "cannot be combined with the other filters given") for name in unused],
+                    details=[
+                        FieldProblem(name, "cannot be combined with the other filters given")
+                        for name in unused
+                    ],
                 )
             self.state: State = self.paginator.first_state()
         else:
@@ -140,7 +166,12 @@ class ListPlan:
 
     def _payload(self, state: State) -> CursorPayload:
         return CursorPayload(
-            self.ctx.mapping.name, self.ctx.resource.resource, self.filters, self.limit, self.route_index, state
+            self.ctx.mapping.name,
+            self.ctx.resource.resource,
+            self.filters,
+            self.limit,
+            self.route_index,
+            state,
         )
 
     def request(self) -> ProviderRequest:
@@ -192,7 +223,8 @@ class ListPlan:
             from engine.errors import RemoteError
 
             raise RemoteError(
-                f"{self.ctx.name}: the provider's response has no record list at '{self.records_path}'",
+                f"{self.ctx.name}: the provider's response has no record list "
+                f"at '{self.records_path}'",
                 remote=True,
                 raw_response=body,
             )
@@ -214,8 +246,12 @@ class ListPlan:
         key = self.ctx.cursor_key
         return {
             "result": records,
-            "next_cursor": encode_cursor(self._payload(self.next_state), key) if self.next_state else None,
-            "prev_cursor": encode_cursor(self._payload(self.prev_state), key) if self.prev_state else None,
+            "next_cursor": encode_cursor(self._payload(self.next_state), key)
+            if self.next_state
+            else None,
+            "prev_cursor": encode_cursor(self._payload(self.prev_state), key)
+            if self.prev_state
+            else None,
             "result_count": len(records),
         }
 

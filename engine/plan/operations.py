@@ -20,7 +20,9 @@ BATCH_RETRY_ROUNDS = 3
 _RETRYABLE_ITEM_STATUSES = frozenset({429, 500, 502, 503, 504})
 
 
-def list_page(ctx: CallContext, filters: dict[str, Any] | None, limit: int | None, cursor: str | None) -> Plan[dict[str, Any]]:
+def list_page(
+    ctx: CallContext, filters: dict[str, Any] | None, limit: int | None, cursor: str | None
+) -> Plan[dict[str, Any]]:
     """One page of a list call, as the unified envelope."""
     plan = ListPlan(ctx, filters, limit, cursor)
     response = yield plan.request()
@@ -38,7 +40,14 @@ def list_all(ctx: CallContext, filters: dict[str, Any] | None = None) -> Plan[li
     return records
 
 
-def _request(ctx: CallContext, spec: RequestSpec, data: dict[str, Any], values: dict[str, Any], *, purpose: str) -> ProviderRequest:
+def _request(
+    ctx: CallContext,
+    spec: RequestSpec,
+    data: dict[str, Any],
+    values: dict[str, Any],
+    *,
+    purpose: str,
+) -> ProviderRequest:
     idempotent = ctx.operation.idempotent
     if idempotent is None:
         idempotent = spec.method in ("GET", "PUT", "DELETE")
@@ -60,15 +69,23 @@ def _record(ctx: CallContext, response: ProviderResponse) -> dict[str, Any]:
     if not isinstance(raw, dict):
         from engine.errors import RemoteError
 
-        raise RemoteError(f"{ctx.name}: the provider's response holds no record", remote=True, raw_response=response.body)
+        raise RemoteError(
+            f"{ctx.name}: the provider's response holds no record",
+            remote=True,
+            raw_response=response.body,
+        )
     return ctx.mapper().map(raw, remote_data=ctx.remote_data)
 
 
 def _require_id(ctx: CallContext, call_id: Any) -> str:
     if call_id is None or (isinstance(call_id, str) and not call_id.strip()):
-        raise ValidationError(f"{ctx.name} needs an id", details=[FieldProblem("id", "is required")])
+        raise ValidationError(
+            f"{ctx.name} needs an id", details=[FieldProblem("id", "is required")]
+        )
     if not isinstance(call_id, str | int) or isinstance(call_id, bool):
-        raise ValidationError(f"{ctx.name}: id must be a string", details=[FieldProblem("id", "must be a string")])
+        raise ValidationError(
+            f"{ctx.name}: id must be a string", details=[FieldProblem("id", "must be a string")]
+        )
     return str(call_id)
 
 
@@ -81,7 +98,9 @@ def get(ctx: CallContext, call_id: Any) -> Plan[dict[str, Any]]:
     assert spec is not None
     route_index = choose_route(ctx, {}, record_id)
     path = ctx.operation.routes[route_index].path if route_index >= 0 else spec.path
-    request = _request(ctx, spec.model_copy(update={"path": path}), {}, {"id": record_id}, purpose=ctx.name)
+    request = _request(
+        ctx, spec.model_copy(update={"path": path}), {}, {"id": record_id}, purpose=ctx.name
+    )
     response = yield request
     raise_for_response(ctx.mapping, response, what=ctx.name)
     return _record(ctx, response)
@@ -116,7 +135,11 @@ def _validate_body(ctx: CallContext, method: str, body: Any) -> list[FieldProble
     if isinstance(body, dict):
         for name, reason in ctx.operation.unsupported_fields.items():
             if name in body:
-                problems.append(FieldProblem(name, f"cannot be written to {ctx.mapping.provider.label}: {reason}"))
+                problems.append(
+                    FieldProblem(
+                        name, f"cannot be written to {ctx.mapping.provider.label}: {reason}"
+                    )
+                )
     return problems
 
 
@@ -129,7 +152,9 @@ def custom_field_keys(ctx: CallContext, wanted: set[str]) -> Plan[frozenset[str]
         known = cache.custom_field_keys.get(rules.source)
     if known is None or not wanted <= known:
         definitions = yield from list_all(_source_context(ctx, rules.source))
-        known = frozenset(str(d.get(rules.key_field)) for d in definitions if d.get(rules.key_field) is not None)
+        known = frozenset(
+            str(d.get(rules.key_field)) for d in definitions if d.get(rules.key_field) is not None
+        )
         with cache.lock:
             cache.custom_field_keys[rules.source] = known
     return known
@@ -141,18 +166,31 @@ def _source_context(ctx: CallContext, resource: str) -> CallContext:
     return resolve(ctx.mapping, resource, "list", ctx.cursor_key, ctx.cache, remote_data=False)
 
 
-def _custom_field_problems(ctx: CallContext, body: dict[str, Any], known: frozenset[str]) -> list[FieldProblem]:
+def _custom_field_problems(
+    ctx: CallContext, body: dict[str, Any], known: frozenset[str]
+) -> list[FieldProblem]:
     rules = ctx.resource.custom_fields
     assert rules is not None
     problems = []
     for key in body.get("custom_fields") or {}:
         if key in rules.reserved_keys:
-            problems.append(FieldProblem(f"custom_fields.{key}", f"'{key}' is written through its unified field, not as a custom field"))
+            problems.append(
+                FieldProblem(
+                    f"custom_fields.{key}",
+                    f"'{key}' is written through its unified field, not as a custom field",
+                )
+            )
         elif key not in known:
             from engine.suggest import did_you_mean
 
             writable = sorted(known - set(rules.reserved_keys))
-            problems.append(FieldProblem(f"custom_fields.{key}", f"unknown custom field '{key}'{did_you_mean(key, writable)}; defined: {', '.join(writable) or 'none'}"))
+            problems.append(
+                FieldProblem(
+                    f"custom_fields.{key}",
+                    f"unknown custom field '{key}'{did_you_mean(key, writable)}; "
+                    f"defined: {', '.join(writable) or 'none'}",
+                )
+            )
     return problems
 
 
@@ -164,7 +202,9 @@ class PreparedWrite:
     finish: Callable[[ProviderResponse], dict[str, Any]]
 
 
-def prepare_write(ctx: CallContext, call_id: str | None, body: dict[str, Any], known_keys: frozenset[str] | None) -> PreparedWrite:
+def prepare_write(
+    ctx: CallContext, call_id: str | None, body: dict[str, Any], known_keys: frozenset[str] | None
+) -> PreparedWrite:
     """Validate a body (schema, unsupported fields, custom keys) and build its main request."""
     problems = _validate_body(ctx, ctx.method, body)
     if known_keys is not None and isinstance(body, dict):
@@ -209,7 +249,13 @@ def write(ctx: CallContext, call_id: Any, body: Any) -> Plan[dict[str, Any]]:
     for index, step in enumerate(ctx.operation.before):
         values = ctx.mapping.expression(step.for_each).search(body) or []
         for value in values if isinstance(values, list) else [values]:
-            request = _request(ctx, step.request, body, {"id": record_id, step.as_: value}, purpose=f"{ctx.name} step {index + 1}")
+            request = _request(
+                ctx,
+                step.request,
+                body,
+                {"id": record_id, step.as_: value},
+                purpose=f"{ctx.name} step {index + 1}",
+            )
             response = yield request
             raise_for_response(ctx.mapping, response, what=f"{ctx.name} ({step.as_} {value})")
     response = yield prepared.request
@@ -232,6 +278,7 @@ def each(ctx: CallContext, call_id: Any, body: Any) -> Plan[dict[str, Any]]:
     items: list[Any] = body[spec.items]
     results: list[dict[str, Any] | None] = [None] * len(items)
     prepared: dict[int, PreparedWrite] = {}
+    wrap: Callable[[dict[str, Any]], dict[str, Any]]
     if spec.operation is not None:
         item_ctx = ctx.for_method(spec.operation)
         wanted = _needs_custom_keys(item_ctx, items)
@@ -246,8 +293,16 @@ def each(ctx: CallContext, call_id: Any, body: Any) -> Plan[dict[str, Any]]:
         assert spec.request is not None
         for index, item in enumerate(items):
             values = {"id": record_id, spec.item_name: item}
-            request = _request(ctx, spec.request, {spec.item_name: item}, values, purpose=f"{ctx.name} item {index}")
-            prepared[index] = PreparedWrite(request, _membership_finish(ctx, spec.result, item, record_id, spec.item_name))
+            request = _request(
+                ctx,
+                spec.request,
+                {spec.item_name: item},
+                values,
+                purpose=f"{ctx.name} item {index}",
+            )
+            prepared[index] = PreparedWrite(
+                request, _membership_finish(ctx, spec.result, item, record_id, spec.item_name)
+            )
         wrap = _plain_result
     batch = ctx.mapping.provider.batch
     if batch is not None and spec.via_batch and len(prepared) > 1:
@@ -276,16 +331,24 @@ def _plain_result(result: dict[str, Any]) -> dict[str, Any]:
     return {"success": True, **result}
 
 
-def _membership_finish(ctx: CallContext, result_spec: dict[str, str], item: Any, record_id: str | None, item_name: str) -> Callable[[ProviderResponse], dict[str, Any]]:
+def _membership_finish(
+    ctx: CallContext, result_spec: dict[str, str], item: Any, record_id: str | None, item_name: str
+) -> Callable[[ProviderResponse], dict[str, Any]]:
     def finish(response: ProviderResponse) -> dict[str, Any]:
         raise_for_response(ctx.mapping, response, what=f"{ctx.name} ({item_name} {item})")
         data = {"item": item, "id": record_id}
-        return {key: ctx.mapping.expression(source).search(data) for key, source in result_spec.items()}
+        return {
+            key: ctx.mapping.expression(source).search(data) for key, source in result_spec.items()
+        }
 
     return finish
 
 
-def _finish_item(item_write: PreparedWrite, response: ProviderResponse, wrap: Callable[[dict[str, Any]], dict[str, Any]]) -> dict[str, Any]:
+def _finish_item(
+    item_write: PreparedWrite,
+    response: ProviderResponse,
+    wrap: Callable[[dict[str, Any]], dict[str, Any]],
+) -> dict[str, Any]:
     try:
         return wrap(item_write.finish(response))
     except UnimapError as exc:
@@ -338,15 +401,27 @@ def _run_batched(
             if not isinstance(subs, list) or len(subs) != len(chunk):
                 from engine.errors import RemoteError
 
-                error = RemoteError(f"{ctx.name}: the batch response does not hold one answer per request", remote=True, raw_response=response.body)
+                error = RemoteError(
+                    f"{ctx.name}: the batch response does not hold one answer per request",
+                    remote=True,
+                    raw_response=response.body,
+                )
                 for index in chunk:
                     results[index] = _item_result_error(error)
                 continue
             for index, sub in zip(chunk, subs, strict=True):
                 status = ctx.mapping.expression(batch.status_path).search(sub)
                 body = ctx.mapping.expression(batch.body_path).search(sub)
-                sub_response = ProviderResponse(int(status) if isinstance(status, int | str) and str(status).isdigit() else 502, {}, body)
-                if sub_response.status in _RETRYABLE_ITEM_STATUSES and prepared[index].request.idempotent and round_no < BATCH_RETRY_ROUNDS:
+                sub_response = ProviderResponse(
+                    int(status) if isinstance(status, int | str) and str(status).isdigit() else 502,
+                    {},
+                    body,
+                )
+                if (
+                    sub_response.status in _RETRYABLE_ITEM_STATUSES
+                    and prepared[index].request.idempotent
+                    and round_no < BATCH_RETRY_ROUNDS
+                ):
                     retry.append(index)
                     continue
                 results[index] = _finish_item(prepared[index], sub_response, wrap)

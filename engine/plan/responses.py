@@ -33,7 +33,9 @@ def error_for(mapping: ProviderMapping, response: ProviderResponse, *, what: str
     """The unified error for a non-2xx provider response."""
     body = response.body
     message_source = mapping.provider.errors.message_path
-    provider_message = mapping.expression(message_source).search(body) if isinstance(body, dict) else body
+    provider_message = (
+        mapping.expression(message_source).search(body) if isinstance(body, dict) else body
+    )
     retry_after = parse_retry_after(
         response.headers.get(mapping.provider.rate_limits.retry_after_header.lower())
     )

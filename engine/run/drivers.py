@@ -21,7 +21,9 @@ def run_sync(plan: Plan[T], send: Callable[[ProviderRequest], ProviderResponse])
         return result
 
 
-async def run_async(plan: Plan[T], send: Callable[[ProviderRequest], Awaitable[ProviderResponse]]) -> T:
+async def run_async(
+    plan: Plan[T], send: Callable[[ProviderRequest], Awaitable[ProviderResponse]]
+) -> T:
     """Run a plan to completion with an async sender; returns the plan's result."""
     try:
         request = next(plan)

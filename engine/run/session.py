@@ -75,7 +75,9 @@ class ProviderSession:
     ) -> None:
         self.mapping = mapping
         self.options = options
-        self._credentials = {k: v if isinstance(v, Secret) else Secret(v) for k, v in credentials.items()}
+        self._credentials = {
+            k: v if isinstance(v, Secret) else Secret(v) for k, v in credentials.items()
+        }
         revealed = {k: v.reveal() for k, v in self._credentials.items()}
         self.base_url = (base_url or fill_template(mapping.provider.base_url, revealed)).rstrip("/")
         self._base = urlsplit(self.base_url)
@@ -114,7 +116,9 @@ class ProviderSession:
         if link.scheme and (link.scheme, link.netloc) != (self._base.scheme, self._base.netloc):
             raise RemoteError("a next-page link points to another host; refused", remote=False)
         if not link.path.startswith(base_path + "/") or "/../" in link.path + "/":
-            raise RemoteError("a next-page link points outside the provider's API; refused", remote=False)
+            raise RemoteError(
+                "a next-page link points outside the provider's API; refused", remote=False
+            )
         carried = parse_qsl(link.query, keep_blank_values=True)
         names = {name for name, _ in carried}
         merged = carried + [(n, v) for n, v in query if n not in names]
@@ -125,7 +129,10 @@ class ProviderSession:
         url, query = self.url_for(request)
         headers = {**self.mapping.provider.headers, **dict(request.headers), **self._auth_headers}
         content = None if request.body is None else json.dumps(request.body).encode()
-        return httpx.Request(request.method, url, params=query + self._auth_query, headers=headers, content=content)
+        params: list[tuple[str, str | int | float | bool | None]] = [*query, *self._auth_query]
+        return httpx.Request(
+            request.method, url, params=params, headers=headers, content=content
+        )
 
     def parse(self, response: httpx.Response) -> ProviderResponse:
         """Status, lower-cased headers and parsed JSON; `MalformedBody` when it is not JSON."""
@@ -137,7 +144,9 @@ class ProviderSession:
                 body = json.loads(raw)
             except ValueError:
                 if "json" in headers.get("content-type", "json") or response.is_success:
-                    raise MalformedBody(f"response body of HTTP {response.status_code} is not valid JSON") from None
+                    raise MalformedBody(
+                        f"response body of HTTP {response.status_code} is not valid JSON"
+                    ) from None
                 body = raw.decode("utf-8", "replace")[:2000]
         return ProviderResponse(response.status_code, headers, body)
 
@@ -147,17 +156,29 @@ class ProviderSession:
         if limiter is None:
             return
         limits = self.mapping.provider.rate_limits
-        remaining = _int(response.headers.get(limits.remaining_header.lower())) if limits.remaining_header else None
-        limit = _int(response.headers.get(limits.limit_header.lower())) if limits.limit_header else None
+        remaining = (
+            _int(response.headers.get(limits.remaining_header.lower()))
+            if limits.remaining_header
+            else None
+        )
+        limit = (
+            _int(response.headers.get(limits.limit_header.lower())) if limits.limit_header else None
+        )
         retry_after = None
         if response.status == 429:
             retry_after = parse_retry_after(response.headers.get(limits.retry_after_header.lower()))
-            retry_after = min(retry_after, self.options.retry_policy.retry_after_cap) if retry_after is not None else None
+            retry_after = (
+                min(retry_after, self.options.retry_policy.retry_after_cap)
+                if retry_after is not None
+                else None
+            )
         key = self.options.limiter_key
         header_bucket = limits.header_bucket
         if header_bucket and header_bucket in self.mapping.bucket_names:
             header_caused = remaining is None or remaining <= 0
-            limiter.observe(key, header_bucket, remaining, limit, retry_after if header_caused else None)
+            limiter.observe(
+                key, header_bucket, remaining, limit, retry_after if header_caused else None
+            )
             if response.status == 429 and not header_caused:
                 for bucket in request.buckets:
                     if bucket != header_bucket:
@@ -197,7 +218,9 @@ class _Attempts:
         """Seconds to wait before retrying, or None to stop."""
         options = self.session.options
         elapsed = options.clock.monotonic() - self.started
-        decision = options.retry_policy.should_retry(outcome, self.attempt, elapsed, self.request.idempotent)
+        decision = options.retry_policy.should_retry(
+            outcome, self.attempt, elapsed, self.request.idempotent
+        )
         options.stats.record(outcome, decision)
         logger.debug("%s %s: %s", self.request.method, self.request.path, decision.reason)
         return decision.delay if decision.retry else None
@@ -207,10 +230,18 @@ class _Attempts:
         detail = self.session.redact(str(self.last_error)) if self.last_error else outcome.label
         what = f"{self.request.purpose or self.request.method + ' ' + self.request.path}"
         cause = getattr(outcome, "cause", None)
-        if cause in (Cause.READ_TIMEOUT, Cause.WRITE_TIMEOUT, Cause.CONNECT_TIMEOUT, Cause.POOL_TIMEOUT, Cause.TIMEOUT):
+        if cause in (
+            Cause.READ_TIMEOUT,
+            Cause.WRITE_TIMEOUT,
+            Cause.CONNECT_TIMEOUT,
+            Cause.POOL_TIMEOUT,
+            Cause.TIMEOUT,
+        ):
             return RequestTimeoutError(f"{what}: the provider did not answer in time ({detail})")
         if cause == Cause.MALFORMED_BODY:
-            return RemoteError(f"{what}: the provider sent a malformed response ({detail})", remote=True)
+            return RemoteError(
+                f"{what}: the provider sent a malformed response ({detail})", remote=True
+            )
         ambiguous = isinstance(outcome, MaybeSent) and not self.request.idempotent
         suffix = "; it may have been applied, so it was not repeated" if ambiguous else ""
         return ConnectionFailedError(f"{what}: connection failed ({detail}){suffix}")
@@ -222,9 +253,13 @@ _TRANSPORT_ERRORS = (httpx.TransportError, MalformedBody)
 class SyncSender:
     """Sends plan requests with a blocking httpx client."""
 
-    def __init__(self, session: ProviderSession, transport: httpx.BaseTransport | None = None) -> None:
+    def __init__(
+        self, session: ProviderSession, transport: httpx.BaseTransport | None = None
+    ) -> None:
         self.session = session
-        self.client = httpx.Client(transport=transport, timeout=session.timeout, follow_redirects=False)
+        self.client = httpx.Client(
+            transport=transport, timeout=session.timeout, follow_redirects=False
+        )
 
     def close(self) -> None:
         """Close the HTTP client."""
@@ -261,9 +296,13 @@ class SyncSender:
 class AsyncSender:
     """Sends plan requests with an async httpx client."""
 
-    def __init__(self, session: ProviderSession, transport: httpx.AsyncBaseTransport | None = None) -> None:
+    def __init__(
+        self, session: ProviderSession, transport: httpx.AsyncBaseTransport | None = None
+    ) -> None:
         self.session = session
-        self.client = httpx.AsyncClient(transport=transport, timeout=session.timeout, follow_redirects=False)
+        self.client = httpx.AsyncClient(
+            transport=transport, timeout=session.timeout, follow_redirects=False
+        )
 
     async def aclose(self) -> None:
         """Close the HTTP client."""
@@ -297,4 +336,11 @@ class AsyncSender:
             await options.clock.asleep(delay)
 
 
-__all__ = ["AsyncSender", "MalformedBody", "NotSent", "ProviderSession", "SessionOptions", "SyncSender"]
+__all__ = [
+    "AsyncSender",
+    "MalformedBody",
+    "NotSent",
+    "ProviderSession",
+    "SessionOptions",
+    "SyncSender",
+]

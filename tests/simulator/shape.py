@@ -59,7 +59,10 @@ def mismatches(
         for key in expected:
             if key in actual:
                 problems += mismatches(
-                    expected[key], actual[key], f"{path}.{key}", optional=optional,
+                    expected[key],
+                    actual[key],
+                    f"{path}.{key}",
+                    optional=optional,
                     allow_extra=allow_extra,
                 )
     elif isinstance(expected, list) and expected:

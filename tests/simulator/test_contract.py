@@ -44,11 +44,12 @@ def test_subscriber_get_matches_recording(
     assert_shape(load(recordings, name), response.json())
 
 
-def test_subscriber_create_201_matches_recording(
-    recordings: Path, client: httpx.Client
-) -> None:
-    body = {"email": "test5@email.com", "fields": {"name": "John", "last_name": "Doe"},
-            "ip_address": "1.1.1.1"}
+def test_subscriber_create_201_matches_recording(recordings: Path, client: httpx.Client) -> None:
+    body = {
+        "email": "test5@email.com",
+        "fields": {"name": "John", "last_name": "Doe"},
+        "ip_address": "1.1.1.1",
+    }
     response = client.post("/subscribers", json=body)
     assert response.status_code == 201
     assert_shape(load(recordings, "subscriber-create-201.recorded.json"), response.json())
@@ -69,15 +70,27 @@ def test_subscriber_forget_matches_recording(recordings: Path, client: httpx.Cli
         ("groups-list.recorded.json", "/groups", {"limit": 10, "page": 1}, ()),
         ("groups-list.docs.json", "/groups", {"limit": 10, "page": 1}, ()),
         ("segments-list.recorded.json", "/segments", {"limit": 10, "page": 1}, ()),
-        ("segments-list.docs.json", "/segments", {"limit": 10, "page": 1},
-         ("automations_using_segment_count",)),
+        (
+            "segments-list.docs.json",
+            "/segments",
+            {"limit": 10, "page": 1},
+            ("automations_using_segment_count",),
+        ),
         ("fields-list.recorded.json", "/fields", {"limit": 10, "page": 1, "sort": "name"}, ()),
-        ("fields-list.docs.json", "/fields", {"limit": 10, "page": 1, "sort": "name"},
-         ("is_default", "used_in_automations")),
+        (
+            "fields-list.docs.json",
+            "/fields",
+            {"limit": 10, "page": 1, "sort": "name"},
+            ("is_default", "used_in_automations"),
+        ),
     ],
 )
 def test_page_lists_match_recordings(
-    recordings: Path, client: httpx.Client, name: str, path: str, params: dict[str, Any],
+    recordings: Path,
+    client: httpx.Client,
+    name: str,
+    path: str,
+    params: dict[str, Any],
     optional: tuple[str, ...],
 ) -> None:
     response = client.get(path, params=params)
@@ -99,8 +112,10 @@ def test_segment_subscribers_matches_current_recording(
 
 def test_webhooks_list_matches_recording(recordings: Path, client: httpx.Client) -> None:
     for name in ("test_webhook", "other"):
-        created = client.post("/webhooks", json={
-            "name": name, "url": "http://foobar.hook", "events": ["subscriber.created"]})
+        created = client.post(
+            "/webhooks",
+            json={"name": name, "url": "http://foobar.hook", "events": ["subscriber.created"]},
+        )
         assert created.status_code == 201
     response = client.get("/webhooks")
     assert response.status_code == 200
@@ -111,10 +126,15 @@ def test_webhooks_list_matches_recording(recordings: Path, client: httpx.Client)
 def test_batch_recorded_response_is_reproduced_exactly(
     recordings: Path, client: httpx.Client
 ) -> None:
-    response = client.post("/batch", json={"requests": [
-        {"method": "GET", "path": "api/subscribers/list"},
-        {"method": "GET", "path": "api/campaigns/list"},
-    ]})
+    response = client.post(
+        "/batch",
+        json={
+            "requests": [
+                {"method": "GET", "path": "api/subscribers/list"},
+                {"method": "GET", "path": "api/campaigns/list"},
+            ]
+        },
+    )
     assert response.status_code == 200
     assert response.json() == load(recordings, "batch-response.recorded.json")
 
@@ -127,8 +147,10 @@ def test_batch_docs_response_shape(recordings: Path, client: httpx.Client) -> No
 
 def test_batch_with_422_shape(recordings: Path, client: httpx.Client) -> None:
     request = {"method": "POST", "path": "api/fields", "body": {"name": "Name", "type": "text"}}
-    response = client.post("/batch", json={"requests": [
-        request, request, {"method": "GET", "path": "/api/forms/popup"}]})
+    response = client.post(
+        "/batch",
+        json={"requests": [request, request, {"method": "GET", "path": "/api/forms/popup"}]},
+    )
     assert response.status_code == 200
     recorded = load(recordings, "batch-with-422.recorded.json")
     body = response.json()
@@ -192,8 +214,9 @@ def test_webhook_payloads_match_thirdparty_captures(
     event = recorded.get("event") or recorded["type"]
     with sim.client() as client:
         client.post("/webhooks", json={"url": "http://receiver.test/h", "events": [event]})
-        sid = client.post("/subscribers", json={"email": "hook@example.com",
-                                                "fields": {"name": "Hook"}}).json()["data"]["id"]
+        sid = client.post(
+            "/subscribers", json={"email": "hook@example.com", "fields": {"name": "Hook"}}
+        ).json()["data"]["id"]
         if action == "unsubscribe":
             client.put(f"/subscribers/{sid}", json={"status": "unsubscribed"})
         elif action == "assign":

@@ -10,8 +10,12 @@ from engine.simulator import Simulator
 
 @pytest.mark.parametrize(
     "headers",
-    [{}, {"Authorization": "Bearer wrong"}, {"Authorization": "Basic sim-token"},
-     {"Authorization": "Bearer "}],
+    [
+        {},
+        {"Authorization": "Bearer wrong"},
+        {"Authorization": "Basic sim-token"},
+        {"Authorization": "Bearer "},
+    ],
 )
 def test_missing_or_wrong_token_is_401(sim: Simulator, headers: dict[str, str]) -> None:
     with httpx.Client(transport=sim.transport(), base_url="http://x/api") as client:
@@ -21,8 +25,11 @@ def test_missing_or_wrong_token_is_401(sim: Simulator, headers: dict[str, str]) 
 
 @pytest.mark.parametrize(
     ("path", "model"),
-    [("/groups/121212", "App\\Models\\Group\\Group"), ("/segments/121212", "App\\Models\\Segment"),
-     ("/webhooks/121212", "App\\Models\\Webhook")],
+    [
+        ("/groups/121212", "App\\Models\\Group\\Group"),
+        ("/segments/121212", "App\\Models\\Segment"),
+        ("/webhooks/121212", "App\\Models\\Webhook"),
+    ],
 )
 def test_404_bodies_name_the_model_and_id(client: httpx.Client, path: str, model: str) -> None:
     response = client.get(path)
@@ -40,7 +47,8 @@ def test_unknown_route_is_404_with_the_path(client: httpx.Client) -> None:
     assert response.status_code == 404
     assert response.json() == {"message": "The route api/campaigns/list could not be found."}
     assert client.get("http://mailerlite.sim/other").json() == {
-        "message": "The route other could not be found."}
+        "message": "The route other could not be found."
+    }
 
 
 def test_wrong_method_is_405(client: httpx.Client) -> None:

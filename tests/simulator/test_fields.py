@@ -4,8 +4,16 @@ from __future__ import annotations
 
 import httpx
 
-DEFAULTS = [("1", "name"), ("2", "last_name"), ("3", "company"), ("4", "country"),
-            ("5", "city"), ("6", "phone"), ("7", "state"), ("8", "z_i_p")]
+DEFAULTS = [
+    ("1", "name"),
+    ("2", "last_name"),
+    ("3", "company"),
+    ("4", "country"),
+    ("5", "city"),
+    ("6", "phone"),
+    ("7", "state"),
+    ("8", "z_i_p"),
+]
 
 
 def test_eight_default_fields_with_real_ids_and_keys(client: httpx.Client) -> None:
@@ -19,8 +27,9 @@ def test_create_derives_the_key_and_answers_201(client: httpx.Client) -> None:
     assert response.status_code == 201
     data = response.json()["data"]
     assert (data["key"], data["type"], data["is_default"]) == ("my_field", "text", False)
-    sub = client.post("/subscribers", json={"email": "f@example.com",
-                                            "fields": {"my_field": "v"}}).json()["data"]
+    sub = client.post(
+        "/subscribers", json={"email": "f@example.com", "fields": {"my_field": "v"}}
+    ).json()["data"]
     assert sub["fields"]["my_field"] == "v"
 
 
@@ -28,8 +37,10 @@ def test_duplicate_names_are_422_field_name_must_be_unique(client: httpx.Client)
     client.post("/fields", json={"name": "Dup", "type": "text"})
     response = client.post("/fields", json={"name": "dup", "type": "number"})
     assert response.status_code == 422
-    assert response.json() == {"message": "Field name must be unique",
-                               "errors": {"name": ["Field name must be unique"]}}
+    assert response.json() == {
+        "message": "Field name must be unique",
+        "errors": {"name": ["Field name must be unique"]},
+    }
 
 
 def test_invalid_type_is_422(client: httpx.Client) -> None:
@@ -57,8 +68,9 @@ def test_default_fields_cannot_be_deleted(client: httpx.Client) -> None:
 
 
 def test_keyword_filter_and_sort(client: httpx.Client) -> None:
-    names = [f["name"] for f in client.get("/fields", params={"filter[keyword]": "NAME"})
-             .json()["data"]]
+    names = [
+        f["name"] for f in client.get("/fields", params={"filter[keyword]": "NAME"}).json()["data"]
+    ]
     assert names == ["Name", "Last name"]
     by_type = [f["type"] for f in client.get("/fields", params={"sort": "-type"}).json()["data"]]
     assert by_type == sorted(by_type, reverse=True)

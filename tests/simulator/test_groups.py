@@ -34,8 +34,12 @@ def test_group_pages_cover_every_group_once(client: httpx.Client) -> None:
 def test_page_envelope_links_drop_params(client: httpx.Client) -> None:
     body = client.get("/groups", params={"limit": 1, "page": 2, "sort": "name"}).json()
     base = "http://mailerlite.sim/api/groups"
-    assert body["links"] == {"first": f"{base}?page=1", "last": f"{base}?page=4",
-                             "prev": f"{base}?page=1", "next": f"{base}?page=3"}
+    assert body["links"] == {
+        "first": f"{base}?page=1",
+        "last": f"{base}?page=4",
+        "prev": f"{base}?page=1",
+        "next": f"{base}?page=3",
+    }
     meta = body["meta"]
     assert (meta["current_page"], meta["from"], meta["to"], meta["total"]) == (2, 2, 2, 4)
     labels = [link["label"] for link in meta["links"]]
@@ -50,8 +54,9 @@ def test_page_beyond_the_end_is_empty(client: httpx.Client) -> None:
 
 def test_filter_name_is_a_partial_case_insensitive_match(client: httpx.Client) -> None:
     client.post("/groups", json={"name": "Webinar attendees"})
-    names = [g["name"] for g in client.get("/groups", params={"filter[name]": "WEBINAR"})
-             .json()["data"]]
+    names = [
+        g["name"] for g in client.get("/groups", params={"filter[name]": "WEBINAR"}).json()["data"]
+    ]
     assert names == ["Webinar attendees"]
 
 
@@ -60,8 +65,10 @@ def test_sort_ascending_and_descending(client: httpx.Client) -> None:
     desc = [g["name"] for g in client.get("/groups", params={"sort": "-name"}).json()["data"]]
     assert asc == sorted(asc, key=str.casefold) and desc == list(reversed(asc))
     totals = client.get("/groups", params={"sort": "-total"}).json()["data"]
-    counts = [sum(g[f"{s}_count"] for s in ("active", "unsubscribed", "unconfirmed", "bounced",
-                                              "junk")) for g in totals]
+    counts = [
+        sum(g[f"{s}_count"] for s in ("active", "unsubscribed", "unconfirmed", "bounced", "junk"))
+        for g in totals
+    ]
     assert counts == sorted(counts, reverse=True)
     assert client.get("/groups", params={"sort": "size"}).status_code == 422
 
@@ -73,18 +80,23 @@ def test_create_get_rename_delete(client: httpx.Client) -> None:
     assert created.json()["data"]["active_count"] == 0
     assert client.get(f"/groups/{gid}").json()["data"]["name"] == "Fresh"
     assert client.put(f"/groups/{gid}", json={"name": "Renamed"}).json()["data"]["name"] == (
-        "Renamed")
+        "Renamed"
+    )
     assert client.delete(f"/groups/{gid}").status_code == 204
     missing = client.get(f"/groups/{gid}")
     assert missing.status_code == 404
-    assert missing.json() == {"message": f"No query results for model [App\\Models\\Group\\Group] {gid}"}
+    assert missing.json() == {
+        "message": f"No query results for model [App\\Models\\Group\\Group] {gid}"
+    }
 
 
 def test_group_name_validation(client: httpx.Client) -> None:
     assert client.post("/groups", json={}).json()["errors"] == {
-        "name": ["The name field is required."]}
+        "name": ["The name field is required."]
+    }
     assert client.post("/groups", json={"name": "x" * 256}).json()["errors"] == {
-        "name": ["The name may not be greater than 255 characters."]}
+        "name": ["The name may not be greater than 255 characters."]
+    }
 
 
 def test_group_subscribers_default_to_active_and_paginate(
@@ -94,13 +106,15 @@ def test_group_subscribers_default_to_active_and_paginate(
     rows = walk(client, f"/groups/{group.id}/subscribers", {"limit": 9})
     expected = [sid for sid in group.members if sim.state.subscribers[sid].status == "active"]
     assert [int(r["id"]) for r in rows] == sorted(expected, reverse=True)
-    unsub = walk(client, f"/groups/{group.id}/subscribers",
-                 {"limit": 9, "filter[status]": "unsubscribed"})
+    unsub = walk(
+        client, f"/groups/{group.id}/subscribers", {"limit": 9, "filter[status]": "unsubscribed"}
+    )
     assert {r["status"] for r in unsub} == {"unsubscribed"}
     first = client.get(f"/groups/{group.id}/subscribers").json()
     assert first["meta"]["per_page"] == 50
-    assert first["links"]["next"].endswith(f"/groups/{group.id}/subscribers?cursor="
-                                           f"{first['meta']['next_cursor']}")
+    assert first["links"]["next"].endswith(
+        f"/groups/{group.id}/subscribers?cursor={first['meta']['next_cursor']}"
+    )
 
 
 def test_assign_returns_the_group_and_updates_counts(client: httpx.Client) -> None:

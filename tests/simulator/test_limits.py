@@ -6,8 +6,9 @@ import httpx
 
 from engine.simulator import FakeClock, Simulator
 
-IMPORT_BATCH = {"requests": [{"method": "POST", "path": "api/subscribers",
-                              "body": {"email": "i@example.com"}}]}
+IMPORT_BATCH = {
+    "requests": [{"method": "POST", "path": "api/subscribers", "body": {"email": "i@example.com"}}]
+}
 
 
 def test_headers_count_down_then_429_with_retry_after() -> None:
@@ -60,8 +61,10 @@ def test_import_only_batches_have_their_own_limit() -> None:
     with sim.client() as client:
         codes = [client.post("/batch", json=IMPORT_BATCH).status_code for _ in range(6)]
         refused = client.post("/batch", json=IMPORT_BATCH)
-        mixed = client.post("/batch", json={"requests": IMPORT_BATCH["requests"] + [
-            {"method": "GET", "path": "api/fields"}]})
+        mixed = client.post(
+            "/batch",
+            json={"requests": IMPORT_BATCH["requests"] + [{"method": "GET", "path": "api/fields"}]},
+        )
         clock.advance(60)
         again = client.post("/batch", json=IMPORT_BATCH)
     assert codes == [200] * 5 + [429]

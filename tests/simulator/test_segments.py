@@ -30,10 +30,13 @@ def test_segment_subscribers_paginate_with_groups_and_match_total(
 def test_segment_membership_follows_subscriber_changes(
     client: httpx.Client, sim: Simulator
 ) -> None:
-    segment = sim.state.create_segment("Reykjavik people", [Condition("field", "Reykjavik", key="city")])
+    segment = sim.state.create_segment(
+        "Reykjavik people", [Condition("field", "Reykjavik", key="city")]
+    )
     assert client.get(f"/segments/{segment.id}").json()["data"]["total"] == 0
-    sid = client.post("/subscribers", json={"email": "o@example.com",
-                                            "fields": {"city": "Reykjavik"}}).json()["data"]["id"]
+    sid = client.post(
+        "/subscribers", json={"email": "o@example.com", "fields": {"city": "Reykjavik"}}
+    ).json()["data"]["id"]
     members = client.get(f"/segments/{segment.id}/subscribers").json()["data"]
     assert [m["id"] for m in members] == [sid]
     client.put(f"/subscribers/{sid}", json={"fields": {"city": "Rome"}})
@@ -42,12 +45,17 @@ def test_segment_membership_follows_subscriber_changes(
 
 def test_group_and_contains_conditions(client: httpx.Client, sim: Simulator) -> None:
     gid = client.post("/groups", json={"name": "Seg group"}).json()["data"]["id"]
-    segment = sim.state.create_segment("In group with 'ann'", [
-        Condition("group", gid), Condition("field", "ANN", key="name", op="contains")])
-    sid = client.post("/subscribers", json={"email": "j@example.com", "groups": [gid],
-                                            "fields": {"name": "Joanna"}}).json()["data"]["id"]
-    client.post("/subscribers", json={"email": "k@example.com", "groups": [gid],
-                                      "fields": {"name": "Kim"}})
+    segment = sim.state.create_segment(
+        "In group with 'ann'",
+        [Condition("group", gid), Condition("field", "ANN", key="name", op="contains")],
+    )
+    sid = client.post(
+        "/subscribers",
+        json={"email": "j@example.com", "groups": [gid], "fields": {"name": "Joanna"}},
+    ).json()["data"]["id"]
+    client.post(
+        "/subscribers", json={"email": "k@example.com", "groups": [gid], "fields": {"name": "Kim"}}
+    )
     members = client.get(f"/segments/{segment.id}/subscribers").json()["data"]
     assert [m["id"] for m in members] == [sid]
 
@@ -59,7 +67,9 @@ def test_segment_rename_and_delete(client: httpx.Client) -> None:
     assert client.put(f"/segments/{sid}", json={"name": ""}).status_code == 422
     assert client.delete(f"/segments/{sid}").status_code == 204
     response = client.get(f"/segments/{sid}")
-    assert response.json() == {"message": f"No query results for model [App\\Models\\Segment] {sid}"}
+    assert response.json() == {
+        "message": f"No query results for model [App\\Models\\Segment] {sid}"
+    }
 
 
 def test_segments_cannot_be_created_through_the_api(client: httpx.Client) -> None:

@@ -67,10 +67,12 @@ def test_cursor_is_unpadded_base64_json_of_the_last_row(client: httpx.Client) ->
 
 def test_prev_cursor_returns_the_previous_page(client: httpx.Client) -> None:
     first = client.get("/subscribers", params={"limit": 4}).json()
-    second = client.get("/subscribers", params={"limit": 4,
-                                                "cursor": first["meta"]["next_cursor"]}).json()
-    back = client.get("/subscribers", params={"limit": 4,
-                                              "cursor": second["meta"]["prev_cursor"]}).json()
+    second = client.get(
+        "/subscribers", params={"limit": 4, "cursor": first["meta"]["next_cursor"]}
+    ).json()
+    back = client.get(
+        "/subscribers", params={"limit": 4, "cursor": second["meta"]["prev_cursor"]}
+    ).json()
     assert [r["id"] for r in back["data"]] == [r["id"] for r in first["data"]]
     assert back["meta"]["prev_cursor"] is None
 
@@ -85,7 +87,15 @@ def test_list_rows_have_no_groups_key_unless_included(client: httpx.Client) -> N
 def test_every_field_key_is_present_with_null_for_unset(client: httpx.Client) -> None:
     row = client.get("/subscribers", params={"limit": 1}).json()["data"][0]
     assert list(row["fields"])[:8] == [
-        "name", "last_name", "company", "country", "city", "phone", "state", "z_i_p"]
+        "name",
+        "last_name",
+        "company",
+        "country",
+        "city",
+        "phone",
+        "state",
+        "z_i_p",
+    ]
     assert {"loyalty_tier", "score", "birthday"} <= set(row["fields"])
     assert row["fields"]["phone"] is None
 
@@ -94,12 +104,14 @@ def test_count_with_limit_zero(client: httpx.Client, sim: Simulator) -> None:
     assert client.get("/subscribers", params={"limit": 0}).json() == {"total": 300}
     junk = sum(1 for s in sim.state.subscribers.values() if s.status == "junk")
     assert client.get("/subscribers", params={"limit": 0, "filter[status]": "junk"}).json() == {
-        "total": junk}
+        "total": junk
+    }
 
 
 def test_invalid_limit_and_status_are_422(client: httpx.Client) -> None:
     assert client.get("/subscribers", params={"limit": "x"}).json()["errors"] == {
-        "limit": ["The limit must be an integer."]}
+        "limit": ["The limit must be an integer."]
+    }
     assert client.get("/subscribers", params={"limit": 1001}).status_code == 422
     response = client.get("/subscribers", params={"filter[status]": "gone"})
     assert response.status_code == 422
@@ -120,7 +132,8 @@ def test_get_unknown_is_404_without_id(client: httpx.Client) -> None:
         response = client.get(f"/subscribers/{ref}")
         assert response.status_code == 404
         assert response.json() == {
-            "message": "No query results for model [App\\Models\\Subscriber\\Subscriber]."}
+            "message": "No query results for model [App\\Models\\Subscriber\\Subscriber]."
+        }
 
 
 def test_upsert_returns_201_then_200_and_lowercases(client: httpx.Client) -> None:
@@ -132,16 +145,19 @@ def test_upsert_returns_201_then_200_and_lowercases(client: httpx.Client) -> Non
 
 
 def test_upsert_merges_fields(client: httpx.Client) -> None:
-    client.post("/subscribers", json={"email": "m@example.com",
-                                      "fields": {"name": "Ann", "city": "Oslo"}})
-    data = client.post("/subscribers", json={"email": "m@example.com",
-                                             "fields": {"city": "Rome"}}).json()["data"]
+    client.post(
+        "/subscribers", json={"email": "m@example.com", "fields": {"name": "Ann", "city": "Oslo"}}
+    )
+    data = client.post(
+        "/subscribers", json={"email": "m@example.com", "fields": {"city": "Rome"}}
+    ).json()["data"]
     assert data["fields"]["name"] == "Ann" and data["fields"]["city"] == "Rome"
 
 
 def test_upsert_ignores_unknown_field_keys(client: httpx.Client) -> None:
-    response = client.post("/subscribers", json={"email": "u@example.com",
-                                                 "fields": {"email": "x", "nope": 1}})
+    response = client.post(
+        "/subscribers", json={"email": "u@example.com", "fields": {"email": "x", "nope": 1}}
+    )
     assert response.status_code == 201
     assert "nope" not in response.json()["data"]["fields"]
 
@@ -149,15 +165,17 @@ def test_upsert_ignores_unknown_field_keys(client: httpx.Client) -> None:
 def test_post_groups_are_add_only(client: httpx.Client) -> None:
     gids = [g["id"] for g in client.get("/groups").json()["data"]]
     client.post("/subscribers", json={"email": "g@example.com", "groups": gids[:2]})
-    data = client.post("/subscribers", json={"email": "g@example.com",
-                                             "groups": [gids[2]]}).json()["data"]
+    data = client.post("/subscribers", json={"email": "g@example.com", "groups": [gids[2]]}).json()[
+        "data"
+    ]
     assert sorted(g["id"] for g in data["groups"]) == sorted(gids[:3])
 
 
 def test_put_groups_replace_memberships(client: httpx.Client, sim: Simulator) -> None:
     gids = [g["id"] for g in client.get("/groups").json()["data"]]
-    sid = client.post("/subscribers", json={"email": "p@example.com",
-                                            "groups": gids[:2]}).json()["data"]["id"]
+    sid = client.post("/subscribers", json={"email": "p@example.com", "groups": gids[:2]}).json()[
+        "data"
+    ]["id"]
     data = client.put(f"/subscribers/{sid}", json={"groups": [gids[2]]}).json()["data"]
     assert [g["id"] for g in data["groups"]] == [gids[2]]
     assert int(sid) not in sim.state.groups[int(gids[0])].members
@@ -166,10 +184,12 @@ def test_put_groups_replace_memberships(client: httpx.Client, sim: Simulator) ->
 
 
 def test_put_merges_fields_and_null_clears(client: httpx.Client) -> None:
-    sid = client.post("/subscribers", json={"email": "f@example.com", "fields": {
-        "name": "A", "last_name": "B"}}).json()["data"]["id"]
-    data = client.put(f"/subscribers/{sid}", json={"fields": {"last_name": None,
-                                                              "city": "Oslo"}}).json()["data"]
+    sid = client.post(
+        "/subscribers", json={"email": "f@example.com", "fields": {"name": "A", "last_name": "B"}}
+    ).json()["data"]["id"]
+    data = client.put(
+        f"/subscribers/{sid}", json={"fields": {"last_name": None, "city": "Oslo"}}
+    ).json()["data"]
     assert data["fields"]["name"] == "A"
     assert data["fields"]["last_name"] is None
     assert data["fields"]["city"] == "Oslo"
@@ -188,11 +208,13 @@ def test_put_changes_email_and_refuses_a_taken_one(client: httpx.Client) -> None
 
 @pytest.mark.parametrize("dead", ["unsubscribed", "bounced", "junk"])
 def test_inactive_subscribers_cannot_be_reactivated(client: httpx.Client, dead: str) -> None:
-    sid = client.post("/subscribers", json={"email": "d@example.com",
-                                            "status": dead}).json()["data"]["id"]
+    sid = client.post("/subscribers", json={"email": "d@example.com", "status": dead}).json()[
+        "data"
+    ]["id"]
     put = client.put(f"/subscribers/{sid}", json={"status": "active", "fields": {"name": "Z"}})
-    post = client.post("/subscribers", json={"email": "d@example.com", "status": "active",
-                                             "resubscribe": True})
+    post = client.post(
+        "/subscribers", json={"email": "d@example.com", "status": "active", "resubscribe": True}
+    )
     assert put.status_code == 200 and post.status_code == 200
     assert put.json()["data"]["status"] == dead and post.json()["data"]["status"] == dead
     assert put.json()["data"]["fields"]["name"] == "Z"
@@ -212,16 +234,26 @@ def test_unsubscribing_sets_unsubscribed_at(client: httpx.Client) -> None:
         ({"email": "a@b.co", "groups": ["1"]}, {"groups.0": ["The selected groups.0 is invalid."]}),
         ({"email": "a@b.co", "groups": "1"}, {"groups": ["The groups must be an array."]}),
         ({"email": "a@b.co", "fields": "x"}, {"fields": ["The fields must be an array."]}),
-        ({"email": "a@b.co", "fields": {"score": "lots"}},
-         {"fields.score": ["The fields.score must be a number."]}),
-        ({"email": "a@b.co", "fields": {"birthday": "31/01/2000"}},
-         {"fields.birthday": ["The fields.birthday is not a valid date."]}),
-        ({"email": "a@b.co", "subscribed_at": "2024-01-01"},
-         {"subscribed_at": ["The subscribed_at does not match the format Y-m-d H:i:s."]}),
-        ({"email": "a@b.co", "ip_address": "300.1.1.1"},
-         {"ip_address": ["The ip address must be a valid IP address."]}),
-        ({"email": "a@b.co", "resubscribe": "yes"},
-         {"resubscribe": ["The resubscribe field must be true or false."]}),
+        (
+            {"email": "a@b.co", "fields": {"score": "lots"}},
+            {"fields.score": ["The fields.score must be a number."]},
+        ),
+        (
+            {"email": "a@b.co", "fields": {"birthday": "31/01/2000"}},
+            {"fields.birthday": ["The fields.birthday is not a valid date."]},
+        ),
+        (
+            {"email": "a@b.co", "subscribed_at": "2024-01-01"},
+            {"subscribed_at": ["The subscribed_at does not match the format Y-m-d H:i:s."]},
+        ),
+        (
+            {"email": "a@b.co", "ip_address": "300.1.1.1"},
+            {"ip_address": ["The ip address must be a valid IP address."]},
+        ),
+        (
+            {"email": "a@b.co", "resubscribe": "yes"},
+            {"resubscribe": ["The resubscribe field must be true or false."]},
+        ),
     ],
 )
 def test_upsert_validation_errors(
@@ -233,8 +265,13 @@ def test_upsert_validation_errors(
 
 
 def test_number_and_date_fields_are_stored_typed(client: httpx.Client) -> None:
-    data = client.post("/subscribers", json={"email": "t@example.com", "fields": {
-        "score": "42", "birthday": "2000-01-31", "name": 7}}).json()["data"]["fields"]
+    data = client.post(
+        "/subscribers",
+        json={
+            "email": "t@example.com",
+            "fields": {"score": "42", "birthday": "2000-01-31", "name": 7},
+        },
+    ).json()["data"]["fields"]
     assert data["score"] == 42 and data["birthday"] == "2000-01-31" and data["name"] == "7"
 
 
@@ -250,7 +287,8 @@ def test_forget_removes_and_reports_forget_at(client: httpx.Client, sim: Simulat
     sid = client.post("/subscribers", json={"email": "gdpr@example.com"}).json()["data"]["id"]
     body = client.post(f"/subscribers/{sid}/forget").json()
     assert body["message"] == (
-        "Subscriber data will be completely deleted and forgotten within 30 days.")
+        "Subscriber data will be completely deleted and forgotten within 30 days."
+    )
     assert body["data"]["deleted_at"] == "2025-01-01 00:00:00"
     assert body["data"]["forget_at"] == "2025-01-31 00:00:00"
     assert "gdpr@example.com" not in sim.state.by_email
@@ -268,4 +306,5 @@ def test_timestamps_and_ids_have_mailerlite_formats(client: httpx.Client) -> Non
 def test_new_subscribers_are_listed_first(client: httpx.Client) -> None:
     client.post("/subscribers", json={"email": "newest@example.com"})
     assert client.get("/subscribers", params={"limit": 1}).json()["data"][0]["email"] == (
-        "newest@example.com")
+        "newest@example.com"
+    )

@@ -1,0 +1,365 @@
+"""Linking provider accounts and connecting to them from the account store.
+
+    engine = Engine.load()
+    with default_store() as store:
+        account = link_account(engine, store, "mailerlite", {"api_key": key}, label="Main")
+        with connect_account(engine, store, account.id) as ml:
+            ml.contacts.list(limit=10)
+
+* `link_account` validates the credentials with the provider's declared `check` request
+  **before** anything is saved: a refused key raises the unified error (a 401 is an
+  `UnauthorizedError`) and the store is left untouched.
+* `connect_account` / `aconnect_account` build a connection from a stored account: its
+  credentials are injected, its id is the rate-limit key (two accounts never slow each other
+  down), its `base_url` overrides the mapping's, a 401 marks it `needs_reauth`, and successful
+  calls touch `last_used_at` (at most once per `TOUCH_INTERVAL` seconds per connection). A
+  `disabled` account refuses to connect (`AccountDisabledError`).
+* `relink_account` validates new credentials for an existing account and stores them, making
+  the account `active` again (the way out of `needs_reauth`).
+
+No function here ever puts a credential value in a message, a log line or a repr.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import httpx
+
+from engine.accounts.errors import AccountsError
+from engine.accounts.model import Account, AccountStatus
+from engine.accounts.secrets import Secret
+from engine.accounts.store import AccountStore
+from engine.api import AsyncConnection, Connection, Engine
+from engine.errors import ForbiddenError
+from engine.loader import ProviderMapping
+from engine.plan.build import fill_template
+from engine.plan.messages import ProviderRequest, ProviderResponse
+from engine.plan.responses import raise_for_response
+from engine.run.clock import Clock
+from engine.run.retry import RetryPolicy
+from engine.run.session import AsyncSender, SyncSender
+
+__all__ = [
+    "TOUCH_INTERVAL",
+    "AccountDisabledError",
+    "acheck_credentials",
+    "aconnect_account",
+    "alink_account",
+    "check_credentials",
+    "check_request",
+    "connect_account",
+    "link_account",
+    "relink_account",
+]
+
+logger = logging.getLogger("unimap.accounts")
+
+TOUCH_INTERVAL = 60.0
+"""Seconds between two `last_used_at` updates made by one connection."""
+
+Credentials = Mapping[str, str | Secret]
+
+
+class AccountDisabledError(AccountsError, ForbiddenError):
+    """The account is `disabled`: it may not be used until it is enabled again."""
+
+    default_message = "The account is disabled."
+
+    def __init__(self, account_id: str) -> None:
+        """Build the error for the disabled `account_id`."""
+        super().__init__(
+            f"account {account_id!r} is disabled; enable it (status 'active') before using it"
+        )
+        self.account_id = account_id
+
+
+# --------------------------------------------------------------------------- the check
+
+
+def check_request(mapping: ProviderMapping) -> ProviderRequest:
+    """The provider's declared `check` request, as a plan request (no credentials in it)."""
+    check = mapping.provider.check
+    return ProviderRequest(
+        method=check.method,
+        path=fill_template(check.path, {}),
+        query=tuple(check.query.items()),
+        buckets=tuple(mapping.provider.rate_limits.default_buckets),
+        idempotent=check.method in ("GET", "HEAD", "OPTIONS", "PUT", "DELETE"),
+        purpose=f"{mapping.provider.label} credentials check",
+    )
+
+
+def _what(mapping: ProviderMapping) -> str:
+    return f"{mapping.provider.label} credentials check"
+
+
+def check_credentials(connection: Connection) -> None:
+    """Send the provider's `check` request; raise the unified error unless it succeeds."""
+    mapping = connection.session.mapping
+    response = connection.sender.send(check_request(mapping))
+    raise_for_response(mapping, response, what=_what(mapping))
+
+
+async def acheck_credentials(connection: AsyncConnection) -> None:
+    """`check_credentials` for an async connection."""
+    mapping = connection.session.mapping
+    response = await connection.sender.send(check_request(mapping))
+    raise_for_response(mapping, response, what=_what(mapping))
+
+
+# --------------------------------------------------------------------------- linking
+
+
+def link_account(
+    engine: Engine,
+    store: AccountStore,
+    provider: str,
+    credentials: Credentials,
+    *,
+    label: str = "",
+    base_url: str | None = None,
+    transport: httpx.BaseTransport | None = None,
+    metadata: Mapping[str, Any] | None = None,
+    secret_metadata: Mapping[str, str | Secret] | None = None,
+    retry_policy: RetryPolicy | None = None,
+) -> Account:
+    """Validate `credentials` with the provider's `check` request, then save a new account.
+
+    Raises the unified error of the check (`UnauthorizedError` for a 401, `ConfigurationError`
+    for a missing or unknown credential, ...) and saves nothing in that case.
+    """
+    account = Account.new(
+        provider,
+        credentials,
+        label=label,
+        base_url=base_url,
+        metadata=metadata,
+        secret_metadata=secret_metadata,
+    )
+    with engine.connect(
+        provider,
+        credentials=account.credentials,
+        base_url=base_url,
+        transport=transport,
+        account_key=account.id,
+        retry_policy=retry_policy,
+    ) as connection:
+        check_credentials(connection)
+    return store.add(account)
+
+
+async def alink_account(
+    engine: Engine,
+    store: AccountStore,
+    provider: str,
+    credentials: Credentials,
+    *,
+    label: str = "",
+    base_url: str | None = None,
+    transport: httpx.AsyncBaseTransport | None = None,
+    metadata: Mapping[str, Any] | None = None,
+    secret_metadata: Mapping[str, str | Secret] | None = None,
+    retry_policy: RetryPolicy | None = None,
+) -> Account:
+    """`link_account` with an async check request (the store call itself is blocking)."""
+    account = Account.new(
+        provider,
+        credentials,
+        label=label,
+        base_url=base_url,
+        metadata=metadata,
+        secret_metadata=secret_metadata,
+    )
+    async with engine.aconnect(
+        provider,
+        credentials=account.credentials,
+        base_url=base_url,
+        transport=transport,
+        account_key=account.id,
+        retry_policy=retry_policy,
+    ) as connection:
+        await acheck_credentials(connection)
+    return store.add(account)
+
+
+def relink_account(
+    engine: Engine,
+    store: AccountStore,
+    account_id: str,
+    credentials: Credentials,
+    *,
+    transport: httpx.BaseTransport | None = None,
+    retry_policy: RetryPolicy | None = None,
+) -> Account:
+    """Validate new credentials for a stored account, store them and make it `active`.
+
+    The way out of `needs_reauth`. A disabled account stays refused
+    (`AccountDisabledError`); a failed check changes nothing.
+    """
+    account = store.get(account_id)
+    if account.status is AccountStatus.DISABLED:
+        raise AccountDisabledError(account.id)
+    with engine.connect(
+        account.provider,
+        credentials=credentials,
+        base_url=account.base_url,
+        transport=transport,
+        account_key=account.id,
+        retry_policy=retry_policy,
+    ) as connection:
+        check_credentials(connection)
+    store.set_credentials(account.id, credentials)
+    return store.update_status(account.id, AccountStatus.ACTIVE)
+
+
+# --------------------------------------------------------------------------- connecting
+
+
+class _AccountTracker:
+    """Book-keeping of one connection to a stored account: touches and status changes.
+
+    Store failures are logged (account id and error type only) and never fail the call that
+    triggered them: the provider's answer matters more than the book-keeping.
+    """
+
+    def __init__(self, store: AccountStore, account: Account, clock: Clock) -> None:
+        self.store = store
+        self.account_id = account.id
+        self.clock = clock
+        self._lock = threading.Lock()
+        self._last_touch: float | None = None
+        self._needs_reauth = account.status is AccountStatus.NEEDS_REAUTH
+
+    def succeeded(self) -> None:
+        """A provider call succeeded: touch `last_used_at` (throttled), clear `needs_reauth`."""
+        now = self.clock.monotonic()
+        with self._lock:
+            due = self._last_touch is None or now - self._last_touch >= TOUCH_INTERVAL
+            if due:
+                self._last_touch = now
+            reactivate, self._needs_reauth = self._needs_reauth, False
+        if due:
+            self._safely("touch", lambda: self.store.touch(self.account_id))
+        if reactivate:
+            self._safely("reactivate", self._reactivate)
+
+    def _reactivate(self) -> None:
+        # Only undo our own mark: never re-enable an account someone disabled meanwhile.
+        if self.store.get(self.account_id).status is AccountStatus.NEEDS_REAUTH:
+            self.store.update_status(self.account_id, AccountStatus.ACTIVE)
+
+    def unauthorized(self) -> None:
+        """The provider answered 401: mark the account `needs_reauth`."""
+        with self._lock:
+            self._needs_reauth = True
+        self._safely("mark needs_reauth", self._mark_needs_reauth)
+
+    def _mark_needs_reauth(self) -> None:
+        if self.store.get(self.account_id).status is AccountStatus.ACTIVE:
+            self.store.update_status(self.account_id, AccountStatus.NEEDS_REAUTH)
+
+    def _safely(self, what: str, action: Callable[[], object]) -> None:
+        try:
+            action()
+        except Exception as exc:
+            logger.warning(
+                "account %s: could not %s (%s)", self.account_id, what, type(exc).__name__
+            )
+
+
+class _TrackingSender(SyncSender):
+    """A `SyncSender` that reports successful responses to an `_AccountTracker`.
+
+    It adopts the state of an existing sender (same session, same HTTP client), so the
+    connection keeps the transport it was built with.
+    """
+
+    def __init__(self, inner: SyncSender, tracker: _AccountTracker) -> None:
+        self.__dict__.update(inner.__dict__)
+        self._tracker = tracker
+
+    def send(self, request: ProviderRequest) -> ProviderResponse:
+        """Send as usual; a 2xx answer touches the account."""
+        response = super().send(request)
+        if response.ok:
+            self._tracker.succeeded()
+        return response
+
+
+class _AsyncTrackingSender(AsyncSender):
+    """The async counterpart of `_TrackingSender` (store calls are short and blocking)."""
+
+    def __init__(self, inner: AsyncSender, tracker: _AccountTracker) -> None:
+        self.__dict__.update(inner.__dict__)
+        self._tracker = tracker
+
+    async def send(self, request: ProviderRequest) -> ProviderResponse:
+        """Send as usual; a 2xx answer touches the account."""
+        response = await super().send(request)
+        if response.ok:
+            self._tracker.succeeded()
+        return response
+
+
+def _usable(store: AccountStore, account_id: str) -> Account:
+    account = store.get(account_id)
+    if account.status is AccountStatus.DISABLED:
+        raise AccountDisabledError(account.id)
+    return account
+
+
+def connect_account(
+    engine: Engine,
+    store: AccountStore,
+    account_id: str,
+    *,
+    transport: httpx.BaseTransport | None = None,
+    retry_policy: RetryPolicy | None = None,
+) -> Connection:
+    """A blocking connection to a stored account (see the module documentation).
+
+    Raises `AccountNotFoundError` for an unknown id and `AccountDisabledError` for a disabled
+    account. An account in `needs_reauth` may connect (its key may have been re-enabled); a
+    successful call makes it `active` again.
+    """
+    account = _usable(store, account_id)
+    tracker = _AccountTracker(store, account, engine.clock)
+    connection = engine.connect(
+        account.provider,
+        credentials=account.credentials,
+        base_url=account.base_url,
+        transport=transport,
+        account_key=account.id,
+        on_unauthorized=tracker.unauthorized,
+        retry_policy=retry_policy,
+    )
+    connection.sender = _TrackingSender(connection.sender, tracker)
+    return connection
+
+
+def aconnect_account(
+    engine: Engine,
+    store: AccountStore,
+    account_id: str,
+    *,
+    transport: httpx.AsyncBaseTransport | None = None,
+    retry_policy: RetryPolicy | None = None,
+) -> AsyncConnection:
+    """An async connection to a stored account (same rules as `connect_account`)."""
+    account = _usable(store, account_id)
+    tracker = _AccountTracker(store, account, engine.clock)
+    connection = engine.aconnect(
+        account.provider,
+        credentials=account.credentials,
+        base_url=account.base_url,
+        transport=transport,
+        account_key=account.id,
+        on_unauthorized=tracker.unauthorized,
+        retry_policy=retry_policy,
+    )
+    connection.sender = _AsyncTrackingSender(connection.sender, tracker)
+    return connection

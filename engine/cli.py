@@ -17,6 +17,8 @@ from engine import __version__
 # Modules that contribute sub-commands, each exposing `register(subparsers) -> None`.
 COMMAND_MODULES: tuple[str, ...] = (
     "engine.loader.cli",
+    "engine.cli_call",
+    "engine.demo",
     "engine.simulator.cli",
 )
 

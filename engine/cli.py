@@ -17,6 +17,7 @@ from engine import __version__
 # Modules that contribute sub-commands, each exposing `register(subparsers) -> None`.
 COMMAND_MODULES: tuple[str, ...] = (
     "engine.loader.cli",
+    "engine.accounts.cli",
     "engine.cli_call",
     "engine.demo",
     "engine.simulator.cli",

@@ -1,0 +1,194 @@
+"""`unimap accounts add | list | remove`: manage linked accounts in `$UNIMAP_HOME/unimap.db`.
+
+    unimap accounts add mailerlite --api-key KEY [--credential NAME=VALUE ...]
+                        [--label L] [--base-url URL]
+    unimap accounts list [--provider P] [--status S] [--format table|json]
+    unimap accounts remove ID
+
+`add` checks the credentials with the provider's `check` request before saving and prints the
+new account as JSON (credential *names* only). `--api-key -` reads the key from standard input,
+which keeps it out of the shell history and the process list. Exit codes: 0 on success, 1 when
+the provider or the store refused (the unified error as JSON on standard error), 2 on a usage
+error. No credential value is ever printed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Any
+
+from engine.accounts.model import Account, AccountStatus
+from engine.accounts.secrets import redact
+from engine.accounts.sqlite_store import default_store
+from engine.errors import UnimapError
+
+__all__ = ["account_summary", "register"]
+
+
+def account_summary(account: Account) -> dict[str, Any]:
+    """Plain, JSON-ready data about an account, without any secret value."""
+    return {
+        "id": account.id,
+        "provider": account.provider,
+        "label": account.label,
+        "status": str(account.status),
+        "created_at": account.created_at.isoformat(),
+        "last_used_at": account.last_used_at.isoformat() if account.last_used_at else None,
+        "base_url": account.base_url,
+        "credentials": sorted(account.credentials),
+        "metadata": account.metadata,
+        "secret_metadata": sorted(account.secret_metadata),
+    }
+
+
+def register(subparsers: Any) -> None:
+    """Add the `accounts` sub-command and its `add`, `list` and `remove` actions."""
+    parser = subparsers.add_parser(
+        "accounts",
+        help="link, list and remove provider accounts",
+        description="Manage the linked accounts stored (encrypted) in $UNIMAP_HOME/unimap.db.",
+    )
+    actions = parser.add_subparsers(dest="accounts_action", required=True, metavar="ACTION")
+
+    add = actions.add_parser(
+        "add",
+        help="check credentials with the provider, then save a new account",
+        description="Check the credentials with the provider's check request; save the account "
+        "only when the provider accepts them. Prints the new account as JSON (no secrets).",
+    )
+    add.add_argument("provider", metavar="PROVIDER", help="mapping name, e.g. mailerlite")
+    add.add_argument(
+        "--api-key",
+        metavar="KEY",
+        help="the API key (credential 'api_key'); '-' reads it from standard input",
+    )
+    add.add_argument(
+        "--credential",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="another credential (repeatable); VALUE '-' reads it from standard input",
+    )
+    add.add_argument("--label", default="", help="a name for people (default: the provider)")
+    add.add_argument("--base-url", default=None, metavar="URL", help="override the API base URL")
+    add.set_defaults(handler=run_add)
+
+    listing = actions.add_parser("list", help="list linked accounts (never their secrets)")
+    listing.add_argument("--provider", default=None, help="only this provider's accounts")
+    listing.add_argument(
+        "--status", default=None, choices=[s.value for s in AccountStatus], help="only this status"
+    )
+    listing.add_argument(
+        "--format",
+        choices=("table", "json"),
+        default="table",
+        help="a table, or one JSON object per line",
+    )
+    listing.set_defaults(handler=run_list)
+
+    remove = actions.add_parser("remove", help="remove a linked account and its credentials")
+    remove.add_argument("account_id", metavar="ID", help="the account id (acc_...)")
+    remove.set_defaults(handler=run_remove)
+
+
+def _fail(error: UnimapError, secrets: list[str] | None = None) -> int:
+    text = json.dumps(error.to_dict(), default=str)
+    print(redact(text, secrets or []), file=sys.stderr)
+    return 1
+
+
+def _credentials(args: argparse.Namespace) -> dict[str, str] | None:
+    """The credentials given on the command line, or None after printing a usage error."""
+    credentials: dict[str, str] = {}
+    stdin_used = False
+
+    def value_of(raw: str) -> str:
+        nonlocal stdin_used
+        if raw != "-":
+            return raw
+        if stdin_used:
+            raise ValueError("only one credential can be read from standard input")
+        stdin_used = True
+        return sys.stdin.readline().rstrip("\r\n")
+
+    try:
+        if args.api_key is not None:
+            credentials["api_key"] = value_of(args.api_key)
+        for item in args.credential:
+            name, sep, raw = item.partition("=")
+            name = name.strip()
+            if not sep or not name:
+                # Never echo the item: its value is a secret.
+                raise ValueError("--credential expects NAME=VALUE")
+            if name in credentials:
+                raise ValueError(f"credential '{name}' is given twice")
+            credentials[name] = value_of(raw)
+    except ValueError as exc:
+        print(f"unimap accounts add: {exc}", file=sys.stderr)
+        return None
+    return credentials
+
+
+def run_add(args: argparse.Namespace) -> int:
+    """Check and save a new account; print it as JSON."""
+    from engine.api import Engine
+    from engine.linking import link_account
+
+    credentials = _credentials(args)
+    if credentials is None:
+        return 2
+    secrets = [v for v in credentials.values() if v]
+    try:
+        engine = Engine.load()
+        with default_store() as store:
+            account = link_account(
+                engine,
+                store,
+                args.provider,
+                credentials,
+                label=args.label,
+                base_url=args.base_url,
+            )
+    except UnimapError as error:
+        return _fail(error, secrets)
+    print(json.dumps(account_summary(account), indent=2))
+    return 0
+
+
+_COLUMNS = ("id", "provider", "label", "status", "last_used_at", "base_url")
+
+
+def run_list(args: argparse.Namespace) -> int:
+    """Print the linked accounts (a table or JSON lines)."""
+    try:
+        with default_store() as store:
+            accounts = store.list(provider=args.provider, status=args.status)
+    except UnimapError as error:
+        return _fail(error)
+    rows = [account_summary(account) for account in accounts]
+    if args.format == "json":
+        for row in rows:
+            print(json.dumps(row))
+        return 0
+    if not rows:
+        print("no linked accounts", file=sys.stderr)
+        return 0
+    cells = [[str(row[c] if row[c] is not None else "-") for c in _COLUMNS] for row in rows]
+    widths = [max(len(c), *(len(r[i]) for r in cells)) for i, c in enumerate(_COLUMNS)]
+    print("  ".join(c.upper().ljust(w) for c, w in zip(_COLUMNS, widths, strict=True)).rstrip())
+    for row_cells in cells:
+        print("  ".join(v.ljust(w) for v, w in zip(row_cells, widths, strict=True)).rstrip())
+    return 0
+
+
+def run_remove(args: argparse.Namespace) -> int:
+    """Remove an account and its stored credentials."""
+    try:
+        with default_store() as store:
+            store.remove(args.account_id)
+    except UnimapError as error:
+        return _fail(error)
+    print(json.dumps({"removed": args.account_id}))
+    return 0

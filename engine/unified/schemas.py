@@ -25,7 +25,7 @@ from referencing.jsonschema import DRAFT202012
 
 from engine.errors import ConfigurationError
 from engine.paths import schemas_dir
-from engine.unified.suggest import unknown_name_message
+from engine.suggest import unknown_name_message
 
 __all__ = [
     "BASE_URI",

@@ -16,7 +16,7 @@ from typing import Any
 
 from engine.errors import FieldProblem, ValidationError
 from engine.unified import schemas
-from engine.unified.suggest import did_you_mean, unknown_name_message
+from engine.suggest import closest, unknown_name_message
 
 __all__ = [
     "FieldProblem",
@@ -192,7 +192,7 @@ def _generic_message(keyword: str, value: Any, instance: Any, fallback: str) -> 
         options = ", ".join(str(option) for option in value)
         message = f"must be one of: {options} (got {_show(instance)})"
         if isinstance(instance, str):
-            suggestion = did_you_mean(instance, [str(option) for option in value])
+            suggestion = closest(instance, [str(option) for option in value])
             if suggestion:
                 message += f"; did you mean '{suggestion}'?"
         return message

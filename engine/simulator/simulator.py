@@ -118,6 +118,7 @@ class Simulator:
         """Add deterministic sample data (fields, groups, subscribers, segments); returns self."""
         with self.lock:
             seed_state(self.state, self.seed, subscribers, groups, segments)
+            self.state.warm_rows()
         return self
 
     @property

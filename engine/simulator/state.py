@@ -16,6 +16,7 @@ from typing import Any
 
 from engine.simulator.clock import Clock, rest_timestamp
 from engine.simulator.ids import IdGenerator, SecretGenerator
+from engine.simulator.messages import dumps
 from engine.simulator.models import (
     INACTIVE_STATUSES,
     Condition,
@@ -26,7 +27,7 @@ from engine.simulator.models import (
     Subscriber,
     Webhook,
 )
-from engine.simulator.serialize import rate, webhook_subscriber_json
+from engine.simulator.serialize import rate, subscriber_json, webhook_subscriber_json
 
 DEFAULT_FIELDS: tuple[tuple[int, str, str], ...] = (
     (1, "Name", "name"),
@@ -78,6 +79,7 @@ class State:
         self.version = 0
         self._field_keys: list[str] | None = None
         self._segment_cache: dict[int, tuple[int, list[int], dict[str, Any]]] = {}
+        self._rows: dict[int, bytes] = {}
 
     # ----------------------------------------------------------------- helpers
     def now(self) -> str:
@@ -111,7 +113,23 @@ class State:
 
     def _changed(self, sub: Subscriber) -> None:
         sub.updated_at = self.now()
+        self._rows.pop(sub.id, None)
         self.version += 1
+
+    def warm_rows(self) -> None:
+        """Pre-compute every list-row JSON (makes the first pass over a big list fast)."""
+        for sub in self.subscribers.values():
+            self.row_bytes(sub)
+
+    def row_bytes(self, sub: Subscriber) -> bytes:
+        """The subscriber's list-row JSON (no `groups`), cached until the subscriber or the
+        field schema changes. Mutate subscribers only through `State` methods to keep it valid.
+        """
+        cached = self._rows.get(sub.id)
+        if cached is None:
+            cached = dumps(subscriber_json(sub, self.field_keys()))
+            self._rows[sub.id] = cached
+        return cached
 
     def _emit(
         self, name: str, sub: Subscriber, group: Group | None = None, deleted_at: str | None = None
@@ -280,6 +298,7 @@ class State:
             del group.members[index]
             self._count(group, sub, -1)
         self._emit("subscriber.deleted", sub, deleted_at=deleted_at)
+        self._rows.pop(sub.id, None)
         del self.subscribers[sub.id]
         del self.by_email[sub.email]
         del self.order[bisect.bisect_left(self.order, sub.id)]
@@ -316,6 +335,7 @@ class State:
         item = Field(self.ids.next_field_id(), name, key, field_type, False)
         self.fields[item.id] = item
         self._field_keys = None
+        self._rows.clear()
         self.version += 1
         return item
 
@@ -323,6 +343,7 @@ class State:
         """Delete a custom field and every subscriber value stored under its key."""
         del self.fields[item.id]
         self._field_keys = None
+        self._rows.clear()
         for sub in self.subscribers.values():
             sub.fields.pop(item.key, None)
         self.version += 1

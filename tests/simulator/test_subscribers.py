@@ -308,3 +308,14 @@ def test_new_subscribers_are_listed_first(client: httpx.Client) -> None:
     assert client.get("/subscribers", params={"limit": 1}).json()["data"][0]["email"] == (
         "newest@example.com"
     )
+
+
+def test_list_rows_reflect_writes_after_being_served(client: httpx.Client) -> None:
+    row = client.get("/subscribers", params={"limit": 1}).json()["data"][0]
+    client.put(
+        f"/subscribers/{row['id']}", json={"fields": {"city": "Nowhere"}, "status": "unsubscribed"}
+    )
+    client.post("/fields", json={"name": "Late field", "type": "text"})
+    again = client.get("/subscribers", params={"limit": 1}).json()["data"][0]
+    assert again["fields"]["city"] == "Nowhere" and again["status"] == "unsubscribed"
+    assert again["fields"]["late_field"] is None

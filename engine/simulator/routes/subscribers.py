@@ -10,6 +10,7 @@ from engine.simulator.messages import (
     MODEL_SUBSCRIBER,
     ApiError,
     SimResponse,
+    dumps,
     json_response,
     no_content,
     not_found,
@@ -78,12 +79,18 @@ def subscriber_page(
     subs = state.subscribers
     keep = None if wanted is None else (lambda sid: subs[sid].status == wanted)
     page = cursor_page(order, ctx.query.get("cursor"), limit, keep)
-    keys = state.field_keys()
-    data = [
-        subscriber_json(subs[sid], keys, groups_payload(state, subs[sid]) if with_groups else None)
-        for sid in page.ids
-    ]
-    return json_response(200, cursor_envelope(data, page, f"{ctx.api_url}/{path}", limit))
+    envelope = cursor_envelope([], page, f"{ctx.api_url}/{path}", limit)
+    if with_groups:
+        keys = state.field_keys()
+        envelope["data"] = [
+            subscriber_json(subs[sid], keys, groups_payload(state, subs[sid])) for sid in page.ids
+        ]
+        return json_response(200, envelope)
+    # Rows without groups come from the per-subscriber JSON cache; splice them in.
+    del envelope["data"]
+    rows = b",".join(state.row_bytes(subs[sid]) for sid in page.ids)
+    body = b'{"data":[' + rows + b"]," + dumps(envelope)[1:]
+    return SimResponse(200, body, {"content-type": "application/json"})
 
 
 def list_subscribers(ctx: Context) -> SimResponse:

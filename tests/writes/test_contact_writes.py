@@ -76,7 +76,9 @@ def test_update_with_null_clears_the_field(
     created = conn.contacts.create(
         {"email": email, "first_name": "Ann", "last_name": "Lee", "custom_fields": {"score": 9}}
     )
-    updated = conn.contacts.update(created["id"], {"last_name": None, "custom_fields": {"score": None}})
+    updated = conn.contacts.update(
+        created["id"], {"last_name": None, "custom_fields": {"score": None}}
+    )
     assert (updated["first_name"], updated["last_name"], updated["custom_fields"]["score"]) == (
         "Ann",
         None,
@@ -143,7 +145,9 @@ def test_a_write_without_status_never_resubscribes_an_unsubscribed_contact(
     contact_id = conn.contacts.create({"email": email, "status": "unsubscribed"})["id"]
     recorder.clear()
     if method == "update":
-        result = conn.contacts.update(contact_id, {"first_name": "Back", "custom_fields": {"score": 1}})
+        result = conn.contacts.update(
+            contact_id, {"first_name": "Back", "custom_fields": {"score": 1}}
+        )
     else:
         result = conn.contacts.upsert({"email": email, "first_name": "Back"})
     assert result["status"] == "unsubscribed"

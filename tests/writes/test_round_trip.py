@@ -69,7 +69,12 @@ def test_address_round_trips_into_city_state_country_and_z_i_p(
     conn: Connection, sim: Simulator, new_email: Callable[[str], str]
 ) -> None:
     email = new_email("address")
-    address = {"city": "Vilnius", "state": "Vilniaus", "country": "Lithuania", "postal_code": "01100"}
+    address = {
+        "city": "Vilnius",
+        "state": "Vilniaus",
+        "country": "Lithuania",
+        "postal_code": "01100",
+    }
     _, read = _written(conn, {"email": email, "addresses": [address]})
     assert len(read["addresses"]) == 1
     assert {k: read["addresses"][0][k] for k in address} == address
@@ -143,7 +148,11 @@ def test_every_writable_contact_field_at_once_round_trips(
     read = conn.contacts.get(email)
     for record in (upserted, read):
         assert record["email"] == email
-        assert (record["first_name"], record["last_name"], record["status"]) == ("Ann", "Lee", "active")
+        assert (record["first_name"], record["last_name"], record["status"]) == (
+            "Ann",
+            "Lee",
+            "active",
+        )
         assert record["phones"] == body["phones"]
         assert {k: record["addresses"][0][k] for k in body["addresses"][0]} == body["addresses"][0]
         assert [item["id"] for item in record["lists"]] == [group_ids[0]]
@@ -151,7 +160,10 @@ def test_every_writable_contact_field_at_once_round_trips(
             "loyalty_tier": "silver",
             "score": 7,
         }
-        assert (record["subscribed_at"], record["unsubscribed_at"]) == ("2024-01-02T03:04:05Z", None)
+        assert (record["subscribed_at"], record["unsubscribed_at"]) == (
+            "2024-01-02T03:04:05Z",
+            None,
+        )
     sub = stored(sim, email)
     assert sub.fields == {
         "name": "Ann",

@@ -28,12 +28,14 @@ from engine.plan.cursor import cursor_key
 from engine.plan.dispatch import plan_call, split_list_query
 from engine.plan.explain import explain_call
 from engine.plan.listing import ListPlan
+from engine.proxy import proxy_plan
 from engine.run.clock import Clock, SystemClock
 from engine.run.drivers import run_async, run_sync
 from engine.run.ratelimit import BucketSpec, InMemoryRateLimiter, RateLimiter
 from engine.run.retry import RetryPolicy, RetryStats
 from engine.run.session import AsyncSender, ProviderSession, SessionOptions, SyncSender
 from engine.suggest import did_you_mean
+from engine.webhooks import AsyncSubscriptions, Subscriptions, WebhookHandler
 
 Credentials = Mapping[str, str | Secret]
 
@@ -76,6 +78,11 @@ class Engine:
                 f"loaded: {', '.join(sorted(self.providers)) or 'none'}"
             )
         return found
+
+    @property
+    def webhooks(self) -> WebhookHandler:
+        """Webhook handling: `engine.webhooks.handle(provider, headers, raw_body, account=...)`."""
+        return WebhookHandler(self)
 
     def limiter(self, provider: str) -> RateLimiter:
         """The process-wide rate limiter of a provider's buckets (shared by all connections)."""
@@ -238,6 +245,19 @@ class Connection(_BaseConnection):
         while not plan.done:
             yield from plan.receive(self.sender.send(plan.request()))
 
+    def proxy(
+        self, method: str, path: str, query: Any = None, body: Any = None, *, paginate: bool = False
+    ) -> dict[str, Any]:
+        """The provider's own API, 1-to-1 (see `engine.proxy`; `docs/proxy.md`)."""
+        key = self.engine.cursor_key
+        plan = proxy_plan(self.session, key, method, path, query, body, paginate=paginate)
+        return run_sync(plan, self.sender.send)
+
+    @property
+    def webhooks(self) -> Subscriptions:
+        """Provider webhooks: `subscribe(url, events)`, `list()`, `unsubscribe(id)`."""
+        return Subscriptions(self)
+
     def close(self) -> None:
         """Close the underlying HTTP client."""
         self.sender.close()
@@ -284,6 +304,19 @@ class AsyncConnection(_BaseConnection):
         while not plan.done:
             for record in plan.receive(await self.sender.send(plan.request())):
                 yield record
+
+    async def proxy(
+        self, method: str, path: str, query: Any = None, body: Any = None, *, paginate: bool = False
+    ) -> dict[str, Any]:
+        """The provider's own API, 1-to-1 (see `engine.proxy`; `docs/proxy.md`)."""
+        key = self.engine.cursor_key
+        plan = proxy_plan(self.session, key, method, path, query, body, paginate=paginate)
+        return await run_async(plan, self.sender.send)
+
+    @property
+    def webhooks(self) -> AsyncSubscriptions:
+        """Provider webhooks: `await subscribe(url, events)`, `list()`, `unsubscribe(id)`."""
+        return AsyncSubscriptions(self)
 
     async def aclose(self) -> None:
         """Close the underlying HTTP client."""

@@ -1,0 +1,423 @@
+"""The proxy: the provider's own API, 1-to-1, with the account's credentials, pacing and retries.
+
+`proxy_request` turns `(method, path, query, body)` into a `ProviderRequest` after refusing
+anything that could leave the provider's base URL: absolute or scheme-relative URLs, `..` and
+`.` segments (raw, percent-encoded or double-encoded), backslashes, `@`, `?`/`#`, control
+characters (raw or encoded, CR/LF included), non-ASCII and an empty path. Only a relative path
+under the base URL is accepted; it is sent exactly as given (percent-encoding kept).
+
+`proxy_plan` is the sans-I/O plan behind `Connection.proxy` / `AsyncConnection.proxy`:
+
+* plain: one request; returns `{"status", "headers", "body"}`; an error status raises the
+  unified error (the same classes and shape as unified calls);
+* `paginate=True`: the path is matched against the paths the provider's mappings declare for
+  list operations (`/groups/{list_id}/subscribers` matches `/groups/42/subscribers`); that
+  operation's pagination style and `records_path` are used, and the page is returned in the
+  unified envelope `{"result": [raw records], "next_cursor", "prev_cursor", "result_count"}`.
+  To continue, call again with the same method and path and `query={"next_cursor": cursor}`
+  (the same key as unified list calls); the cursor is sealed and carries the original query.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import unquote_to_bytes, urlsplit
+
+from engine.errors import FieldProblem, InvalidCursorError, ValidationError
+from engine.loader import ProviderMapping
+from engine.plan.cursor import CursorPayload, decode_cursor, encode_cursor
+from engine.plan.messages import Plan, ProviderRequest, ProviderResponse
+from engine.plan.pagination import (
+    CursorPaginator,
+    PagePaginator,
+    PageResult,
+    Paginator,
+    SinglePage,
+    State,
+    paginator_for,
+)
+from engine.plan.responses import error_for
+from engine.run.session import ProviderSession
+
+METHODS = frozenset({"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"})
+"""HTTP methods the proxy sends."""
+
+IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
+"""Methods retried after an ambiguous failure (the others only when surely not sent)."""
+
+CURSOR_RESOURCE = "proxy"
+"""The `resource` a proxy cursor is sealed for (so a unified cursor cannot be replayed here)."""
+
+_ALLOWED = re.compile(r"^[A-Za-z0-9\-._~!$&'()*+,;=:%/]+$")
+_BAD_PERCENT = re.compile(r"%(?![0-9A-Fa-f]{2})")
+_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:")
+_MAX_DECODES = 4
+
+
+def _refuse(path: Any, reason: str) -> ValidationError:
+    shown = repr(path) if not isinstance(path, str) else repr(path[:200])
+    return ValidationError(
+        f"proxy path {shown} refused: {reason}; only a relative path under the provider's "
+        "base URL is allowed",
+        details=[FieldProblem("path", reason)],
+    )
+
+
+def check_path(path: Any) -> str:
+    """The path to send (with a leading `/`), or `ValidationError` naming `path`.
+
+    Every decoding level (up to four percent-decodings, so `%252e%252e` is caught) is checked
+    for dot segments, backslashes, control characters and invalid UTF-8.
+    """
+    if not isinstance(path, str):
+        raise _refuse(path, "must be a string")
+    if path == "" or path.strip() == "":
+        raise _refuse(path, "is empty")
+    if any(ord(ch) < 0x20 or ord(ch) == 0x7F for ch in path):
+        raise _refuse(path, "contains control characters (CR, LF, NUL, ...)")
+    if "\\" in path:
+        raise _refuse(path, "contains a backslash")
+    if _SCHEME.match(path) or "://" in path:
+        raise _refuse(path, "is an absolute URL (has a scheme)")
+    if path.startswith("//"):
+        raise _refuse(path, "is scheme-relative (`//host`)")
+    if "@" in path:
+        raise _refuse(path, "contains '@' (write %40 for an '@' inside a value)")
+    if "?" in path or "#" in path:
+        raise _refuse(path, "contains '?' or '#' (give query parameters separately)")
+    if not _ALLOWED.match(path):
+        raise _refuse(
+            path, "contains characters that must be percent-encoded (spaces, non-ASCII, ...)"
+        )
+    if _BAD_PERCENT.search(path):
+        raise _refuse(path, "contains a '%' that is not a percent-encoded byte")
+    normalised = path if path.startswith("/") else "/" + path
+    if "//" in normalised:
+        raise _refuse(path, "contains an empty segment ('//')")
+    _check_decoded(path, normalised)
+    return normalised
+
+
+def _check_decoded(original: str, path: str) -> None:
+    current = path
+    for _ in range(_MAX_DECODES + 1):
+        segments = re.split(r"[/\\]", current)
+        if any(segment.split(";")[0] in (".", "..") for segment in segments):
+            raise _refuse(original, "contains a '.' or '..' segment (possibly percent-encoded)")
+        if "\\" in current:
+            raise _refuse(original, "contains an encoded backslash")
+        if any(ord(ch) < 0x20 or 0x7F <= ord(ch) <= 0x9F for ch in current):
+            raise _refuse(original, "contains encoded control characters (CR, LF, NUL, ...)")
+        if "%" not in current:
+            return
+        try:
+            decoded = unquote_to_bytes(current).decode("utf-8")
+        except UnicodeDecodeError:
+            raise _refuse(original, "percent-decodes to invalid UTF-8") from None
+        if decoded == current:
+            return
+        if _SCHEME.match(decoded) or decoded.startswith("//") or "://" in decoded:
+            raise _refuse(original, "percent-decodes to an absolute or scheme-relative URL")
+        current = decoded
+    raise _refuse(original, "is percent-encoded too many times")
+
+
+def query_pairs(
+    query: Mapping[str, Any] | Iterable[tuple[str, Any]] | None,
+) -> list[tuple[str, str]]:
+    """Query parameters as text pairs; lists repeat the name, booleans become `true`/`false`."""
+    if query is None:
+        return []
+    items = list(query.items()) if isinstance(query, Mapping) else list(query)
+    pairs: list[tuple[str, str]] = []
+    for item in items:
+        if not (isinstance(item, tuple | list) and len(item) == 2):
+            raise ValidationError("query must be a mapping or (name, value) pairs")
+        name, value = item
+        if not isinstance(name, str) or not name:
+            raise ValidationError(
+                "query parameter names must be non-empty strings",
+                details=[FieldProblem("query", f"bad name {name!r}")],
+            )
+        for single in value if isinstance(value, list | tuple) else [value]:
+            if single is None:
+                continue
+            pairs.append((name, _text(single)))
+    return pairs
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str | int | float):
+        return str(value)
+    return json.dumps(value, separators=(",", ":"))
+
+
+def _method(method: Any) -> str:
+    if not isinstance(method, str) or method.upper() not in METHODS:
+        raise ValidationError(
+            f"unsupported proxy method {method!r}; use one of {', '.join(sorted(METHODS))}",
+            details=[FieldProblem("method", "unsupported HTTP method")],
+        )
+    return method.upper()
+
+
+def proxy_request(
+    session: ProviderSession,
+    method: str,
+    path: str,
+    query: Mapping[str, Any] | Iterable[tuple[str, Any]] | None = None,
+    body: Any = None,
+) -> ProviderRequest:
+    """The provider request of one proxied call; refuses hostile paths before anything is sent.
+
+    Raises `ValidationError` (field `path`) for any path that is not a plain relative path
+    under the provider's base URL, and re-checks the final URL's host and base path.
+    """
+    verb = _method(method)
+    clean = check_path(path)
+    mapping = session.mapping
+    request = ProviderRequest(
+        method=verb,
+        path=clean,
+        query=tuple(query_pairs(query)),
+        body=body,
+        buckets=tuple(mapping.provider.rate_limits.default_buckets),
+        idempotent=verb in IDEMPOTENT_METHODS,
+        purpose=f"proxy {verb} {clean}",
+    )
+    _check_url(session, request, path)
+    return request
+
+
+def _check_url(session: ProviderSession, request: ProviderRequest, original: str) -> None:
+    url, _ = session.url_for(request)
+    built, base = urlsplit(url), urlsplit(session.base_url)
+    if (built.scheme, built.netloc) != (base.scheme, base.netloc):
+        raise _refuse(original, "would leave the provider's host")
+    if not built.path.startswith(base.path.rstrip("/") + "/"):
+        raise _refuse(original, "would leave the provider's base path")
+
+
+# ---------------------------------------------------------------- pagination
+
+
+@dataclass(frozen=True)
+class DeclaredPaging:
+    """The pagination a mapping declares for a path: where it was found and how to page."""
+
+    source: str
+    template: str
+    style: str
+    records_path: str
+
+
+def _template_regex(template: str) -> re.Pattern[str]:
+    parts = re.split(r"(\{[^}]+\})", template.rstrip("/") or "/")
+    body = "".join("[^/]+" if p.startswith("{") else re.escape(p) for p in parts)
+    return re.compile(f"^{body}/?$")
+
+
+def declared_paging(mapping: ProviderMapping, method: str, path: str) -> DeclaredPaging | None:
+    """The list operation (or route) whose path template matches `path`, preferring the most
+    literal template; None when no paginated list path matches."""
+    candidates: list[tuple[int, DeclaredPaging]] = []
+    for resource_name, resource in sorted(mapping.resources.items()):
+        for op_name, operation in operations_of(resource.operations):
+            request = operation.request
+            if request is None or request.method != method:
+                continue
+            entries = [
+                (request.path, operation.pagination, operation.response.records_path, op_name)
+            ]
+            for index, route in enumerate(operation.routes):
+                entries.append(
+                    (
+                        route.path,
+                        route.pagination or operation.pagination,
+                        route.records_path or operation.response.records_path,
+                        f"{op_name}.routes[{index}]",
+                    )
+                )
+            for template, style, records_path, where in entries:
+                if not style or style == "none" or not records_path:
+                    continue
+                if _template_regex(template).match(path.rstrip("/") or "/"):
+                    literal = len(re.sub(r"\{[^}]+\}", "", template))
+                    found = DeclaredPaging(
+                        f"{resource_name}.{where}", template, style, records_path
+                    )
+                    candidates.append((literal, found))
+    if not candidates:
+        return None
+    candidates.sort(key=lambda item: -item[0])
+    return candidates[0][1]
+
+
+def operations_of(operations: Mapping[Any, Any]) -> list[tuple[str, Any]]:
+    """`(name, operation)` pairs of a resource's operations, in a stable order."""
+    return sorted(((str(k), v) for k, v in operations.items()), key=lambda kv: kv[0])
+
+
+def _paging_query(paginator: Paginator, names: set[str]) -> set[str]:
+    style = paginator.style
+    for attr in ("cursor_param", "page_param", "offset_param", "fallback_after_param"):
+        value = getattr(style, attr, None)
+        if value:
+            names.add(value)
+    return names
+
+
+def _previous(paginator: Paginator, state: State, page: PageResult) -> State | None:
+    page_no = int(state.get("page_no", 1))
+    if isinstance(paginator, CursorPaginator):
+        prev = paginator.prev_cursor(page)
+        return {"page_no": max(1, page_no - 1), "cursor": prev} if prev else None
+    if isinstance(paginator, PagePaginator):
+        current = int(state.get("page", paginator.style.first_page))
+        if current > paginator.style.first_page:
+            return {"page_no": max(1, page_no - 1), "page": current - 1}
+    return None
+
+
+def proxy_plan(
+    session: ProviderSession,
+    cursor_key: bytes,
+    method: str,
+    path: str,
+    query: Mapping[str, Any] | Iterable[tuple[str, Any]] | None = None,
+    body: Any = None,
+    *,
+    paginate: bool = False,
+) -> Plan[dict[str, Any]]:
+    """The plan of one proxied call (see the module docstring for both result shapes)."""
+    if not paginate:
+        request = proxy_request(session, method, path, query, body)
+        response = yield request
+        _raise(session, request, response)
+        return {"status": response.status, "headers": dict(response.headers), "body": response.body}
+    return (yield from _paginated(session, cursor_key, method, path, query, body))
+
+
+def _raise(session: ProviderSession, request: ProviderRequest, response: ProviderResponse) -> None:
+    if not response.ok:
+        raise error_for(session.mapping, response, what=f"proxy {request.method} {request.path}")
+
+
+def _paginated(
+    session: ProviderSession,
+    cursor_key: bytes,
+    method: str,
+    path: str,
+    query: Mapping[str, Any] | Iterable[tuple[str, Any]] | None,
+    body: Any,
+) -> Plan[dict[str, Any]]:
+    mapping = session.mapping
+    verb = _method(method)
+    clean = check_path(path)
+    pairs = query_pairs(query)
+    cursor = [value for name, value in pairs if name == "next_cursor"]
+    pairs = [(name, value) for name, value in pairs if name != "next_cursor"]
+    if len(cursor) > 1:
+        raise InvalidCursorError("give one next_cursor")
+    state: State | None = None
+    if cursor:
+        payload = decode_cursor(
+            cursor[0], cursor_key, provider=mapping.name, resource=CURSOR_RESOURCE
+        )
+        if payload.filters.get("method") != verb or payload.filters.get("path") != clean:
+            raise InvalidCursorError(
+                f"the cursor continues {payload.filters.get('method')} "
+                f"{payload.filters.get('path')}, not {verb} {clean}"
+            )
+        if pairs:
+            raise InvalidCursorError(
+                "a cursor continues the call it came from: give next_cursor alone, without "
+                "other query parameters"
+            )
+        stored = payload.filters.get("query")
+        if not isinstance(stored, list):
+            raise InvalidCursorError("the cursor is malformed")
+        pairs = [(str(n), str(v)) for n, v in stored]
+        state = payload.state
+    declared = declared_paging(mapping, verb, clean)
+    if declared is None:
+        raise ValidationError(
+            f"{mapping.provider.label} declares no pagination for {verb} {clean}; call it "
+            "without paginate",
+            details=[FieldProblem("path", "no list operation of the mapping matches this path")],
+        )
+    paginator = paginator_for(mapping, declared.style)
+    if isinstance(paginator, SinglePage):  # pragma: no cover - filtered by declared_paging
+        raise ValidationError(f"{verb} {clean} is not paginated")
+    if state is None:
+        state = paginator.first_state()
+    limit_param = getattr(paginator.style, "limit_param", None)
+    given_limit = next((v for n, v in pairs if n == limit_param), None)
+    limit = paginator.clamp_limit(
+        int(given_limit) if given_limit and given_limit.isdigit() else None
+    )
+    sent_query = [
+        (n, v) for n, v in pairs if n not in _paging_query(paginator, {limit_param or ""})
+    ]
+    sent_query += paginator.limit_query(limit)
+    sent_query += paginator.query(state)
+    url = paginator.next_url(state)
+    base = proxy_request(session, verb, clean, sent_query, body)
+    request = ProviderRequest(
+        method=base.method,
+        path=base.path,
+        query=base.query,
+        body=base.body,
+        buckets=base.buckets,
+        idempotent=base.idempotent,
+        url=url,
+        purpose=f"proxy {verb} {clean} page {state.get('page_no', 1)}",
+    )
+    response = yield request
+    _raise(session, request, response)
+    records = mapping.expression(declared.records_path).search(response.body)
+    if records is None:
+        records = []
+    if not isinstance(records, list):
+        from engine.errors import RemoteError
+
+        raise RemoteError(
+            f"proxy {verb} {clean}: no record list at '{declared.records_path}'",
+            remote=True,
+            raw_response=response.body,
+        )
+    page = PageResult(response.body, response.headers, records, limit or len(records))
+    next_state = paginator.next_state(state, page)
+    prev_state = _previous(paginator, state, page)
+
+    def seal(value: State | None) -> str | None:
+        if value is None:
+            return None
+        filters = {"method": verb, "path": clean, "query": [list(p) for p in pairs]}
+        return encode_cursor(
+            CursorPayload(mapping.name, CURSOR_RESOURCE, filters, None, 0, value), cursor_key
+        )
+
+    return {
+        "result": records,
+        "next_cursor": seal(next_state),
+        "prev_cursor": seal(prev_state),
+        "result_count": len(records),
+    }
+
+
+__all__ = [
+    "CURSOR_RESOURCE",
+    "DeclaredPaging",
+    "check_path",
+    "declared_paging",
+    "proxy_plan",
+    "proxy_request",
+    "query_pairs",
+]

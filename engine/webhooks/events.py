@@ -1,0 +1,139 @@
+"""Splitting a verified delivery into events and normalising each into a unified event."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from datetime import UTC, datetime
+from typing import Any
+
+from engine.errors import ConfigurationError, ValidationError
+from engine.expressions.functions import to_iso8601
+from engine.format.provider import WebhookSpec
+from engine.loader import ProviderMapping
+from engine.plan.records import RecordMapper
+
+_PROVIDER_NAME = re.compile(r"[^A-Za-z0-9_.:-]+")
+
+
+def webhook_spec(mapping: ProviderMapping) -> WebhookSpec:
+    """The provider's webhook section, or a clear error when it declares none."""
+    spec = mapping.provider.webhooks
+    if spec is None:
+        raise ConfigurationError(f"{mapping.provider.label} declares no webhook handling")
+    return spec
+
+
+def parse_body(raw_body: bytes | str) -> Any:
+    """The delivery's JSON body (call only after the signature was verified)."""
+    try:
+        return json.loads(raw_body)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise ValidationError(f"the webhook body is not valid JSON: {exc}") from None
+
+
+def split(mapping: ProviderMapping, payload: Any) -> list[dict[str, Any]]:
+    """The events of one delivery: the items of the batch array (`batch_path`) when the body
+    has one, else the body itself as a single event. Non-object items are skipped."""
+    spec = webhook_spec(mapping)
+    if not isinstance(payload, dict):
+        raise ValidationError("the webhook body is not a JSON object")
+    if spec.batch_path is not None:
+        batch = mapping.expression(spec.batch_path).search(payload)
+        if isinstance(batch, list):
+            return [item for item in batch if isinstance(item, dict)]
+    return [payload]
+
+
+def canonical_json(value: Any) -> str:
+    """Key-sorted compact JSON, so equal events give equal text."""
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+
+
+def event_id(provider: str, raw_event: Any, index: int) -> str:
+    """A stable id: sha256 over the provider, the canonical raw event and its index in the
+    delivery. A redelivery of the same body gives the same ids."""
+    digest = hashlib.sha256(f"{provider}\0{index}\0{canonical_json(raw_event)}".encode())
+    return "evt_" + digest.hexdigest()[:40]
+
+
+def unified_type(spec: WebhookSpec, name: Any) -> str:
+    """The unified type of a provider event name; unknown names become `provider.<name>`."""
+    if isinstance(name, str) and name in spec.events.types:
+        return spec.events.types[name]
+    text = _PROVIDER_NAME.sub("_", name if isinstance(name, str) else "") or "unknown"
+    return f"provider.{text}"
+
+
+def _mapper(mapping: ProviderMapping, resource: str) -> RecordMapper | None:
+    resource_file = mapping.resources.get(resource)
+    if resource_file is None:
+        return None
+    return RecordMapper(mapping, resource, resource_file.fields)
+
+
+def normalise(
+    mapping: ProviderMapping,
+    raw_event: dict[str, Any],
+    index: int = 0,
+    *,
+    account_id: str | None = None,
+    received_at: datetime | None = None,
+) -> dict[str, Any]:
+    """One unified event (`schemas/unified/marketing_automation/event.json`).
+
+    * `contact`: the record at `contact_path` mapped with the provider's `contacts` fields
+      (with `remote_data`); for `provider.*` events only when it has an id and an email.
+    * `list`: the record at `list_path` mapped with the `lists` fields; keys a partial object
+      lacks (MailerLite sends `{id, name}`) come out `null`.
+    * `occurred_at`: `occurred_at_path` through `to_iso8601`, else the time received.
+    * `account_id`: `account_path`, else the given `account_id`, else `null`.
+    """
+    spec = webhook_spec(mapping)
+    events = spec.events
+    name = mapping.expression(events.type_path).search(raw_event)
+    kind = unified_type(spec, name)
+    contact: dict[str, Any] | None = None
+    source = mapping.expression(events.contact_path).search(raw_event)
+    contacts = _mapper(mapping, "contacts")
+    if isinstance(source, dict) and contacts is not None:
+        mapped = contacts.map(source)
+        if not kind.startswith("provider.") or (mapped.get("id") and mapped.get("email")):
+            contact = mapped
+    list_record: dict[str, Any] | None = None
+    if events.list_path is not None:
+        group = mapping.expression(events.list_path).search(raw_event)
+        lists = _mapper(mapping, "lists")
+        if isinstance(group, dict) and lists is not None:
+            list_record = lists.map(group)
+    occurred = None
+    if events.occurred_at_path is not None:
+        occurred = to_iso8601(mapping.expression(events.occurred_at_path).search(raw_event))
+    if occurred is None:
+        occurred = (received_at or datetime.now(UTC)).astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    account = None
+    if events.account_path is not None:
+        found = mapping.expression(events.account_path).search(raw_event)
+        account = None if found in (None, "") else str(found)
+    return {
+        "id": event_id(mapping.name, raw_event, index),
+        "type": kind,
+        "provider": mapping.name,
+        "account_id": account if account is not None else account_id,
+        "occurred_at": occurred,
+        "contact": contact,
+        "list": list_record,
+        "raw": raw_event,
+    }
+
+
+def normalise_all(
+    mapping: ProviderMapping, payload: Any, *, account_id: str | None = None
+) -> list[dict[str, Any]]:
+    """Split a parsed delivery and normalise every event in order."""
+    received = datetime.now(UTC)
+    return [
+        normalise(mapping, item, index, account_id=account_id, received_at=received)
+        for index, item in enumerate(split(mapping, payload))
+    ]

@@ -1,0 +1,279 @@
+"""Managing webhooks at the provider: `connection.webhooks.subscribe / list / unsubscribe`.
+
+Requests and bodies come from the provider file's `webhooks.subscriptions`; the create body is
+built from the input `{url, events, name, batchable}` where `events` are provider event names
+(unified types mapped by inverting `webhooks.events.types`; `provider.<name>` passes `<name>`).
+
+`batchable` is an engine rule: it is true when the caller asks for it, or when any chosen
+provider event is one the provider only delivers in batches (`BATCH_ONLY_EVENTS`; MailerLite:
+`subscriber.deleted`, `campaign.open`, `campaign.click`, api-facts §6.2). The provider file has
+no key for this yet, so the list lives here, per provider.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from engine.accounts.secrets import Secret
+from engine.accounts.store import AccountStore
+from engine.errors import ConfigurationError, FieldProblem, RemoteError, ValidationError
+from engine.format.provider import WebhookSpec, WebhookSubscriptionSpec
+from engine.loader import ProviderMapping
+from engine.plan.build import fill_template
+from engine.plan.messages import Plan, ProviderRequest
+from engine.plan.responses import raise_for_response
+from engine.run.drivers import run_async, run_sync
+from engine.webhooks.events import unified_type, webhook_spec
+
+if TYPE_CHECKING:
+    from engine.api import AsyncConnection, Connection
+
+BATCH_ONLY_EVENTS: dict[str, frozenset[str]] = {
+    "mailerlite": frozenset({"subscriber.deleted", "campaign.open", "campaign.click"}),
+}
+"""Provider event names a webhook can only receive with `batchable: true`."""
+
+
+def subscription_spec(mapping: ProviderMapping) -> tuple[WebhookSpec, WebhookSubscriptionSpec]:
+    """The webhook and subscription sections, or a clear error."""
+    spec = webhook_spec(mapping)
+    if spec.subscriptions is None:
+        raise ConfigurationError(
+            f"{mapping.provider.label} webhooks cannot be managed through its API"
+        )
+    return spec, spec.subscriptions
+
+
+def provider_events(mapping: ProviderMapping, events: list[str]) -> list[str]:
+    """Provider event names for unified types (every provider name mapping to each type)."""
+    spec = webhook_spec(mapping)
+    if not events:
+        raise ValidationError(
+            "give at least one event type", details=[FieldProblem("events", "is empty")]
+        )
+    names: list[str] = []
+    problems: list[FieldProblem] = []
+    for index, kind in enumerate(events):
+        if isinstance(kind, str) and kind.startswith("provider.") and len(kind) > len("provider."):
+            found = [kind[len("provider.") :]]
+        else:
+            found = [name for name, unified in spec.events.types.items() if unified == kind]
+        if not found:
+            known = sorted(set(spec.events.types.values()))
+            problems.append(
+                FieldProblem(
+                    f"events.{index}", f"unknown event type {kind!r}; known: {', '.join(known)}"
+                )
+            )
+        names.extend(name for name in found if name not in names)
+    if problems:
+        raise ValidationError("unknown webhook event types", details=problems)
+    return names
+
+
+def _request(
+    mapping: ProviderMapping, method: str, path: str, query: dict[str, str], body: Any, what: str
+) -> ProviderRequest:
+    return ProviderRequest(
+        method=method,
+        path=path,
+        query=tuple(query.items()),
+        body=body,
+        buckets=tuple(mapping.provider.rate_limits.default_buckets),
+        idempotent=method in ("GET", "PUT", "DELETE"),
+        purpose=what,
+    )
+
+
+def _describe(mapping: ProviderMapping, record: Any) -> dict[str, Any]:
+    spec, subs = subscription_spec(mapping)
+    if not isinstance(record, dict):
+        raise RemoteError(
+            "the provider's webhook record is not an object", remote=True, raw_response=record
+        )
+    names = mapping.expression(subs.events_path).search(record) or []
+    described: dict[str, Any] = {
+        "id": str(mapping.expression(subs.id_path).search(record)),
+        "url": mapping.expression(subs.url_path).search(record),
+        "events": [unified_type(spec, name) for name in names],
+        "provider_events": list(names),
+    }
+    if subs.secret_path is not None:
+        secret = mapping.expression(subs.secret_path).search(record)
+        if secret:
+            described["secret"] = str(secret)
+    return described
+
+
+def subscribe_plan(
+    mapping: ProviderMapping,
+    url: str,
+    events: list[str],
+    name: str | None = None,
+    batchable: bool | None = None,
+) -> Plan[dict[str, Any]]:
+    """Create a webhook; returns `{id, url, events, provider_events, secret?}`."""
+    _, subs = subscription_spec(mapping)
+    if not isinstance(url, str) or not url.startswith(("https://", "http://")):
+        raise ValidationError(
+            "url must be an http(s) URL", details=[FieldProblem("url", "must be an http(s) URL")]
+        )
+    names = provider_events(mapping, events)
+    needs_batch = bool(BATCH_ONLY_EVENTS.get(mapping.name, frozenset()) & set(names))
+    if batchable is False and needs_batch:
+        raise ValidationError(
+            "these events are only delivered in batches; batchable cannot be false",
+            details=[
+                FieldProblem(
+                    "batchable",
+                    "must be true for "
+                    + ", ".join(sorted(BATCH_ONLY_EVENTS[mapping.name] & set(names))),
+                )
+            ],
+        )
+    data: dict[str, Any] = {
+        "url": url,
+        "events": names,
+        "name": name,
+        "batchable": bool(batchable) or needs_batch,
+    }
+    body = {}
+    for key, source in subs.create_body.items():
+        value = mapping.expression(source).search(data)
+        if value is not None:
+            body[key] = value
+    response = yield _request(
+        mapping,
+        subs.create.method,
+        fill_template(subs.create.path, {}),
+        subs.create.query,
+        body,
+        "webhooks.subscribe",
+    )
+    raise_for_response(mapping, response, what="webhooks.subscribe")
+    return _describe(mapping, mapping.expression(subs.record_path).search(response.body))
+
+
+def list_plan(mapping: ProviderMapping) -> Plan[list[dict[str, Any]]]:
+    """Every webhook of the account (one page of up to the list request's limit)."""
+    _, subs = subscription_spec(mapping)
+    response = yield _request(
+        mapping,
+        subs.list.method,
+        fill_template(subs.list.path, {}),
+        subs.list.query,
+        None,
+        "webhooks.list",
+    )
+    raise_for_response(mapping, response, what="webhooks.list")
+    records = mapping.expression(subs.records_path).search(response.body) or []
+    return [_describe(mapping, record) for record in records]
+
+
+def unsubscribe_plan(mapping: ProviderMapping, webhook_id: str) -> Plan[dict[str, Any]]:
+    """Delete a webhook; returns `{"id": ...}` (an unknown id raises not_found)."""
+    _, subs = subscription_spec(mapping)
+    path = fill_template(subs.delete.path, {"id": str(webhook_id)})
+    response = yield _request(
+        mapping, subs.delete.method, path, subs.delete.query, None, "webhooks.unsubscribe"
+    )
+    raise_for_response(mapping, response, what="webhooks.unsubscribe")
+    return {"id": str(webhook_id)}
+
+
+def _store_secret(
+    mapping: ProviderMapping,
+    result: dict[str, Any],
+    store: AccountStore | None,
+    account_id: str | None,
+) -> None:
+    if (store is None) != (account_id is None):
+        raise ConfigurationError("give both store= and account_id= to keep the webhook secret")
+    if store is None or account_id is None:
+        return
+    secret = result.get("secret")
+    if not secret:
+        raise RemoteError("the provider returned no webhook secret to store", remote=True)
+    spec = webhook_spec(mapping)
+    store.set_secret_metadata(account_id, spec.signature.secret, Secret(str(secret)))
+
+
+class Subscriptions:
+    """`connection.webhooks` on a blocking connection."""
+
+    def __init__(self, connection: Connection) -> None:
+        self._connection = connection
+
+    def __repr__(self) -> str:
+        return f"Subscriptions(provider={self._connection.provider!r})"
+
+    def subscribe(
+        self,
+        url: str,
+        events: list[str],
+        name: str | None = None,
+        *,
+        batchable: bool | None = None,
+        store: AccountStore | None = None,
+        account_id: str | None = None,
+    ) -> dict[str, Any]:
+        """Create a provider webhook for unified event types; with `store` and `account_id`
+        its secret is kept (encrypted) as the account's `webhook_secret` secret metadata."""
+        mapping = self._connection.session.mapping
+        result = run_sync(
+            subscribe_plan(mapping, url, events, name, batchable), self._connection.sender.send
+        )
+        _store_secret(mapping, result, store, account_id)
+        return result
+
+    def list(self) -> list[dict[str, Any]]:
+        """The account's webhooks as `{id, url, events, provider_events, secret?}`."""
+        return run_sync(list_plan(self._connection.session.mapping), self._connection.sender.send)
+
+    def unsubscribe(self, webhook_id: str) -> dict[str, Any]:
+        """Delete a webhook by id."""
+        return run_sync(
+            unsubscribe_plan(self._connection.session.mapping, webhook_id),
+            self._connection.sender.send,
+        )
+
+
+class AsyncSubscriptions:
+    """`connection.webhooks` on an async connection (same surface, awaitable)."""
+
+    def __init__(self, connection: AsyncConnection) -> None:
+        self._connection = connection
+
+    def __repr__(self) -> str:
+        return f"AsyncSubscriptions(provider={self._connection.provider!r})"
+
+    async def subscribe(
+        self,
+        url: str,
+        events: list[str],
+        name: str | None = None,
+        *,
+        batchable: bool | None = None,
+        store: AccountStore | None = None,
+        account_id: str | None = None,
+    ) -> dict[str, Any]:
+        """See `Subscriptions.subscribe`."""
+        mapping = self._connection.session.mapping
+        result = await run_async(
+            subscribe_plan(mapping, url, events, name, batchable), self._connection.sender.send
+        )
+        _store_secret(mapping, result, store, account_id)
+        return result
+
+    async def list(self) -> list[dict[str, Any]]:
+        """See `Subscriptions.list`."""
+        return await run_async(
+            list_plan(self._connection.session.mapping), self._connection.sender.send
+        )
+
+    async def unsubscribe(self, webhook_id: str) -> dict[str, Any]:
+        """See `Subscriptions.unsubscribe`."""
+        return await run_async(
+            unsubscribe_plan(self._connection.session.mapping, webhook_id),
+            self._connection.sender.send,
+        )

@@ -17,6 +17,7 @@ from engine.plan.pagination import (
     PageResult,
     Paginator,
     State,
+    page_fingerprint,
     paginator_for,
 )
 from engine.plan.responses import raise_for_response
@@ -204,13 +205,21 @@ class ListPlan:
             return []
         raise_for_response(ctx.mapping, response, what=ctx.name)
         records = self._select(response.body)
-        page = PageResult(response.body, response.headers, records, self.page_limit or len(records))
+        fingerprint = page_fingerprint(records) if records else None
+        # A provider repeating the page before (same records) ends the listing, and the
+        # repeated records are not emitted a second time.
+        repeated = fingerprint is not None and fingerprint == self.state.get("fp")
+        page = PageResult(
+            response.body, response.headers, records, self.page_limit or len(records), fingerprint
+        )
         self.next_state = self.paginator.next_state(self.state, page)
         self.prev_state = self._previous(page)
         if self.next_state is None:
             self.done = True
         else:
             self.state = self.next_state
+        if repeated:
+            return []
         return self._mapper.map_many(records, remote_data=ctx.remote_data)
 
     def _select(self, body: Any) -> list[Any]:

@@ -46,6 +46,8 @@ class PageResult:
     headers: Mapping[str, str]
     records: list[Any]
     limit: int
+    fingerprint: str | None = None
+    """`page_fingerprint(records)` when the caller already computed it."""
 
 
 class Paginator:
@@ -93,7 +95,7 @@ class Paginator:
         """Guards shared by every family; returns the carried-over state or None to stop."""
         if not page.records:
             return None
-        fingerprint = page_fingerprint(page.records)
+        fingerprint = page.fingerprint or page_fingerprint(page.records)
         if fingerprint == state.get("fp"):
             return None
         page_no = int(state.get("page_no", 1)) + 1

@@ -127,7 +127,15 @@ def delete(ctx: CallContext, call_id: Any) -> Plan[dict[str, Any]]:
     assert spec is not None
     response = yield _request(ctx, spec, {}, {"id": record_id}, purpose=ctx.name)
     raise_for_response(ctx.mapping, response, what=ctx.name)
+    _forget_definitions(ctx)
     return {"id": record_id}
+
+
+def _forget_definitions(ctx: CallContext) -> None:
+    """A write to a resource whose records are custom-field definitions drops the cached keys,
+    so a key deleted or renamed through this connection is not accepted from a stale cache."""
+    with ctx.cache.lock:
+        ctx.cache.custom_field_keys.pop(ctx.resource.resource, None)
 
 
 def _validate_body(ctx: CallContext, method: str, body: Any) -> list[FieldProblem]:
@@ -259,7 +267,9 @@ def write(ctx: CallContext, call_id: Any, body: Any) -> Plan[dict[str, Any]]:
             response = yield request
             raise_for_response(ctx.mapping, response, what=f"{ctx.name} ({step.as_} {value})")
     response = yield prepared.request
-    return prepared.finish(response)
+    record = prepared.finish(response)
+    _forget_definitions(ctx)
+    return record
 
 
 def _item_result_error(error: UnimapError) -> dict[str, Any]:

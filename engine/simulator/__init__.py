@@ -14,8 +14,18 @@ or over real HTTP on loopback::
     with serve_in_thread(sim) as base_url:            # e.g. http://127.0.0.1:54321/api
         httpx.get(f"{base_url}/subscribers", headers=sim.auth_headers())
 
-`unimap sandbox` runs the same thing from the command line (see `engine.simulator.cli`). Fault
-injection SPEC: see `engine.simulator.faults`. Full guide: `docs/simulator.md`.
+`unimap sandbox` runs the same thing from the command line (see `engine.simulator.cli`); its
+first stdout line is `http://127.0.0.1:PORT/api token=TOKEN`.
+
+Fault injection SPEC (full semantics in `engine.simulator.faults`)::
+
+    SPEC := ITEM ("," ITEM)*     ITEM := KIND ":" PROB ["@" SECONDS] ["x" COUNT]
+    KIND := 500|502|503|504|slow|malformed|truncate|drop|drop_after_apply|429burst
+    e.g. 500:0.05,slow:0.02@1.5,truncate:0.01,drop:0.01,429burst:0.01x5
+
+Only `slow` and `drop_after_apply` apply the request; every other kind leaves state untouched.
+Wait for webhook deliveries with `sim.webhooks.flush()` or `await sim.webhooks.drain()`.
+Full guide: `docs/simulator.md`.
 """
 
 from __future__ import annotations

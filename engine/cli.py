@@ -21,6 +21,8 @@ COMMAND_MODULES: tuple[str, ...] = (
     "engine.cli_call",
     "engine.demo",
     "engine.simulator.cli",
+    "engine.proxy_cli",
+    "engine.webhooks.cli",
 )
 
 

@@ -181,9 +181,12 @@ class ListPlan:
         main = ctx.operation.request
         assert main is not None
         url = self.paginator.next_url(self.state)
-        query = build_query(ctx.mapping, self.query_spec, self.filters)
-        query += self.paginator.limit_query(self.page_limit)
-        query += self.paginator.query(self.state)
+        if url is not None and not getattr(self.paginator.style, "keep_query", True):
+            query: list[tuple[str, str]] = []  # the link is followed exactly as given
+        else:
+            query = build_query(ctx.mapping, self.query_spec, self.filters)
+            query += self.paginator.limit_query(self.page_limit)
+            query += self.paginator.query(self.state)
         path = fill_template(self.path_template, self.filters)
         buckets = tuple(ctx.operation.buckets or ctx.mapping.provider.rate_limits.default_buckets)
         return ProviderRequest(

@@ -113,7 +113,11 @@ class ProviderSession:
             return self.base_url + request.path, query
         link = urlsplit(request.url)
         base_path = self._base.path.rstrip("/")
-        if link.scheme and (link.scheme, link.netloc) != (self._base.scheme, self._base.netloc):
+        # A scheme-relative link (`//host/path`) names a host too, so it is checked as well.
+        if (link.scheme or link.netloc) and (
+            link.scheme or self._base.scheme,
+            link.netloc,
+        ) != (self._base.scheme, self._base.netloc):
             raise RemoteError("a next-page link points to another host; refused", remote=False)
         if not link.path.startswith(base_path + "/") or "/../" in link.path + "/":
             raise RemoteError(

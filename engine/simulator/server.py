@@ -59,7 +59,9 @@ def make_server(simulator: Simulator, log_level: str = "warning") -> uvicorn.Ser
         access_log=False,
         timeout_graceful_shutdown=2,
     )
-    logging.getLogger("uvicorn.error").addFilter(_QuietDrops())
+    error_log = logging.getLogger("uvicorn.error")
+    if not any(isinstance(f, _QuietDrops) for f in error_log.filters):
+        error_log.addFilter(_QuietDrops())
     return uvicorn.Server(config)
 
 

@@ -173,8 +173,8 @@ class Simulator:
         with self.lock:
             response = self._handle(request)
             events = self.state.take_events()
-        if events:
-            self.webhooks.publish(events)
+            if events:
+                self.webhooks.publish(events)  # only builds and queues; sending is async
         return response
 
     def _authorised(self, request: SimRequest) -> str | None:

@@ -84,6 +84,10 @@ def decode_cursor(cursor: str, key: bytes, *, provider: str, resource: str) -> C
         tag = _unb64(tag_text)
     except (binascii.Error, ValueError):
         raise InvalidCursorError("the cursor is malformed (not base64url)") from None
+    if _b64(data) != data_text or _b64(tag) != tag_text:
+        # The decoder ignores stray characters and unused trailing bits: only the exact
+        # encoding the engine produced is accepted, so any altered character is rejected.
+        raise InvalidCursorError("the cursor was altered (not the encoding Unimap produced)")
     expected = hmac.new(key, data, hashlib.sha256).digest()[:_TAG_BYTES]
     if not hmac.compare_digest(tag, expected):
         raise InvalidCursorError("the cursor was altered, truncated or sealed with another key")

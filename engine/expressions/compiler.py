@@ -67,7 +67,7 @@ def _parse_message(exc: jp_exceptions.ParseError) -> str:
         detail = getattr(exc, "message", detail)
     elif getattr(exc, "msg", None):
         detail = exc.msg
-    return f"{detail} at character {exc.lex_position}"
+    return f"{detail} at character {exc.lex_position + 1}"
 
 
 def root_fields(ast: dict[str, Any]) -> tuple[set[str], bool]:

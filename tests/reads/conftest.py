@@ -12,7 +12,7 @@ from engine.api import Connection, Engine
 from engine.run.clock import FakeClock
 from engine.simulator import DEFAULT_TOKEN, IN_PROCESS_BASE_URL, Simulator
 from engine.unified.validate import validate_envelope, validate_record
-from tests.reads.helpers import PROVIDERS, TOKEN
+from tests.reads.helpers import PROVIDERS, TOKEN, CountingTransport
 
 
 @pytest.fixture(scope="session")
@@ -74,13 +74,19 @@ def ml_engine() -> Engine:
 
 
 @pytest.fixture
-def ml(ml_engine: Engine, sim: Simulator) -> Iterator[Connection]:
-    """A sync MailerLite connection to the in-process simulator."""
+def wire(sim: Simulator) -> CountingTransport:
+    """The in-process simulator transport, counting the requests that reach it."""
+    return CountingTransport(sim.transport())
+
+
+@pytest.fixture
+def ml(ml_engine: Engine, wire: CountingTransport) -> Iterator[Connection]:
+    """A sync MailerLite connection to the in-process simulator (through `wire`)."""
     connection = ml_engine.connect(
         "mailerlite",
         credentials={"api_key": DEFAULT_TOKEN},
         base_url=IN_PROCESS_BASE_URL,
-        transport=sim.transport(),
+        transport=wire,
     )
     yield connection
     connection.close()

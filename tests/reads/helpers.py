@@ -60,3 +60,23 @@ def by_param(param: str, pages: dict[str | None, httpx.Response]) -> Answer:
     return answer
 
 
+
+
+class CountingTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
+    """Wraps a sync+async transport and records every request's method and raw target."""
+
+    def __init__(self, inner: Any) -> None:
+        self.inner = inner
+        self.requests: list[tuple[str, str]] = []
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        """Record, then pass on (sync)."""
+        self.requests.append((request.method, request.url.raw_path.decode()))
+        response: httpx.Response = self.inner.handle_request(request)
+        return response
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        """Record, then pass on (async)."""
+        self.requests.append((request.method, request.url.raw_path.decode()))
+        response: httpx.Response = await self.inner.handle_async_request(request)
+        return response

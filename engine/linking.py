@@ -64,6 +64,14 @@ TOUCH_INTERVAL = 60.0
 Credentials = Mapping[str, str | Secret]
 
 
+def _sealed(values: Mapping[str, str | Secret] | None) -> dict[str, Secret] | None:
+    """Wrap clear values in `Secret` at once, so no frame below keeps a clear credential
+    (error reporters such as Sentry capture frame locals)."""
+    if values is None:
+        return None
+    return {k: v if isinstance(v, Secret) else Secret(v) for k, v in values.items()}
+
+
 class AccountDisabledError(AccountsError, ForbiddenError):
     """The account is `disabled`: it may not be used until it is enabled again."""
 
@@ -132,6 +140,8 @@ def link_account(
     Raises the unified error of the check (`UnauthorizedError` for a 401, `ConfigurationError`
     for a missing or unknown credential, ...) and saves nothing in that case.
     """
+    credentials = _sealed(credentials) or {}
+    secret_metadata = _sealed(secret_metadata)
     account = Account.new(
         provider,
         credentials,
@@ -166,6 +176,8 @@ async def alink_account(
     retry_policy: RetryPolicy | None = None,
 ) -> Account:
     """`link_account` with an async check request (the store call itself is blocking)."""
+    credentials = _sealed(credentials) or {}
+    secret_metadata = _sealed(secret_metadata)
     account = Account.new(
         provider,
         credentials,
@@ -200,6 +212,7 @@ def relink_account(
     The way out of `needs_reauth`. A disabled account stays refused
     (`AccountDisabledError`); a failed check changes nothing.
     """
+    credentials = _sealed(credentials) or {}
     account = store.get(account_id)
     if account.status is AccountStatus.DISABLED:
         raise AccountDisabledError(account.id)

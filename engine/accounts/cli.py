@@ -20,7 +20,7 @@ import sys
 from typing import Any
 
 from engine.accounts.model import Account, AccountStatus
-from engine.accounts.secrets import redact
+from engine.accounts.secrets import Secret, redact
 from engine.accounts.sqlite_store import default_store
 from engine.errors import UnimapError
 
@@ -93,25 +93,29 @@ def register(subparsers: Any) -> None:
     remove.set_defaults(handler=run_remove)
 
 
-def _fail(error: UnimapError, secrets: list[str] | None = None) -> int:
+def _fail(error: UnimapError, secrets: list[Secret] | None = None) -> int:
     text = json.dumps(error.to_dict(), default=str)
     print(redact(text, secrets or []), file=sys.stderr)
     return 1
 
 
-def _credentials(args: argparse.Namespace) -> dict[str, str] | None:
-    """The credentials given on the command line, or None after printing a usage error."""
-    credentials: dict[str, str] = {}
+def _credentials(args: argparse.Namespace) -> dict[str, Secret] | None:
+    """The credentials given on the command line, or None after printing a usage error.
+
+    The values are wrapped in `Secret` and masked in `args`, so that no frame keeps a clear
+    credential (error reporters capture frame locals).
+    """
+    credentials: dict[str, Secret] = {}
     stdin_used = False
 
-    def value_of(raw: str) -> str:
+    def value_of(raw: str) -> Secret:
         nonlocal stdin_used
         if raw != "-":
-            return raw
+            return Secret(raw)
         if stdin_used:
             raise ValueError("only one credential can be read from standard input")
         stdin_used = True
-        return sys.stdin.readline().rstrip("\r\n")
+        return Secret(sys.stdin.readline().rstrip("\r\n"))
 
     try:
         if args.api_key is not None:
@@ -128,6 +132,10 @@ def _credentials(args: argparse.Namespace) -> dict[str, str] | None:
     except ValueError as exc:
         print(f"unimap accounts add: {exc}", file=sys.stderr)
         return None
+    finally:
+        if args.api_key is not None:
+            args.api_key = "********"
+        args.credential = [item.partition("=")[0] + "=********" for item in args.credential]
     return credentials
 
 
@@ -139,7 +147,7 @@ def run_add(args: argparse.Namespace) -> int:
     credentials = _credentials(args)
     if credentials is None:
         return 2
-    secrets = [v for v in credentials.values() if v]
+    secrets = list(credentials.values())
     try:
         engine = Engine.load()
         with default_store() as store:

@@ -15,8 +15,8 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from engine.errors import FieldProblem, ValidationError
-from engine.unified import schemas
 from engine.suggest import closest, unknown_name_message
+from engine.unified import schemas
 
 __all__ = [
     "FieldProblem",

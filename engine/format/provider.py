@@ -180,6 +180,11 @@ class WebhookSubscriptionSpec(Strict):
     secret_path: Expression | None = Field(default=None, description="Signing secret of a record.")
     url_path: Expression = Field(description="Target URL of a webhook record.")
     events_path: Expression = Field(description="Provider event names of a webhook record.")
+    batch_only_events: tuple[str, ...] = Field(
+        default=(),
+        description="Provider events delivered only to webhooks created with `batchable: true`; "
+        "choosing one sets `batchable` in the create body's input.",
+    )
 
 
 class WebhookSpec(Strict):

@@ -4,10 +4,9 @@ Requests and bodies come from the provider file's `webhooks.subscriptions`; the 
 built from the input `{url, events, name, batchable}` where `events` are provider event names
 (unified types mapped by inverting `webhooks.events.types`; `provider.<name>` passes `<name>`).
 
-`batchable` is an engine rule: it is true when the caller asks for it, or when any chosen
-provider event is one the provider only delivers in batches (`BATCH_ONLY_EVENTS`; MailerLite:
-`subscriber.deleted`, `campaign.open`, `campaign.click`, api-facts §6.2). The provider file has
-no key for this yet, so the list lives here, per provider.
+`batchable` is true when the caller asks for it, or when any chosen provider event is one the
+provider only delivers in batches (`webhooks.subscriptions.batch_only_events` in the provider
+file; MailerLite: `subscriber.deleted`, `campaign.open`, `campaign.click`, api-facts §6.2).
 """
 
 from __future__ import annotations
@@ -27,12 +26,6 @@ from engine.webhooks.events import unified_type, webhook_spec
 
 if TYPE_CHECKING:
     from engine.api import AsyncConnection, Connection
-
-BATCH_ONLY_EVENTS: dict[str, frozenset[str]] = {
-    "mailerlite": frozenset({"subscriber.deleted", "campaign.open", "campaign.click"}),
-}
-"""Provider event names a webhook can only receive with `batchable: true`."""
-
 
 def subscription_spec(mapping: ProviderMapping) -> tuple[WebhookSpec, WebhookSubscriptionSpec]:
     """The webhook and subscription sections, or a clear error."""
@@ -119,7 +112,8 @@ def subscribe_plan(
             "url must be an http(s) URL", details=[FieldProblem("url", "must be an http(s) URL")]
         )
     names = provider_events(mapping, events)
-    needs_batch = bool(BATCH_ONLY_EVENTS.get(mapping.name, frozenset()) & set(names))
+    batch_only = set(subscription_spec(mapping)[1].batch_only_events) & set(names)
+    needs_batch = bool(batch_only)
     if batchable is False and needs_batch:
         raise ValidationError(
             "these events are only delivered in batches; batchable cannot be false",
@@ -127,7 +121,7 @@ def subscribe_plan(
                 FieldProblem(
                     "batchable",
                     "must be true for "
-                    + ", ".join(sorted(BATCH_ONLY_EVENTS[mapping.name] & set(names))),
+                    + ", ".join(sorted(batch_only)),
                 )
             ],
         )

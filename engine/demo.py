@@ -10,6 +10,8 @@ import json
 import time
 from typing import Any
 
+import httpx
+
 from engine.api import Connection, Engine
 from engine.errors import UnimapError
 
@@ -110,15 +112,54 @@ def tour_writes(connection: Connection) -> None:
     print(f"   {len(results)} results, {len(results) - len(failed)} upserted, failed: {failed}")
 
 
+class _Inbox:
+    """A webhook receiver inside the demo: deliveries go through `engine.webhooks.handle`."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.secret: str | None = None
+        self.events: list[dict[str, Any]] = []
+
+    def receive(self, request: httpx.Request) -> httpx.Response:
+        if self.secret is None:
+            return httpx.Response(503)
+        try:
+            events = self.engine.webhooks.handle(
+                "mailerlite", dict(request.headers), request.content, secret=self.secret
+            )
+        except UnimapError:
+            return httpx.Response(401)
+        self.events.extend(events)
+        return httpx.Response(200)
+
+
+def tour_webhooks(connection: Connection, simulator: Any, inbox: _Inbox) -> None:
+    """Subscribe, unsubscribe a contact, and watch the signed event arrive, verified."""
+    _title("webhooks.subscribe — MailerLite signs deliveries (HMAC-SHA256, header Signature)")
+    hook = connection.webhooks.subscribe(
+        "https://host-app.example/hooks/mailerlite",
+        ["contact.unsubscribed", "list.contact_added"],
+    )
+    inbox.secret = hook["secret"]
+    print(f"   webhook {hook['id']} for {', '.join(hook['provider_events'])}")
+    contact = connection.contacts.upsert({"email": "grace@example.com", "first_name": "Grace"})
+    connection.contacts.update(contact["id"], {"status": "unsubscribed"})
+    simulator.webhooks.flush(timeout=10)
+    for event in inbox.events:
+        who = (event.get("contact") or {}).get("email")
+        print(f"   received {event['type']} for {who} (event id {event['id'][:16]}…)")
+
+
 def run(args: argparse.Namespace) -> int:
     """Seed the simulator, connect the engine to it in process, and tour."""
     from engine.simulator import DEFAULT_TOKEN, IN_PROCESS_BASE_URL, Simulator
 
     print(f"Starting the MailerLite simulator in process ({args.subscribers} subscribers)…")
-    simulator = Simulator(seed=args.seed).seed_data(
-        subscribers=args.subscribers, groups=5, segments=3
-    )
     engine = Engine.load()
+    inbox = _Inbox(engine)
+    simulator = Simulator(
+        seed=args.seed, webhook_transport=httpx.MockTransport(inbox.receive)
+    ).seed_data(subscribers=args.subscribers, groups=5, segments=3)
     print(f"Loaded mappings: {', '.join(sorted(engine.providers))}")
     with engine.connect(
         "mailerlite",
@@ -128,6 +169,8 @@ def run(args: argparse.Namespace) -> int:
     ) as connection:
         tour_reads(connection)
         tour_writes(connection)
+        tour_webhooks(connection, simulator, inbox)
         stats = connection.stats.snapshot()
+    simulator.close()
     print(f"\nDone: {stats['attempts']} provider requests, {stats['retries_total']} retries.")
     return 0

@@ -91,6 +91,14 @@ def test_call_without_credentials_is_a_clear_error(capsys) -> None:
 def test_demo_tours_reads_and_writes(capsys) -> None:
     assert main(["demo", "--subscribers", "150"]) == 0
     out = capsys.readouterr().out
-    for section in ("lists.list", "contacts.list", "contacts.upsert", "bulk_upsert", "Done:"):
+    for section in (
+        "lists.list",
+        "contacts.list",
+        "contacts.upsert",
+        "bulk_upsert",
+        "webhooks",
+        "Done:",
+    ):
         assert section in out
     assert "created=true" in out and "119 upserted" in out
+    assert "received contact.unsubscribed for grace@example.com" in out

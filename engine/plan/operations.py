@@ -142,13 +142,36 @@ def _validate_body(ctx: CallContext, method: str, body: Any) -> list[FieldProble
     problems = validate_write(ctx.resource.resource, method, body)
     if isinstance(body, dict):
         for name, reason in ctx.operation.unsupported_fields.items():
-            if name in body:
+            given = _given_paths(body, name.split(".")) if "." in name else [name] * (name in body)
+            for path in given:
                 problems.append(
                     FieldProblem(
-                        name, f"cannot be written to {ctx.mapping.provider.label}: {reason}"
+                        path, f"cannot be written to {ctx.mapping.provider.label}: {reason}"
                     )
                 )
     return problems
+
+
+def _given_paths(value: Any, parts: list[str], prefix: str = "") -> list[str]:
+    """Where a dotted unsupported name (`phones.type`, `addresses.1`) is given a non-null value.
+
+    A name segment applies to every item of a list; a numeric segment picks one item.
+    """
+    if not parts:
+        return [prefix] if value is not None else []
+    head, rest = parts[0], parts[1:]
+    if isinstance(value, list):
+        if head.isdigit():
+            index = int(head)
+            return (
+                _given_paths(value[index], rest, f"{prefix}.{index}") if index < len(value) else []
+            )
+        return [
+            p for i, item in enumerate(value) for p in _given_paths(item, parts, f"{prefix}.{i}")
+        ]
+    if isinstance(value, dict) and head in value:
+        return _given_paths(value[head], rest, f"{prefix}.{head}" if prefix else head)
+    return []
 
 
 def custom_field_keys(ctx: CallContext, wanted: set[str]) -> Plan[frozenset[str]]:
@@ -401,7 +424,12 @@ def _run_batched(
                 idempotent=all(r.idempotent for r in requests),
                 purpose=f"{ctx.name} batch of {len(chunk)}",
             )
-            response = yield batch_request
+            try:
+                response = yield batch_request
+            except UnimapError as failure:
+                for index in chunk:
+                    results[index] = _item_result_error(failure)
+                continue
             if not response.ok:
                 error = error_for(ctx.mapping, response, what=f"{ctx.name} batch")
                 for index in chunk:

@@ -5,17 +5,27 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
+from engine.errors import UnimapError
 from engine.plan.messages import Plan, ProviderRequest, ProviderResponse
 
 T = TypeVar("T")
 
 
 def run_sync(plan: Plan[T], send: Callable[[ProviderRequest], ProviderResponse]) -> T:
-    """Run a plan to completion with a blocking sender; returns the plan's result."""
+    """Run a plan to completion with a blocking sender; returns the plan's result.
+
+    A request that fails for good (a unified error from the sender) is thrown into the plan,
+    which may answer it (a batch turns it into per-item errors) or let it propagate.
+    """
     try:
         request = next(plan)
         while True:
-            request = plan.send(send(request))
+            try:
+                response = send(request)
+            except UnimapError as error:
+                request = plan.throw(error)
+            else:
+                request = plan.send(response)
     except StopIteration as stop:
         result: T = stop.value
         return result
@@ -24,11 +34,16 @@ def run_sync(plan: Plan[T], send: Callable[[ProviderRequest], ProviderResponse])
 async def run_async(
     plan: Plan[T], send: Callable[[ProviderRequest], Awaitable[ProviderResponse]]
 ) -> T:
-    """Run a plan to completion with an async sender; returns the plan's result."""
+    """Run a plan to completion with an async sender; returns the plan's result (see `run_sync`)."""
     try:
         request = next(plan)
         while True:
-            request = plan.send(await send(request))
+            try:
+                response = await send(request)
+            except UnimapError as error:
+                request = plan.throw(error)
+            else:
+                request = plan.send(response)
     except StopIteration as stop:
         result: T = stop.value
         return result

@@ -207,7 +207,16 @@ class _Attempts:
         self.request = request
         self.attempt = 0
         self.started = session.options.clock.monotonic()
+        self.paced = 0.0
         self.last_error: BaseException | None = None
+
+    def pacing_started(self) -> float:
+        """Mark the start of a rate-limiter wait (not counted against the retry budget)."""
+        return self.session.options.clock.monotonic()
+
+    def pacing_ended(self, started: float) -> None:
+        """Account the time spent waiting for the rate limiter."""
+        self.paced += self.session.options.clock.monotonic() - started
 
     def outcome_of(self, response: ProviderResponse) -> Outcome | None:
         if response.status == 401 and self.session.options.on_unauthorized is not None:
@@ -221,7 +230,7 @@ class _Attempts:
     def decide(self, outcome: Outcome) -> float | None:
         """Seconds to wait before retrying, or None to stop."""
         options = self.session.options
-        elapsed = options.clock.monotonic() - self.started
+        elapsed = options.clock.monotonic() - self.started - self.paced
         decision = options.retry_policy.should_retry(
             outcome, self.attempt, elapsed, self.request.idempotent
         )
@@ -277,7 +286,9 @@ class SyncSender:
         while True:
             attempts.attempt += 1
             if options.limiter is not None and request.buckets:
+                waited_from = attempts.pacing_started()
                 options.limiter.acquire(options.limiter_key, request.buckets)
+                attempts.pacing_ended(waited_from)
             options.stats.record_attempt()
             response: ProviderResponse | None = None
             try:
@@ -320,7 +331,9 @@ class AsyncSender:
         while True:
             attempts.attempt += 1
             if options.limiter is not None and request.buckets:
+                waited_from = attempts.pacing_started()
                 await options.limiter.aacquire(options.limiter_key, request.buckets)
+                attempts.pacing_ended(waited_from)
             options.stats.record_attempt()
             response: ProviderResponse | None = None
             try:

@@ -119,19 +119,19 @@ def test_upsert_dropped_after_apply_is_retried_without_duplicate(
     assert connection.stats.snapshot()["attempts"] == 3
 
 
-def test_bulk_upsert_given_up_batch_raises_and_a_rerun_converges(
+def test_bulk_upsert_given_up_batch_reports_its_items_and_a_rerun_converges(
     sim: Simulator, connection: Connection
 ) -> None:
-    """A batch that keeps failing ends the call (current behaviour: earlier batches were
-    applied but their per-item results are not returned). Because upserts are idempotent, a
-    plain re-run converges to exactly one record per email."""
+    """A batch that keeps failing is reported item by item; the other batches still run and
+    report their results. Because upserts are idempotent, a plain re-run converges."""
     items = [{"email": f"bulk-{i}@example.org", "first_name": f"B{i}"} for i in range(120)]
     script(sim, None, *(["drop"] * POLICY.max_attempts))
-    with pytest.raises(ConnectionFailedError):
-        connection.contacts.bulk_upsert(items)
+    first = connection.contacts.bulk_upsert(items)["result"]
+    assert [r["success"] for r in first] == [True] * 50 + [False] * 50 + [True] * 20
+    assert {r["error"]["error"] for r in first[50:100]} == {"connection_error"}
     with sim.lock:
         applied_first = sum(1 for i in items if i["email"] in sim.state.by_email)
-    assert applied_first == 50  # the first batch went through
+    assert applied_first == 70  # the first and last batches went through
     result = connection.contacts.bulk_upsert(items)["result"]
     assert all(r["success"] for r in result)
     with sim.lock:

@@ -102,3 +102,15 @@ def test_demo_tours_reads_and_writes(capsys) -> None:
         assert section in out
     assert "created=true" in out and "119 upserted" in out
     assert "received contact.unsubscribed for grace@example.com" in out
+
+
+def test_call_with_a_linked_account(sandbox, capsys, tmp_path, monkeypatch) -> None:
+    _, base_url = sandbox
+    monkeypatch.setenv("UNIMAP_HOME", str(tmp_path / "home"))
+    monkeypatch.delenv("UNIMAP_SECRET_KEY", raising=False)
+    assert main(["accounts", "add", "mailerlite", "--api-key", TOKEN, "--base-url", base_url]) == 0
+    account = json.loads(capsys.readouterr().out)
+    args = ["call", "mailerlite", "lists", "list", "--account", account["id"]]
+    assert main(args) == 0
+    out = capsys.readouterr().out
+    assert json.loads(out)["result_count"] == 2 and TOKEN not in out

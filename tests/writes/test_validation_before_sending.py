@@ -163,3 +163,35 @@ def test_an_invalid_bulk_item_is_reported_without_being_sent(
     )
     assert [r["success"] for r in results["result"]] == [False, False]
     assert recorder.sent == []
+
+
+@pytest.mark.parametrize(
+    ("extra", "fields"),
+    [
+        ({"phones": [{"phone": "+1", "type": "mobile"}]}, ["phones.0.type"]),
+        ({"phones": [{"phone": "+1", "type": None}, {"phone": "+2", "type": None}]}, ["phones.1"]),
+        ({"addresses": [{"street_1": "Main St 1", "city": "Oslo"}]}, ["addresses.0.street_1"]),
+        ({"addresses": [{"city": "Oslo", "type": "home"}]}, ["addresses.0.type"]),
+        ({"addresses": [{"city": "Oslo"}, {"city": "Rome"}]}, ["addresses.1"]),
+    ],
+)
+def test_phone_and_address_parts_the_provider_cannot_hold_are_refused_not_dropped(
+    extra: dict[str, Any], fields: list[str], conn: Connection, recorder: RecordingTransport
+) -> None:
+    body = {"email": "parts@writes.example", **extra}
+    assert _refused(conn, recorder, "contacts", "upsert", body) == fields
+
+
+def test_null_phone_type_and_street_lines_as_read_back_are_accepted(
+    conn: Connection, sim: Simulator
+) -> None:
+    body = {
+        "email": "nulls@writes.example",
+        "phones": [{"phone": "+1", "type": None}],
+        "addresses": [
+            {"street_1": None, "street_2": None, "city": "Oslo", "state": None},
+        ],
+    }
+    created = conn.contacts.create(body)
+    assert created["phones"] == body["phones"]
+    assert created["addresses"][0]["city"] == "Oslo"

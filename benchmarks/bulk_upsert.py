@@ -53,23 +53,24 @@ PADDING = 0.05
 the first request *arrives*; the engine's sliding log counts *grant* times. When the first
 request of a window took longer to arrive than the one granted exactly one period later, the
 latter lands a hair before the server's window closes and gets a 429 (about a third of the
-windows on loopback without padding; each 429 then costs a whole `Retry-After` second). This is
-the limiter's own `padding` knob, which the mapping format cannot declare yet, expressed as a
-longer period. It costs (ceil(B / I) - 1) * PADDING seconds, about 1 s here."""
+windows on loopback without padding; each 429 then costs a whole `Retry-After` second). The
+mapping declares this margin as `rate_limits.padding_seconds` (1 s for MailerLite's 60 s
+windows); the compressed copy scales it down. It costs (ceil(B / I) - 1) * PADDING seconds."""
 
 
 def compressed_mappings(
     destination: Path, window: float, limit: int, import_limit: int, padding: float = 0.0
 ) -> Path:
-    """Copy the bundled mappings with MailerLite's buckets set to the compressed numbers, each
-    period lengthened by `padding` seconds (see PADDING)."""
+    """Copy the bundled mappings with MailerLite's buckets set to the compressed numbers and
+    the pacing margin (`rate_limits.padding_seconds`) set to `padding` (see PADDING)."""
     shutil.copytree(mappings_dir(), destination)
     provider = destination / "mailerlite" / "provider.yaml"
     data = yaml.safe_load(provider.read_text(encoding="utf-8"))
     limits = {"general": limit, "imports": import_limit}
     for bucket in data["rate_limits"]["buckets"]:
-        bucket["period_seconds"] = window + padding
+        bucket["period_seconds"] = window
         bucket["limit"] = limits.get(bucket["name"], bucket["limit"])
+    data["rate_limits"]["padding_seconds"] = padding
     provider.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
     return destination
 

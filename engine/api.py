@@ -89,9 +89,9 @@ class Engine:
         with self._lock:
             limiter = self._limiters.get(provider)
             if limiter is None:
-                buckets = self.mapping(provider).provider.rate_limits.buckets
-                specs = [BucketSpec(b.name, b.limit, b.period_seconds) for b in buckets]
-                limiter = InMemoryRateLimiter(specs, self.clock)
+                limits = self.mapping(provider).provider.rate_limits
+                specs = [BucketSpec(b.name, b.limit, b.period_seconds) for b in limits.buckets]
+                limiter = InMemoryRateLimiter(specs, self.clock, padding=limits.padding_seconds)
                 self._limiters[provider] = limiter
             return limiter
 

@@ -79,6 +79,12 @@ class RateLimits(Strict):
     header_bucket: str | None = Field(
         default=None, description="The bucket that the remaining/limit headers describe."
     )
+    padding_seconds: float = Field(
+        default=0.0,
+        ge=0,
+        description="Seconds added to every period when pacing: the server counts a request "
+        "when it arrives, the engine when it sends, so network jitter needs a margin.",
+    )
 
 
 class ErrorShape(Strict):

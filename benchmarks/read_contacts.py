@@ -15,7 +15,8 @@ The engine's client-side pacing (MailerLite's 120 requests/minute) runs on a fak
 never waits: the simulator's limit is off and the baseline does not pace either.
 
 Then peak memory (tracemalloc) of iterating 10,000 and 50,000 contacts through the engine,
-records discarded, after a warm-up pass so the simulator's own caches are already filled.
+records discarded, after an untraced warm-up pass; for these runs the simulator is served by
+`unimap sandbox` in a child process, so only the engine's side is traced.
 
 Prints a table and, last, one JSON line with every figure. `--profile` (or an engine below
 0.8x the baseline) adds a cProfile summary of one engine pass.
@@ -30,21 +31,24 @@ import io
 import json
 import pstats
 import statistics
+import subprocess
 import sys
 import time
 import tracemalloc
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import httpx
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
 
-from engine.api import Connection, Engine
-from engine.run.clock import FakeClock
-from engine.simulator import DEFAULT_TOKEN, Simulator, serve_in_thread
+from engine.api import Connection, Engine  # noqa: E402
+from engine.run.clock import FakeClock  # noqa: E402
+from engine.simulator import DEFAULT_TOKEN, Simulator, serve_in_thread  # noqa: E402
 
 TARGET_RATIO = 0.8
 TARGET_MEMORY_GROWTH = 0.10
@@ -195,12 +199,42 @@ def throughput(contacts: int, page_size: int, repeats: int) -> dict[str, Any]:
     }
 
 
+@contextmanager
+def sandbox(contacts: int) -> Iterator[str]:
+    """`unimap sandbox` in a child process (rate limit off); yields its loopback base URL.
+
+    The memory runs use a separate process so the simulator's own allocations (building each
+    page) are not traced with the engine's.
+    """
+    command = [
+        sys.executable, "-m", "engine.cli", "sandbox", "--port", "0", "--rate-limit", "off",
+        "--subscribers", str(contacts), "--groups", "5", "--segments", "0", "--seed", "1",
+        "--lifetime", "600",
+    ]
+    child = subprocess.Popen(
+        command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True
+    )
+    try:
+        assert child.stdout is not None
+        first = child.stdout.readline().split()
+        if not first or not first[0].startswith("http://127.0.0.1:"):
+            raise SystemExit(f"the sandbox did not start: {first!r}")
+        yield first[0]
+    finally:
+        child.terminate()
+        try:
+            child.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            child.kill()
+            child.wait(timeout=10)
+
+
 def peak_memory(contacts: int, page_size: int) -> int:
-    """Peak traced bytes while the engine iterates every contact, discarding them."""
-    sim = simulator(contacts)
+    """Peak traced bytes of this process while the engine iterates every contact, discarding
+    them (the simulator runs in a child process; one untraced warm-up pass first)."""
     engine = Engine.load(clock=FakeClock())
-    with serve_in_thread(sim) as base_url, connect(engine, base_url) as conn:
-        for _ in conn.iterate("contacts", {"limit": page_size}):  # warm-up: simulator caches
+    with sandbox(contacts) as base_url, connect(engine, base_url) as conn:
+        for _ in conn.iterate("contacts", {"limit": page_size}):
             pass
         gc.collect()
         tracemalloc.start()

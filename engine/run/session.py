@@ -142,6 +142,10 @@ class ProviderSession:
         """Status, lower-cased headers and parsed JSON; `MalformedBody` when it is not JSON."""
         headers = {k.lower(): v for k, v in response.headers.items()}
         raw = response.content
+        # httpx binds the stream to its response (a reference cycle), so a page's body would
+        # live until the next full garbage collection and peak memory would grow with the
+        # number of pages. The body is read: drop the bound stream to free it right away.
+        response.stream = httpx.ByteStream(b"")
         body: Any = None
         if raw.strip():
             try:

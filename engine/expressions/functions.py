@@ -105,6 +105,13 @@ def parse_datetime(value: Any) -> datetime | None:
     if not isinstance(value, str):
         return None
     text = value.strip()
+    try:  # the common forms (`2025-09-19 11:10:41`, ISO-8601 with Z or offset) in one call
+        parsed = datetime.fromisoformat(text)
+    except ValueError:
+        pass
+    else:
+        aware = parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=UTC)
+        return aware.astimezone(UTC)
     for fmt in _PROVIDER_FORMATS:
         try:
             return datetime.strptime(text, fmt).replace(tzinfo=UTC)
@@ -122,10 +129,16 @@ def parse_datetime(value: Any) -> datetime | None:
 
 def to_iso8601(value: Any) -> str | None:
     """Format a date-time as ISO-8601 UTC with a `Z` and whole seconds."""
+    if type(value) is str and len(value) == 19 and value[10] == " ":
+        try:  # the zone-less provider form, already UTC: validate, then only re-punctuate
+            datetime.fromisoformat(value)
+        except ValueError:
+            return None
+        return f"{value[:10]}T{value[11:]}Z"
     parsed = parse_datetime(value)
     if parsed is None:
         return None
-    return parsed.strftime("%Y-%m-%dT%H:%M:%SZ")
+    return parsed.replace(microsecond=0, tzinfo=None).isoformat() + "Z"
 
 
 def lookup_value(value_map: dict[str, str | None], value: Any) -> Any:
@@ -147,18 +160,22 @@ class UnimapFunctions(jp_functions.Functions):
 
     @jp_functions.signature({"types": []}, {"types": ["string"]})
     def _func_format_datetime(self, value: Any, fmt: str) -> str | None:
+        if not isinstance(fmt, str):
+            raise TypeError("format must be a string")
         parsed = parse_datetime(value)
         return None if parsed is None else parsed.strftime(fmt)
 
     @jp_functions.signature({"types": ["object", "null"]}, {"types": ["array"]})
     def _func_omit(self, obj: dict[str, Any] | None, keys: list[str]) -> dict[str, Any] | None:
+        drop = set(keys)
         if obj is None:
             return None
-        drop = set(keys)
         return {k: v for k, v in obj.items() if k not in drop}
 
     @jp_functions.signature({"types": ["object", "null"]}, {"types": ["array"]})
     def _func_pick(self, obj: dict[str, Any] | None, keys: list[str]) -> dict[str, Any] | None:
+        if not isinstance(keys, list):
+            raise TypeError("keys must be an array")
         if obj is None:
             return None
         return {k: obj[k] for k in keys if k in obj}
@@ -183,6 +200,8 @@ class UnimapFunctions(jp_functions.Functions):
 
     @jp_functions.signature({"types": ["array", "null"]})
     def _func_compact(self, values: list[Any] | None) -> list[Any] | None:
+        if values is not None and not isinstance(values, list):
+            raise TypeError("compact() takes an array")
         return None if values is None else [v for v in values if v is not None]
 
     @jp_functions.signature({"types": []})
@@ -211,12 +230,18 @@ class UnimapFunctions(jp_functions.Functions):
     def _func_from_entries(self, items: list[Any] | None) -> dict[str, Any] | None:
         if items is None:
             return None
+        if not isinstance(items, list):
+            raise TypeError("from_entries() takes an array")
         return {str(i["key"]): i.get("value") for i in items if isinstance(i, dict) and "key" in i}
 
     @jp_functions.signature({"types": ["string", "null"]}, {"types": ["string"]})
     def _func_split(self, value: str | None, sep: str) -> list[str] | None:
+        if not isinstance(sep, str):
+            raise TypeError("separator must be a string")
         return None if value is None else value.split(sep)
 
 
 FUNCTIONS = UnimapFunctions()
 BUILTIN_NAMES: frozenset[str] = frozenset(FUNCTIONS.FUNCTION_TABLE) | {"map_value"}
+LIBRARY_NAMES: frozenset[str] = frozenset(FUNCTION_DOCS) - {"map_value"}
+"""The Unimap library's own functions (called directly by compiled expressions)."""

@@ -164,6 +164,7 @@ class ListPlan:
         self.next_state: State | None = None
         self.prev_state: State | None = None
         self._mapper = ctx.mapper()
+        self._seen: set[str] = set()
 
     def _payload(self, state: State) -> CursorPayload:
         return CursorPayload(
@@ -208,22 +209,26 @@ class ListPlan:
             return []
         raise_for_response(ctx.mapping, response, what=ctx.name)
         records = self._select(response.body)
-        fingerprint = page_fingerprint(records) if records else None
-        # A provider repeating the page before (same records) ends the listing, and the
-        # repeated records are not emitted a second time.
-        repeated = fingerprint is not None and fingerprint == self.state.get("fp")
+        mapped = self._mapper.map_many(records, remote_data=ctx.remote_data)
+        ids = [record.get("id") for record in mapped]
+        fingerprint = page_fingerprint(records, ids) if records else None
+        # A provider repeating a page already read (the one before, or any earlier one in this
+        # listing) ends the listing, and the repeated records are not emitted a second time.
+        repeated = fingerprint is not None and (
+            fingerprint == self.state.get("fp") or fingerprint in self._seen
+        )
+        if fingerprint is not None:
+            self._seen.add(fingerprint)
         page = PageResult(
             response.body, response.headers, records, self.page_limit or len(records), fingerprint
         )
-        self.next_state = self.paginator.next_state(self.state, page)
+        self.next_state = None if repeated else self.paginator.next_state(self.state, page)
         self.prev_state = self._previous(page)
         if self.next_state is None:
             self.done = True
         else:
             self.state = self.next_state
-        if repeated:
-            return []
-        return self._mapper.map_many(records, remote_data=ctx.remote_data)
+        return [] if repeated else mapped
 
     def _select(self, body: Any) -> list[Any]:
         if self.records_path is None:

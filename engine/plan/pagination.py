@@ -32,10 +32,17 @@ State = dict[str, Any]
 _LINK_NEXT = re.compile(r'<([^>]+)>\s*;[^,]*\brel="?next"?', re.IGNORECASE)
 
 
-def page_fingerprint(records: list[Any]) -> str:
-    """A short digest of a page's records, to notice a provider repeating a page."""
-    digest = hashlib.sha256(json.dumps(records, sort_keys=True, default=str).encode())
-    return digest.hexdigest()[:16]
+def page_fingerprint(records: list[Any], ids: list[Any] | None = None) -> str:
+    """A short digest of a page, to notice a provider repeating a page.
+
+    With the unified ids of every record (the cheap, usual case) the digest is over the ids in
+    order; otherwise over the records themselves.
+    """
+    if ids and all(i is not None for i in ids):
+        material = "\x1f".join(str(i) for i in ids).encode()
+    else:
+        material = json.dumps(records, sort_keys=True, default=str).encode()
+    return hashlib.sha256(material).hexdigest()[:16]
 
 
 @dataclass(frozen=True)

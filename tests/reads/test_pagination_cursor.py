@@ -86,6 +86,19 @@ def test_body_cursor_repeated_last_page_gives_no_duplicates(connect: Connect) ->
         assert len(mock.calls) == 3
 
 
+def test_body_cursor_cycling_back_to_an_earlier_page_stops_without_duplicates(
+    connect: Connect,
+) -> None:
+    with respx.mock(base_url=base_url(BODY)) as mock:
+        mock.get("/lists").mock(side_effect=by_param("cursor", {
+            None: _body_page(["1", "2"], "c2"),
+            "c2": _body_page(["3", "4"], "c3"),
+            "c3": _body_page(["1", "2"], "c4"),
+        }))
+        assert _ids(connect(BODY)) == ["1", "2", "3", "4"]
+        assert len(mock.calls) == 3
+
+
 def test_body_cursor_repeated_cursor_stops(connect: Connect) -> None:
     with respx.mock(base_url=base_url(BODY)) as mock:
         mock.get("/lists").mock(side_effect=by_param("cursor", {

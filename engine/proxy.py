@@ -31,6 +31,7 @@ from engine.errors import FieldProblem, InvalidCursorError, ValidationError
 from engine.loader import ProviderMapping
 from engine.plan.cursor import CursorPayload, decode_cursor, encode_cursor
 from engine.plan.messages import Plan, ProviderRequest, ProviderResponse
+from engine.plan.operations import batch_buckets
 from engine.plan.pagination import (
     CursorPaginator,
     PagePaginator,
@@ -187,12 +188,31 @@ def proxy_request(
         path=clean,
         query=tuple(query_pairs(query)),
         body=body,
-        buckets=tuple(mapping.provider.rate_limits.default_buckets),
+        buckets=_buckets(mapping, verb, clean, body),
         idempotent=verb in IDEMPOTENT_METHODS,
         purpose=f"proxy {verb} {clean}",
     )
     _check_url(session, request, path)
     return request
+
+
+def _buckets(mapping: ProviderMapping, verb: str, path: str, body: Any) -> tuple[str, ...]:
+    """A proxied call to the batch endpoint is paced like the engine's own batches."""
+    batch = mapping.provider.batch
+    defaults = tuple(mapping.provider.rate_limits.default_buckets)
+    if batch is None or verb != "POST" or path.rstrip("/") != batch.path.rstrip("/"):
+        return defaults
+    items = body.get(batch.requests_key) if isinstance(body, dict) else None
+    if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
+        return defaults
+    prefix = batch.path_prefix.strip("/")
+    pairs = []
+    for item in items:
+        sub_path = str(item.get("path", "")).lstrip("/").split("?", 1)[0]
+        if prefix and sub_path.startswith(prefix + "/"):
+            sub_path = sub_path[len(prefix) :]
+        pairs.append((str(item.get("method", "")).upper(), "/" + sub_path.lstrip("/")))
+    return batch_buckets(mapping, pairs)
 
 
 def _check_url(session: ProviderSession, request: ProviderRequest, original: str) -> None:

@@ -9,6 +9,7 @@ from urllib.parse import urlencode
 
 from engine.errors import FieldProblem, NotFoundError, UnimapError, ValidationError
 from engine.format.common import RequestSpec
+from engine.loader import ProviderMapping
 from engine.plan.build import build_body, build_query, fill_template
 from engine.plan.calls import CallContext
 from engine.plan.listing import ListPlan, choose_route
@@ -388,6 +389,19 @@ def _finish_item(
         return _item_result_error(exc)
 
 
+def batch_buckets(mapping: ProviderMapping, sub_requests: list[tuple[str, str]]) -> tuple[str, ...]:
+    """Buckets a batch of `(method, path)` sub-requests consumes: the defaults, plus each
+    declared extra bucket whose method and path every sub-request matches (paths without the
+    batch prefix, e.g. MailerLite's import limit for upsert-only batches)."""
+    buckets = list(mapping.provider.rate_limits.default_buckets)
+    batch = mapping.provider.batch
+    if batch is not None and sub_requests:
+        for rule in batch.extra_buckets:
+            if all(m == rule.method and p == rule.path for m, p in sub_requests):
+                buckets.append(rule.bucket)
+    return tuple(buckets)
+
+
 def _sub_request(prefix: str, request: ProviderRequest) -> dict[str, Any]:
     path = prefix.rstrip("/") + request.path if prefix else request.path.lstrip("/")
     if request.query:
@@ -412,15 +426,12 @@ def _run_batched(
         for start in range(0, len(pending), batch.max_items):
             chunk = pending[start : start + batch.max_items]
             requests = [prepared[i].request for i in chunk]
-            buckets = list(ctx.mapping.provider.rate_limits.default_buckets)
-            for rule in batch.extra_buckets:
-                if all(r.method == rule.method and r.path == rule.path for r in requests):
-                    buckets.append(rule.bucket)
+            buckets = batch_buckets(ctx.mapping, [(r.method, r.path) for r in requests])
             batch_request = ProviderRequest(
                 method="POST",
                 path=fill_template(batch.path, {}),
                 body={batch.requests_key: [_sub_request(batch.path_prefix, r) for r in requests]},
-                buckets=tuple(buckets),
+                buckets=buckets,
                 idempotent=all(r.idempotent for r in requests),
                 purpose=f"{ctx.name} batch of {len(chunk)}",
             )

@@ -30,7 +30,6 @@ _RESERVED = ("limit", "next_cursor", "cursor")
 def _filter_problems(ctx: CallContext, filters: dict[str, Any]) -> list[FieldProblem]:
     allowed = ctx.operation.filters
     problems: list[FieldProblem] = []
-    properties = unified.record_schema(ctx.resource.resource).get("properties", {})
     for name, value in filters.items():
         if name not in allowed:
             hint = did_you_mean(name, [*allowed, *_RESERVED])
@@ -42,23 +41,12 @@ def _filter_problems(ctx: CallContext, filters: dict[str, Any]) -> list[FieldPro
         if not isinstance(value, str | int):
             problems.append(FieldProblem(name, "must be a string"))
             continue
-        enum = _enum_of(properties.get(name))
+        enum = unified.field_enum(ctx.resource.resource, name)
         if enum and value not in enum:
             problems.append(
                 FieldProblem(name, f"must be one of: {', '.join(enum)} (got {value!r})")
             )
     return problems
-
-
-def _enum_of(schema: Any) -> list[str]:
-    if not isinstance(schema, dict):
-        return []
-    if "enum" in schema:
-        return [v for v in schema["enum"] if isinstance(v, str)]
-    ref = schema.get("$ref")
-    if isinstance(ref, str) and ref.endswith("contact_status"):
-        return ["active", "unsubscribed", "unconfirmed", "bounced", "complained", "cleaned"]
-    return []
 
 
 def choose_route(ctx: CallContext, filters: dict[str, Any], call_id: str | None = None) -> int:

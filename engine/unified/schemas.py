@@ -268,6 +268,20 @@ def resource_fields(resource: str) -> set[str]:
     return set(_properties(RECORD_SCHEMAS[resource]))
 
 
+@cache
+def field_enum(resource: str, field: str) -> tuple[str, ...]:
+    """The closed set of values of a record field (e.g. contact `status`), or `[]` if open."""
+    _check_resource(resource)
+    filename = RECORD_SCHEMAS[resource]
+    schema = _properties(filename).get(field)
+    if not isinstance(schema, dict):
+        return ()
+    resolved, _ = _resolve(schema, BASE_URI + filename)
+    if "enum" not in resolved and "$ref" in resolved:
+        resolved, _ = _resolve({"$ref": resolved["$ref"]}, BASE_URI + filename)
+    return tuple(value for value in resolved.get("enum", []) if isinstance(value, str))
+
+
 def required_fields(resource: str) -> set[str]:
     """The fields every ``resource`` record must carry (all but ``remote_data``)."""
     _check_resource(resource)

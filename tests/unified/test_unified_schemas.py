@@ -209,3 +209,17 @@ def test_validators_are_built_once_and_reused() -> None:
         "contacts", "upsert"
     )
     assert schemas.write_validator("contacts", "get") is None
+
+
+def test_field_enum_resolves_shared_definitions() -> None:
+    from engine.unified.schemas import field_enum
+
+    assert field_enum("contacts", "status") == (
+        "active",
+        "unsubscribed",
+        "unconfirmed",
+        "bounced",
+        "complained",
+        "cleaned",
+    )
+    assert field_enum("contacts", "email") == ()

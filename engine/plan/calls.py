@@ -41,12 +41,7 @@ class CallContext:
     def mapper(self, fields: dict[str, str] | None = None) -> RecordMapper:
         """The record mapper of this call (the operation's fields, else the resource's)."""
         chosen = fields or self.operation.response.fields or self.resource.fields
-        key = ("mapper", self.resource.resource, id(chosen))
-        cached = _MAPPERS.get(key)
-        if cached is None or cached[0] is not chosen:
-            cached = (chosen, RecordMapper(self.mapping, self.resource.resource, chosen))
-            _MAPPERS[key] = cached
-        return cached[1]
+        return RecordMapper(self.mapping, self.resource.resource, chosen)
 
     def for_method(self, method: str) -> CallContext:
         """A context for another method of the same resource."""
@@ -58,9 +53,6 @@ class CallContext:
             self.cache,
             self.remote_data,
         )
-
-
-_MAPPERS: dict[tuple[str, str, int], tuple[dict[str, str], RecordMapper]] = {}
 
 
 def resolve(

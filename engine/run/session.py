@@ -214,13 +214,35 @@ class _Attempts:
         self.paced = 0.0
         self.last_error: BaseException | None = None
 
-    def pacing_started(self) -> float:
-        """Mark the start of a rate-limiter wait (not counted against the retry budget)."""
-        return self.session.options.clock.monotonic()
-
     def pacing_ended(self, started: float) -> None:
         """Account the time spent waiting for the rate limiter."""
         self.paced += self.session.options.clock.monotonic() - started
+
+    def begin(self) -> float:
+        """Count a new attempt; returns when pacing starts (not counted against the budget)."""
+        self.attempt += 1
+        self.session.options.stats.record_attempt()
+        return self.session.options.clock.monotonic()
+
+    def settle(
+        self, response: ProviderResponse | None = None, error: BaseException | None = None
+    ) -> ProviderResponse | float:
+        """After an attempt: the response to hand back, or the seconds to wait before the
+        next attempt; raises the unified error when a failure without a response is final."""
+        if response is not None:
+            self.session.observe(self.request, response)
+            outcome = self.outcome_of(response)
+            if outcome is None:
+                return response
+        else:
+            assert error is not None
+            self.last_error, outcome = error, classify_exception(error)
+        delay = self.decide(outcome)
+        if delay is not None:
+            return delay
+        if response is not None:
+            return response
+        raise self.failure(outcome)
 
     def outcome_of(self, response: ProviderResponse) -> Outcome | None:
         if response.status == 401 and self.session.options.on_unauthorized is not None:
@@ -288,28 +310,17 @@ class SyncSender:
         attempts = _Attempts(session, request)
         http_request = session.build(request)
         while True:
-            attempts.attempt += 1
+            waited_from = attempts.begin()
             if options.limiter is not None and request.buckets:
-                waited_from = attempts.pacing_started()
                 options.limiter.acquire(options.limiter_key, request.buckets)
                 attempts.pacing_ended(waited_from)
-            options.stats.record_attempt()
-            response: ProviderResponse | None = None
             try:
-                response = session.parse(self.client.send(http_request))
-                session.observe(request, response)
-                outcome = attempts.outcome_of(response)
+                result = attempts.settle(session.parse(self.client.send(http_request)))
             except _TRANSPORT_ERRORS as exc:
-                attempts.last_error, outcome = exc, classify_exception(exc)
-            if outcome is None and response is not None:
-                return response
-            assert outcome is not None
-            delay = attempts.decide(outcome)
-            if delay is None:
-                if response is not None:
-                    return response
-                raise attempts.failure(outcome)
-            options.clock.sleep(delay)
+                result = attempts.settle(error=exc)
+            if isinstance(result, ProviderResponse):
+                return result
+            options.clock.sleep(result)
 
 
 class AsyncSender:
@@ -333,28 +344,17 @@ class AsyncSender:
         attempts = _Attempts(session, request)
         http_request = session.build(request)
         while True:
-            attempts.attempt += 1
+            waited_from = attempts.begin()
             if options.limiter is not None and request.buckets:
-                waited_from = attempts.pacing_started()
                 await options.limiter.aacquire(options.limiter_key, request.buckets)
                 attempts.pacing_ended(waited_from)
-            options.stats.record_attempt()
-            response: ProviderResponse | None = None
             try:
-                response = session.parse(await self.client.send(http_request))
-                session.observe(request, response)
-                outcome = attempts.outcome_of(response)
+                result = attempts.settle(session.parse(await self.client.send(http_request)))
             except _TRANSPORT_ERRORS as exc:
-                attempts.last_error, outcome = exc, classify_exception(exc)
-            if outcome is None and response is not None:
-                return response
-            assert outcome is not None
-            delay = attempts.decide(outcome)
-            if delay is None:
-                if response is not None:
-                    return response
-                raise attempts.failure(outcome)
-            await options.clock.asleep(delay)
+                result = attempts.settle(error=exc)
+            if isinstance(result, ProviderResponse):
+                return result
+            await options.clock.asleep(result)
 
 
 __all__ = [

@@ -36,7 +36,7 @@ from engine.accounts.store import AccountStore
 from engine.api import AsyncConnection, Connection, Engine
 from engine.errors import ForbiddenError
 from engine.loader import ProviderMapping
-from engine.plan.build import fill_template
+from engine.plan.build import fixed_request
 from engine.plan.messages import ProviderRequest, ProviderResponse
 from engine.plan.responses import raise_for_response
 from engine.run.clock import Clock
@@ -90,15 +90,7 @@ class AccountDisabledError(AccountsError, ForbiddenError):
 
 def check_request(mapping: ProviderMapping) -> ProviderRequest:
     """The provider's declared `check` request, as a plan request (no credentials in it)."""
-    check = mapping.provider.check
-    return ProviderRequest(
-        method=check.method,
-        path=fill_template(check.path, {}),
-        query=tuple(check.query.items()),
-        buckets=tuple(mapping.provider.rate_limits.default_buckets),
-        idempotent=check.method in ("GET", "HEAD", "OPTIONS", "PUT", "DELETE"),
-        purpose=f"{mapping.provider.label} credentials check",
-    )
+    return fixed_request(mapping, mapping.provider.check, purpose=_what(mapping))
 
 
 def _what(mapping: ProviderMapping) -> str:

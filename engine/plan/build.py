@@ -10,7 +10,9 @@ from urllib.parse import quote
 
 from engine.errors import FieldProblem, ValidationError
 from engine.expressions import CompiledExpression
+from engine.format.provider import CheckRequest
 from engine.loader import ProviderMapping
+from engine.plan.messages import ProviderRequest
 
 _FORMATTER = string.Formatter()
 
@@ -117,3 +119,24 @@ def build_body(
             continue
         set_path(body, key, compiled.search(data))
     return body
+
+
+def fixed_request(
+    mapping: ProviderMapping,
+    spec: CheckRequest,
+    *,
+    values: Mapping[str, Any] | None = None,
+    body: Any = None,
+    purpose: str = "",
+) -> ProviderRequest:
+    """A request declared with constant query parameters (credential checks, webhook
+    management), paced with the provider's default buckets."""
+    return ProviderRequest(
+        method=spec.method,
+        path=fill_template(spec.path, values or {}),
+        query=tuple(spec.query.items()),
+        body=body,
+        buckets=tuple(mapping.provider.rate_limits.default_buckets),
+        idempotent=spec.method in ("GET", "PUT", "DELETE"),
+        purpose=purpose,
+    )

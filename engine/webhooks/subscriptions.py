@@ -18,14 +18,15 @@ from engine.accounts.store import AccountStore
 from engine.errors import ConfigurationError, FieldProblem, RemoteError, ValidationError
 from engine.format.provider import WebhookSpec, WebhookSubscriptionSpec
 from engine.loader import ProviderMapping
-from engine.plan.build import fill_template
-from engine.plan.messages import Plan, ProviderRequest
+from engine.plan.build import fixed_request
+from engine.plan.messages import Plan
 from engine.plan.responses import raise_for_response
 from engine.run.drivers import run_async, run_sync
 from engine.webhooks.events import unified_type, webhook_spec
 
 if TYPE_CHECKING:
     from engine.api import AsyncConnection, Connection
+
 
 def subscription_spec(mapping: ProviderMapping) -> tuple[WebhookSpec, WebhookSubscriptionSpec]:
     """The webhook and subscription sections, or a clear error."""
@@ -62,20 +63,6 @@ def provider_events(mapping: ProviderMapping, events: list[str]) -> list[str]:
     if problems:
         raise ValidationError("unknown webhook event types", details=problems)
     return names
-
-
-def _request(
-    mapping: ProviderMapping, method: str, path: str, query: dict[str, str], body: Any, what: str
-) -> ProviderRequest:
-    return ProviderRequest(
-        method=method,
-        path=path,
-        query=tuple(query.items()),
-        body=body,
-        buckets=tuple(mapping.provider.rate_limits.default_buckets),
-        idempotent=method in ("GET", "PUT", "DELETE"),
-        purpose=what,
-    )
 
 
 def _describe(mapping: ProviderMapping, record: Any) -> dict[str, Any]:
@@ -120,8 +107,7 @@ def subscribe_plan(
             details=[
                 FieldProblem(
                     "batchable",
-                    "must be true for "
-                    + ", ".join(sorted(batch_only)),
+                    "must be true for " + ", ".join(sorted(batch_only)),
                 )
             ],
         )
@@ -136,14 +122,7 @@ def subscribe_plan(
         value = mapping.expression(source).search(data)
         if value is not None:
             body[key] = value
-    response = yield _request(
-        mapping,
-        subs.create.method,
-        fill_template(subs.create.path, {}),
-        subs.create.query,
-        body,
-        "webhooks.subscribe",
-    )
+    response = yield fixed_request(mapping, subs.create, body=body, purpose="webhooks.subscribe")
     raise_for_response(mapping, response, what="webhooks.subscribe")
     return _describe(mapping, mapping.expression(subs.record_path).search(response.body))
 
@@ -151,14 +130,7 @@ def subscribe_plan(
 def list_plan(mapping: ProviderMapping) -> Plan[list[dict[str, Any]]]:
     """Every webhook of the account (one page of up to the list request's limit)."""
     _, subs = subscription_spec(mapping)
-    response = yield _request(
-        mapping,
-        subs.list.method,
-        fill_template(subs.list.path, {}),
-        subs.list.query,
-        None,
-        "webhooks.list",
-    )
+    response = yield fixed_request(mapping, subs.list, purpose="webhooks.list")
     raise_for_response(mapping, response, what="webhooks.list")
     records = mapping.expression(subs.records_path).search(response.body) or []
     return [_describe(mapping, record) for record in records]
@@ -167,9 +139,8 @@ def list_plan(mapping: ProviderMapping) -> Plan[list[dict[str, Any]]]:
 def unsubscribe_plan(mapping: ProviderMapping, webhook_id: str) -> Plan[dict[str, Any]]:
     """Delete a webhook; returns `{"id": ...}` (an unknown id raises not_found)."""
     _, subs = subscription_spec(mapping)
-    path = fill_template(subs.delete.path, {"id": str(webhook_id)})
-    response = yield _request(
-        mapping, subs.delete.method, path, subs.delete.query, None, "webhooks.unsubscribe"
+    response = yield fixed_request(
+        mapping, subs.delete, values={"id": str(webhook_id)}, purpose="webhooks.unsubscribe"
     )
     raise_for_response(mapping, response, what="webhooks.unsubscribe")
     return {"id": str(webhook_id)}

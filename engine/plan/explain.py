@@ -59,15 +59,15 @@ def explain_call(
         explained["pagination"] = plan.describe()
     elif ctx.method in ("create", "update", "upsert") and ctx.operation.request is not None:
         if ctx.method == "update":
-            operations._require_id(ctx, call_id)
-        problems = operations._validate_body(ctx, ctx.method, body)
+            operations.require_id(ctx, call_id)
+        problems = operations.validate_body(ctx, ctx.method, body)
         if problems:
             raise ValidationError(f"invalid body for {ctx.name}", details=problems)
         for step in ctx.operation.before:
             values = ctx.mapping.expression(step.for_each).search(body) or []
             for value in values if isinstance(values, list) else [values]:
                 requests.append(
-                    operations._request(
+                    operations.build_request(
                         ctx,
                         step.request,
                         body,

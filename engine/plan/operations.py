@@ -41,7 +41,7 @@ def list_all(ctx: CallContext, filters: dict[str, Any] | None = None) -> Plan[li
     return records
 
 
-def _request(
+def build_request(
     ctx: CallContext,
     spec: RequestSpec,
     data: dict[str, Any],
@@ -49,6 +49,7 @@ def _request(
     *,
     purpose: str,
 ) -> ProviderRequest:
+    """A provider request from a declared request spec, the input data and path values."""
     idempotent = ctx.operation.idempotent
     if idempotent is None:
         idempotent = spec.method in ("GET", "PUT", "DELETE")
@@ -78,7 +79,8 @@ def _record(ctx: CallContext, response: ProviderResponse) -> dict[str, Any]:
     return ctx.mapper().map(raw, remote_data=ctx.remote_data)
 
 
-def _require_id(ctx: CallContext, call_id: Any) -> str:
+def require_id(ctx: CallContext, call_id: Any) -> str:
+    """The call's id as a string, or a validation error naming `id`."""
     if call_id is None or (isinstance(call_id, str) and not call_id.strip()):
         raise ValidationError(
             f"{ctx.name} needs an id", details=[FieldProblem("id", "is required")]
@@ -92,14 +94,14 @@ def _require_id(ctx: CallContext, call_id: Any) -> str:
 
 def get(ctx: CallContext, call_id: Any) -> Plan[dict[str, Any]]:
     """A single record by id (or by whatever a route's `id_pattern` accepts, e.g. an email)."""
-    record_id = _require_id(ctx, call_id)
+    record_id = require_id(ctx, call_id)
     if ctx.operation.lookup is not None:
         return (yield from _lookup(ctx, record_id))
     spec = ctx.operation.request
     assert spec is not None
     route_index = choose_route(ctx, {}, record_id)
     path = ctx.operation.routes[route_index].path if route_index >= 0 else spec.path
-    request = _request(
+    request = build_request(
         ctx, spec.model_copy(update={"path": path}), {}, {"id": record_id}, purpose=ctx.name
     )
     response = yield request
@@ -123,10 +125,10 @@ def _lookup(ctx: CallContext, record_id: str) -> Plan[dict[str, Any]]:
 
 def delete(ctx: CallContext, call_id: Any) -> Plan[dict[str, Any]]:
     """Delete by id; answers `{"id": ...}`."""
-    record_id = _require_id(ctx, call_id)
+    record_id = require_id(ctx, call_id)
     spec = ctx.operation.request
     assert spec is not None
-    response = yield _request(ctx, spec, {}, {"id": record_id}, purpose=ctx.name)
+    response = yield build_request(ctx, spec, {}, {"id": record_id}, purpose=ctx.name)
     raise_for_response(ctx.mapping, response, what=ctx.name)
     _forget_definitions(ctx)
     return {"id": record_id}
@@ -139,7 +141,8 @@ def _forget_definitions(ctx: CallContext) -> None:
         ctx.cache.custom_field_keys.pop(ctx.resource.resource, None)
 
 
-def _validate_body(ctx: CallContext, method: str, body: Any) -> list[FieldProblem]:
+def validate_body(ctx: CallContext, method: str, body: Any) -> list[FieldProblem]:
+    """Problems of a write body: the unified schema plus the fields this provider cannot write."""
     problems = validate_write(ctx.resource.resource, method, body)
     if isinstance(body, dict):
         for name, reason in ctx.operation.unsupported_fields.items():
@@ -238,7 +241,7 @@ def prepare_write(
     ctx: CallContext, call_id: str | None, body: dict[str, Any], known_keys: frozenset[str] | None
 ) -> PreparedWrite:
     """Validate a body (schema, unsupported fields, custom keys) and build its main request."""
-    problems = _validate_body(ctx, ctx.method, body)
+    problems = validate_body(ctx, ctx.method, body)
     if known_keys is not None and isinstance(body, dict):
         problems += _custom_field_problems(ctx, body, known_keys)
     if problems:
@@ -246,7 +249,7 @@ def prepare_write(
     spec = ctx.operation.request
     assert spec is not None
     values = {"id": call_id} if call_id is not None else {}
-    request = _request(ctx, spec, body, values, purpose=ctx.name)
+    request = build_request(ctx, spec, body, values, purpose=ctx.name)
 
     def finish(response: ProviderResponse) -> dict[str, Any]:
         raise_for_response(ctx.mapping, response, what=ctx.name)
@@ -271,8 +274,8 @@ def _needs_custom_keys(ctx: CallContext, bodies: list[Any]) -> set[str]:
 
 def write(ctx: CallContext, call_id: Any, body: Any) -> Plan[dict[str, Any]]:
     """create / update / upsert: validated before anything is sent."""
-    record_id = _require_id(ctx, call_id) if ctx.method == "update" else None
-    problems = _validate_body(ctx, ctx.method, body)
+    record_id = require_id(ctx, call_id) if ctx.method == "update" else None
+    problems = validate_body(ctx, ctx.method, body)
     if problems:
         raise ValidationError(f"invalid body for {ctx.name}", details=problems)
     wanted = _needs_custom_keys(ctx, [body])
@@ -281,7 +284,7 @@ def write(ctx: CallContext, call_id: Any, body: Any) -> Plan[dict[str, Any]]:
     for index, step in enumerate(ctx.operation.before):
         values = ctx.mapping.expression(step.for_each).search(body) or []
         for value in values if isinstance(values, list) else [values]:
-            request = _request(
+            request = build_request(
                 ctx,
                 step.request,
                 body,
@@ -305,7 +308,7 @@ def each(ctx: CallContext, call_id: Any, body: Any) -> Plan[dict[str, Any]]:
     spec = ctx.operation.each
     assert spec is not None
     needs_id = ctx.method in ("add_contacts", "remove_contacts")
-    record_id = _require_id(ctx, call_id) if needs_id else None
+    record_id = require_id(ctx, call_id) if needs_id else None
     problems = validate_write(ctx.resource.resource, ctx.method, body)
     if problems:
         raise ValidationError(f"invalid body for {ctx.name}", details=problems)
@@ -321,13 +324,13 @@ def each(ctx: CallContext, call_id: Any, body: Any) -> Plan[dict[str, Any]]:
             try:
                 prepared[index] = prepare_write(item_ctx, None, item, known)
             except UnimapError as exc:
-                results[index] = _item_result_error(_at_index(exc, index))
+                results[index] = _item_result_error(exc)
         wrap = _record_result
     else:
         assert spec.request is not None
         for index, item in enumerate(items):
             values = {"id": record_id, spec.item_name: item}
-            request = _request(
+            request = build_request(
                 ctx,
                 spec.request,
                 {spec.item_name: item},
@@ -346,11 +349,6 @@ def each(ctx: CallContext, call_id: Any, body: Any) -> Plan[dict[str, Any]]:
             response = yield item_write.request
             results[index] = _finish_item(item_write, response, wrap)
     return {"result": results}
-
-
-def _at_index(error: UnimapError, index: int) -> UnimapError:
-    error.index = index  # type: ignore[attr-defined]
-    return error
 
 
 def _record_result(record: dict[str, Any]) -> dict[str, Any]:

@@ -43,7 +43,7 @@ import yaml
 
 from engine.api import Engine
 from engine.paths import mappings_dir
-from engine.simulator import DEFAULT_TOKEN, Simulator, serve_in_thread
+from simulators.mailerlite import DEFAULT_TOKEN, Simulator, serve_in_thread
 
 BATCH_SIZE = 50
 """Sub-requests per `POST /batch` (MailerLite's documented maximum)."""

@@ -48,7 +48,7 @@ sys.path.insert(0, str(ROOT))
 
 from engine.api import Connection, Engine  # noqa: E402
 from engine.run.clock import FakeClock  # noqa: E402
-from engine.simulator import DEFAULT_TOKEN, Simulator, serve_in_thread  # noqa: E402
+from simulators.mailerlite import DEFAULT_TOKEN, Simulator, serve_in_thread  # noqa: E402
 
 TARGET_RATIO = 0.8
 TARGET_MEMORY_GROWTH = 0.10

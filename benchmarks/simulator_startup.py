@@ -23,7 +23,7 @@ from pathlib import Path
 
 import httpx
 
-from engine.simulator import Simulator, serve_in_thread
+from simulators.mailerlite import Simulator, serve_in_thread
 
 REPO = Path(__file__).resolve().parents[1]
 

@@ -152,7 +152,7 @@ def tour_webhooks(connection: Connection, simulator: Any, inbox: _Inbox) -> None
 
 def run(args: argparse.Namespace) -> int:
     """Seed the simulator, connect the engine to it in process, and tour."""
-    from engine.simulator import DEFAULT_TOKEN, IN_PROCESS_BASE_URL, Simulator
+    from simulators.mailerlite import DEFAULT_TOKEN, IN_PROCESS_BASE_URL, Simulator
 
     print(f"Starting the MailerLite simulator in process ({args.subscribers} subscribers)…")
     engine = Engine.load()

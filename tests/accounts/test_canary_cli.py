@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from engine.cli import main
-from engine.simulator import Simulator, serve_in_thread
+from simulators.mailerlite import Simulator, serve_in_thread
 
 CANARY = "canary-9f8e7d6c5b4a"
 CORE = "9f8e7d6c5b4a"

@@ -30,8 +30,8 @@ from engine.errors import (
 from engine.linking import connect_account, link_account
 from engine.run.clock import FakeClock
 from engine.run.retry import RetryPolicy
-from engine.simulator import IN_PROCESS_BASE_URL, Simulator, serve_in_thread
-from engine.simulator.faults import FaultInjector, FaultPlan
+from simulators.core.faults import FaultInjector, FaultPlan
+from simulators.mailerlite import IN_PROCESS_BASE_URL, Simulator, serve_in_thread
 
 CANARY = "canary-9f8e7d6c5b4a"
 CORE = "9f8e7d6c5b4a"

@@ -10,7 +10,7 @@ import pytest
 
 from engine.accounts import AccountStatus, default_store
 from engine.cli import main
-from engine.simulator import Simulator, serve_in_thread
+from simulators.mailerlite import Simulator, serve_in_thread
 
 TOKEN = "cli-test-token-5e6f"
 

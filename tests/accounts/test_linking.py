@@ -30,8 +30,8 @@ from engine.linking import (
 )
 from engine.run.clock import FakeClock
 from engine.run.retry import RetryPolicy
-from engine.simulator import IN_PROCESS_BASE_URL, Simulator
-from engine.simulator.faults import FaultInjector, FaultPlan
+from simulators.core.faults import FaultInjector, FaultPlan
+from simulators.mailerlite import IN_PROCESS_BASE_URL, Simulator
 
 TOKEN = "linking-test-token"
 

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import pytest
 
 from engine.cli import main
-from engine.simulator import Simulator, serve_in_thread
+from simulators.mailerlite import Simulator, serve_in_thread
 
 TOKEN = "cli-test-token"
 

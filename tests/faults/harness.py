@@ -1,7 +1,7 @@
 """The fault suite: list 20,000 contacts and bulk-upsert 5,000 under injected faults.
 
 Each scenario runs against a fresh in-process simulator with one fault SPEC
-(`engine.simulator.faults`) and checks, against the simulator's own state, that every record
+(`simulators.core.faults`) and checks, against the simulator's own state, that every record
 was read exactly once and every write applied (net) exactly once.
 
 Time. The engine and the simulator share one `SharedFakeClock`: every wait of the engine (rate
@@ -30,8 +30,8 @@ from engine.api import Engine
 from engine.linking import aconnect_account, connect_account, link_account
 from engine.run.clock import FakeClock
 from engine.run.retry import RetryPolicy
-from engine.simulator import IN_PROCESS_BASE_URL, SimRequest, SimResponse, Simulator
-from engine.simulator.faults import APPLIED_KINDS
+from simulators.core.faults import APPLIED_KINDS
+from simulators.mailerlite import IN_PROCESS_BASE_URL, SimRequest, SimResponse, Simulator
 
 CONTACTS = 20_000
 UPSERTS = 5_000

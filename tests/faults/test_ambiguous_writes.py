@@ -13,8 +13,8 @@ import pytest
 
 from engine.api import Connection, Engine
 from engine.errors import ConnectionFailedError, RemoteError, UnimapError
-from engine.simulator import IN_PROCESS_BASE_URL, Simulator
-from engine.simulator.faults import FaultInjector, FaultPlan, FaultRule
+from simulators.core.faults import FaultInjector, FaultPlan, FaultRule
+from simulators.mailerlite import IN_PROCESS_BASE_URL, Simulator
 from tests.faults.harness import POLICY, SharedFakeClock
 
 

@@ -8,7 +8,7 @@ import httpx
 import pytest
 
 from engine.api import Connection, Engine
-from engine.simulator import DEFAULT_TOKEN, IN_PROCESS_BASE_URL, Simulator
+from simulators.mailerlite import DEFAULT_TOKEN, IN_PROCESS_BASE_URL, Simulator
 
 
 @pytest.fixture(scope="module")

@@ -11,7 +11,7 @@ import pytest
 from engine.api import Connection, Engine
 from engine.errors import InvalidCursorError, NotFoundError, ValidationError
 from engine.proxy import declared_paging
-from engine.simulator import DEFAULT_TOKEN, IN_PROCESS_BASE_URL, Simulator, serve_in_thread
+from simulators.mailerlite import DEFAULT_TOKEN, IN_PROCESS_BASE_URL, Simulator, serve_in_thread
 
 
 def test_get_returns_status_headers_and_the_raw_body(ml: Connection) -> None:

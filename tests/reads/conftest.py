@@ -10,8 +10,8 @@ import pytest
 
 from engine.api import Connection, Engine
 from engine.run.clock import FakeClock
-from engine.simulator import DEFAULT_TOKEN, IN_PROCESS_BASE_URL, Simulator
 from engine.unified.validate import validate_envelope, validate_record
+from simulators.mailerlite import DEFAULT_TOKEN, IN_PROCESS_BASE_URL, Simulator
 from tests.reads.helpers import PROVIDERS, TOKEN, CountingTransport
 
 

@@ -8,7 +8,7 @@ import pytest
 
 from engine.api import Engine
 from engine.run.clock import FakeClock
-from engine.simulator import DEFAULT_TOKEN, IN_PROCESS_BASE_URL, Simulator
+from simulators.mailerlite import DEFAULT_TOKEN, IN_PROCESS_BASE_URL, Simulator
 from tests.reads.helpers import CountingTransport
 
 CONTACTS = 20_000

@@ -13,7 +13,7 @@ import pytest
 
 from engine.api import Connection
 from engine.errors import NotFoundError, ValidationError
-from engine.simulator import Simulator
+from simulators.mailerlite import Simulator
 from tests.reads.helpers import CountingTransport
 
 Valid = Callable[[str, Any], None]

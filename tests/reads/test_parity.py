@@ -9,7 +9,7 @@ import pytest
 
 from engine.api import AsyncConnection, Connection, Engine
 from engine.errors import NotFoundError, UnimapError, ValidationError
-from engine.simulator import DEFAULT_TOKEN, IN_PROCESS_BASE_URL, Simulator
+from simulators.mailerlite import DEFAULT_TOKEN, IN_PROCESS_BASE_URL, Simulator
 
 CALLS: list[tuple[str, str, str | None, dict[str, Any] | None]] = [
     ("contacts", "list", None, {"limit": 7}),

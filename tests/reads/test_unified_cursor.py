@@ -14,7 +14,7 @@ import respx
 from engine.api import Connection, Engine
 from engine.errors import InvalidCursorError, RemoteError
 from engine.plan.cursor import decode_cursor, encode_cursor
-from engine.simulator import DEFAULT_TOKEN, IN_PROCESS_BASE_URL, Simulator
+from simulators.mailerlite import DEFAULT_TOKEN, IN_PROCESS_BASE_URL, Simulator
 from tests.reads.helpers import base_url, by_param, items, page, sent
 
 Connect = Callable[[str], Connection]

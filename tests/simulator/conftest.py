@@ -13,7 +13,7 @@ from typing import Any
 import httpx
 import pytest
 
-from engine.simulator import FakeClock, Simulator
+from simulators.mailerlite import FakeClock, Simulator
 
 SHARED = Path(__file__).resolve().parents[3] / "shared" / "mailerlite"
 """`/work/main/../shared/mailerlite` (read-only fact sheet and recordings)."""

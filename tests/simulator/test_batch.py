@@ -7,7 +7,7 @@ from typing import Any
 import httpx
 import pytest
 
-from engine.simulator import FakeClock, Simulator
+from simulators.mailerlite import FakeClock, Simulator
 
 
 def test_sub_requests_run_in_order_through_the_same_handlers(client: httpx.Client) -> None:

@@ -10,7 +10,7 @@ from typing import Any
 import httpx
 import pytest
 
-from engine.simulator import FakeClock, Simulator
+from simulators.mailerlite import FakeClock, Simulator
 from tests.simulator.conftest import load
 from tests.simulator.shape import mismatches
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from engine.simulator import FakeClock, Simulator
+from simulators.mailerlite import FakeClock, Simulator
 
 
 def transcript(seed: int) -> list[bytes]:

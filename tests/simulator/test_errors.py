@@ -5,7 +5,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from engine.simulator import Simulator
+from simulators.mailerlite import Simulator
 
 
 @pytest.mark.parametrize(

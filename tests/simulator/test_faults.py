@@ -9,7 +9,7 @@ import time
 import httpx
 import pytest
 
-from engine.simulator import FakeClock, FaultPlan, Simulator, serve_in_thread
+from simulators.mailerlite import FakeClock, FaultPlan, Simulator, serve_in_thread
 
 
 def faulty(spec: str, seed: int = 1) -> Simulator:

@@ -6,7 +6,7 @@ from typing import Any
 
 import httpx
 
-from engine.simulator import Simulator
+from simulators.mailerlite import Simulator
 from tests.simulator.test_subscribers import walk
 
 MAX_PAGES = 100

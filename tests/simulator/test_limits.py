@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import httpx
 
-from engine.simulator import FakeClock, Simulator
+from simulators.mailerlite import FakeClock, Simulator
 
 IMPORT_BATCH = {
     "requests": [{"method": "POST", "path": "api/subscribers", "body": {"email": "i@example.com"}}]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import statistics
 import time
 
-from engine.simulator import Simulator
+from simulators.mailerlite import Simulator
 
 
 def test_twenty_thousand_subscribers_seed_fast_and_pages_of_1000_stay_quick() -> None:

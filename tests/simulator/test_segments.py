@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import httpx
 
-from engine.simulator import Condition, Simulator
+from simulators.mailerlite import Condition, Simulator
 from tests.simulator.test_subscribers import walk
 
 

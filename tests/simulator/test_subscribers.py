@@ -9,7 +9,7 @@ from typing import Any
 import httpx
 import pytest
 
-from engine.simulator import Simulator
+from simulators.mailerlite import Simulator
 
 MAX_PAGES = 500
 

@@ -8,7 +8,7 @@ import threading
 
 import httpx
 
-from engine.simulator import IN_PROCESS_BASE_URL, Simulator, serve_in_thread
+from simulators.mailerlite import IN_PROCESS_BASE_URL, Simulator, serve_in_thread
 
 
 def test_one_transport_serves_sync_and_async_clients(sim: Simulator) -> None:

@@ -12,7 +12,7 @@ from typing import Any
 import httpx
 import pytest
 
-from engine.simulator import FakeClock, Simulator, sign
+from simulators.mailerlite import FakeClock, Simulator, sign
 from tests.simulator.conftest import Receiver
 
 

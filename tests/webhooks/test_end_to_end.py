@@ -20,8 +20,8 @@ import pytest
 from engine.accounts import Account, MemoryAccountStore
 from engine.api import Connection, Engine
 from engine.errors import SignatureError, UnimapError
-from engine.simulator import Simulator, serve_in_thread
 from engine.webhooks import Deduplicator
+from simulators.mailerlite import Simulator, serve_in_thread
 from tests.webhooks.conftest import assert_valid_events
 
 TOKEN = "e2e-token"

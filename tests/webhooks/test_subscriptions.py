@@ -14,8 +14,8 @@ import pytest
 from engine.accounts import Account, MemoryAccountStore
 from engine.api import Connection, Engine
 from engine.errors import ConfigurationError, NotFoundError, ValidationError
-from engine.simulator import DEFAULT_TOKEN, IN_PROCESS_BASE_URL, Simulator
 from engine.webhooks import sign
+from simulators.mailerlite import DEFAULT_TOKEN, IN_PROCESS_BASE_URL, Simulator
 from tests.webhooks.conftest import SECRET, body_of
 
 HOOK = "https://receiver.example/hook"

@@ -18,7 +18,7 @@ import yaml
 
 from engine.api import AsyncConnection, Connection, Engine
 from engine.paths import mappings_dir
-from engine.simulator import DEFAULT_TOKEN, IN_PROCESS_BASE_URL, Simulator, SimulatorTransport
+from simulators.mailerlite import DEFAULT_TOKEN, IN_PROCESS_BASE_URL, Simulator, SimulatorTransport
 
 FAST_PERIOD = 0.2
 """Seconds per rate window of the engine used by most tests (MailerLite's is 60)."""

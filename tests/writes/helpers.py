@@ -5,8 +5,8 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from engine.simulator import Simulator
-from engine.simulator.models import Subscriber
+from simulators.mailerlite import Simulator
+from simulators.mailerlite.models import Subscriber
 
 
 def stored(sim: Simulator, email: str) -> Subscriber:

@@ -6,7 +6,7 @@ import asyncio
 from typing import Any
 
 from engine.api import Engine
-from engine.simulator import Simulator
+from simulators.mailerlite import Simulator
 from tests.writes.conftest import RecordingTransport, aconnect_to, connect_to
 from tests.writes.helpers import stored
 

@@ -13,7 +13,7 @@ import httpx
 import pytest
 
 from engine.api import Engine
-from engine.simulator import Simulator
+from simulators.mailerlite import Simulator
 from tests.writes.conftest import RecordingTransport, compressed_mappings, connect_to
 
 WINDOW = 1.0

@@ -8,7 +8,7 @@ import pytest
 
 from engine.api import Connection
 from engine.errors import NotFoundError
-from engine.simulator import Simulator
+from simulators.mailerlite import Simulator
 from tests.writes.helpers import stored
 
 

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from engine.api import Connection
-from engine.simulator import Simulator
+from simulators.mailerlite import Simulator
 from tests.writes.helpers import stored
 
 

@@ -9,7 +9,7 @@ import pytest
 
 from engine.api import Connection
 from engine.errors import ValidationError
-from engine.simulator import Simulator
+from simulators.mailerlite import Simulator
 from tests.writes.conftest import RecordingTransport
 
 

@@ -19,7 +19,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from engine.simulator.messages import validation_error
+from simulators.mailerlite.messages import validation_error
 
 JsonDict = dict[str, Any]
 

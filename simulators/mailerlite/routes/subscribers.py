@@ -5,22 +5,20 @@ from __future__ import annotations
 
 from typing import Any
 
-from engine.simulator import validation as v
-from engine.simulator.messages import (
+from simulators.core.messages import SimResponse, dumps, json_response
+from simulators.mailerlite import validation as v
+from simulators.mailerlite.messages import (
     MODEL_SUBSCRIBER,
     ApiError,
-    SimResponse,
-    dumps,
-    json_response,
     no_content,
     not_found,
     validation_error,
 )
-from engine.simulator.models import Subscriber
-from engine.simulator.pagination import cursor_envelope, cursor_page, parse_limit
-from engine.simulator.router import Context, Router
-from engine.simulator.serialize import forgotten_subscriber_json, group_json, subscriber_json
-from engine.simulator.state import State
+from simulators.mailerlite.models import Subscriber
+from simulators.mailerlite.pagination import cursor_envelope, cursor_page, parse_limit
+from simulators.mailerlite.router import Context, Router
+from simulators.mailerlite.serialize import forgotten_subscriber_json, group_json, subscriber_json
+from simulators.mailerlite.state import State
 
 MAX_LIMIT = 1000
 """Largest `limit` accepted on cursor endpoints (documented for group subscribers)."""

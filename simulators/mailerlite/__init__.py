@@ -14,10 +14,10 @@ or over real HTTP on loopback::
     with serve_in_thread(sim) as base_url:            # e.g. http://127.0.0.1:54321/api
         httpx.get(f"{base_url}/subscribers", headers=sim.auth_headers())
 
-`unimap sandbox` runs the same thing from the command line (see `engine.simulator.cli`); its
+`unimap sandbox` runs the same thing from the command line (see `simulators.sandbox_cli`); its
 first stdout line is `http://127.0.0.1:PORT/api token=TOKEN`.
 
-Fault injection SPEC (full semantics in `engine.simulator.faults`)::
+Fault injection SPEC (full semantics in `simulators.core.faults`)::
 
     SPEC := ITEM ("," ITEM)*     ITEM := KIND ":" PROB ["@" SECONDS] ["x" COUNT]
     KIND := 500|502|503|504|slow|malformed|truncate|drop|drop_after_apply|429burst
@@ -30,14 +30,14 @@ Full guide: `docs/simulator.md`.
 
 from __future__ import annotations
 
-from engine.simulator.clock import Clock, FakeClock, SystemClock
-from engine.simulator.faults import FaultInjector, FaultPlan, FaultRule
-from engine.simulator.messages import SimRequest, SimResponse
-from engine.simulator.models import Condition
-from engine.simulator.server import serve_in_thread
-from engine.simulator.simulator import DEFAULT_TOKEN, IN_PROCESS_BASE_URL, Simulator
-from engine.simulator.transport import ConnectionDropped, SimulatorTransport
-from engine.simulator.webhooks import Delivery, DeliveryResult, WebhookDispatcher, sign
+from simulators.core.clock import Clock, FakeClock, SystemClock
+from simulators.core.faults import FaultInjector, FaultPlan, FaultRule
+from simulators.core.messages import SimRequest, SimResponse
+from simulators.core.server import serve_in_thread
+from simulators.core.transport import ConnectionDropped, SimulatorTransport
+from simulators.mailerlite.models import Condition
+from simulators.mailerlite.simulator import DEFAULT_TOKEN, IN_PROCESS_BASE_URL, Simulator
+from simulators.mailerlite.webhooks import Delivery, DeliveryResult, WebhookDispatcher, sign
 
 __all__ = [
     "DEFAULT_TOKEN",

@@ -14,10 +14,10 @@ from collections.abc import Iterable, Iterator
 from datetime import timedelta
 from typing import Any
 
-from engine.simulator.clock import Clock, rest_timestamp
-from engine.simulator.ids import IdGenerator, SecretGenerator
-from engine.simulator.messages import dumps
-from engine.simulator.models import (
+from simulators.core.clock import Clock, rest_timestamp
+from simulators.core.ids import IdGenerator, SecretGenerator
+from simulators.core.messages import dumps
+from simulators.mailerlite.models import (
     INACTIVE_STATUSES,
     Condition,
     Event,
@@ -27,7 +27,7 @@ from engine.simulator.models import (
     Subscriber,
     Webhook,
 )
-from engine.simulator.serialize import rate, subscriber_json, webhook_subscriber_json
+from simulators.mailerlite.serialize import rate, subscriber_json, webhook_subscriber_json
 
 DEFAULT_FIELDS: tuple[tuple[int, str, str], ...] = (
     (1, "Name", "name"),

@@ -1,6 +1,6 @@
 """The ASGI face of the simulator (a Starlette app with one catch-all route).
 
-Every request is translated to a `SimRequest` and answered by `Simulator.handle`. Two fault
+Every request is translated to a `SimRequest` and answered by the simulator's `handle`. Two fault
 effects need the raw ASGI channel:
 
 * slow responses sleep with `anyio.sleep` (the event loop keeps serving others);
@@ -21,11 +21,11 @@ from starlette.responses import Response
 from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
-from engine.simulator.messages import Disconnect, SimRequest
-from engine.simulator.transport import ConnectionDropped
+from simulators.core.messages import Disconnect, SimRequest
+from simulators.core.transport import ConnectionDropped
 
 if TYPE_CHECKING:
-    from engine.simulator.simulator import Simulator
+    from simulators.core.messages import SimulatedProvider
 
 ALL_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
 
@@ -50,7 +50,7 @@ class DroppedResponse(Response):
         raise ConnectionDropped()
 
 
-def build_app(simulator: Simulator) -> Starlette:
+def build_app(simulator: SimulatedProvider) -> Starlette:
     """The Starlette app serving `simulator` on every path."""
 
     async def endpoint(request: Request) -> Response:

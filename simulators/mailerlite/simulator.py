@@ -7,7 +7,7 @@ Pipeline for every request (`Simulator.handle`):
 3. rate limit - fixed window per token (`X-RateLimit-*` headers; 429 `Too Many Attempts.`);
    a `POST /batch` counts once, and one made only of `POST api/subscribers` also counts against
    the import limit (429 `You're being rate limited on import creation.`);
-4. fault injection (see `engine.simulator.faults`);
+4. fault injection (see `simulators.core.faults`);
 5. the handler, under a lock (requests are serialised, so state is always consistent);
 6. webhook events produced by the request are queued for background delivery.
 """
@@ -19,29 +19,20 @@ import threading
 from typing import Any
 
 import httpx
-from starlette.applications import Starlette
 
-from engine.simulator.asgi import build_app
-from engine.simulator.clock import Clock, SystemClock
-from engine.simulator.faults import APPLIED_KINDS, FaultInjector, FaultPlan, FaultRule
-from engine.simulator.ids import IdGenerator, SecretGenerator
-from engine.simulator.messages import (
-    ApiError,
-    Disconnect,
-    SimRequest,
-    SimResponse,
-    dumps,
-    json_response,
-    unauthenticated,
-)
-from engine.simulator.ratelimit import FixedWindowLimiter
-from engine.simulator.router import Context, Router
-from engine.simulator.routes import build_router
-from engine.simulator.routes.batch import is_import_batch
-from engine.simulator.seed import seed_state
-from engine.simulator.state import State
-from engine.simulator.transport import SimulatorTransport
-from engine.simulator.webhooks import WebhookDispatcher
+from simulators.core.clock import Clock, SystemClock
+from simulators.core.faults import APPLIED_KINDS, FaultInjector, FaultPlan, FaultRule
+from simulators.core.ids import IdGenerator, SecretGenerator
+from simulators.core.messages import Disconnect, SimRequest, SimResponse, dumps, json_response
+from simulators.core.ratelimit import FixedWindowLimiter
+from simulators.core.transport import SimulatorTransport
+from simulators.mailerlite.messages import ApiError, unauthenticated
+from simulators.mailerlite.router import Context, Router
+from simulators.mailerlite.routes import build_router
+from simulators.mailerlite.routes.batch import is_import_batch
+from simulators.mailerlite.seed import seed_state
+from simulators.mailerlite.state import State
+from simulators.mailerlite.webhooks import WebhookDispatcher
 
 DEFAULT_TOKEN = "sim-token"
 """The API token a simulator accepts unless told otherwise."""
@@ -67,12 +58,14 @@ class Simulator:
     * `seed` drives ids, secrets, seeded data and the fault sequence.
     * `token` is the only accepted bearer token.
     * `rate_limit` / `import_limit` are `(requests, window_seconds)`, or None to disable.
-    * `faults` is a SPEC string or `FaultPlan` (see `engine.simulator.faults`), None for none.
+    * `faults` is a SPEC string or `FaultPlan` (see `simulators.core.faults`), None for none.
     * `clock` is a `Clock` (e.g. `FakeClock`); defaults to the system clock.
     * `webhook_transport` replaces the network for webhook deliveries (e.g.
       `httpx.MockTransport`), so tests can capture them without sockets.
     * `account_id` is the integer carried by webhook payloads (derived from the seed if None).
     """
+
+    base_path = "/api"
 
     def __init__(
         self,
@@ -111,7 +104,7 @@ class Simulator:
         self.webhooks = WebhookDispatcher(self.state, self.lock, transport=webhook_transport)
         """The webhook sender: `webhooks.flush()`, `await webhooks.drain()`, `webhooks.results`."""
         self.router: Router = build_router()
-        self._app: Starlette | None = None
+        self._app: Any = None
 
     # ------------------------------------------------------------------ set-up
     def seed_data(self, subscribers: int = 100, groups: int = 5, segments: int = 3) -> Simulator:
@@ -122,9 +115,11 @@ class Simulator:
         return self
 
     @property
-    def app(self) -> Starlette:
+    def app(self) -> Any:
         """The ASGI application (serve it with uvicorn, or use `httpx.ASGITransport`)."""
         if self._app is None:
+            from simulators.core.asgi import build_app  # starlette only when served
+
             self._app = build_app(self)
         return self._app
 

@@ -3,19 +3,13 @@ delete. Keys are derived from the name at creation and never change."""
 
 from __future__ import annotations
 
-from engine.simulator import validation as v
-from engine.simulator.messages import (
-    MODEL_FIELD,
-    SimResponse,
-    json_response,
-    no_content,
-    not_found,
-    validation_error,
-)
-from engine.simulator.models import FIELD_TYPES, Field
-from engine.simulator.router import Context, Router
-from engine.simulator.routes.common import page_response, sorted_by
-from engine.simulator.serialize import field_json
+from simulators.core.messages import SimResponse, json_response
+from simulators.mailerlite import validation as v
+from simulators.mailerlite.messages import MODEL_FIELD, no_content, not_found, validation_error
+from simulators.mailerlite.models import FIELD_TYPES, Field
+from simulators.mailerlite.router import Context, Router
+from simulators.mailerlite.routes.common import page_response, sorted_by
+from simulators.mailerlite.serialize import field_json
 
 DEFAULT_LIMIT = 100
 """Page size when `limit` is absent (documented and observed)."""

@@ -5,19 +5,13 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlsplit
 
-from engine.simulator import validation as v
-from engine.simulator.messages import (
-    MODEL_WEBHOOK,
-    SimResponse,
-    json_response,
-    no_content,
-    not_found,
-    validation_error,
-)
-from engine.simulator.models import BATCHABLE_ONLY_EVENTS, WEBHOOK_EVENTS, Webhook
-from engine.simulator.router import Context, Router
-from engine.simulator.routes.common import page_response
-from engine.simulator.serialize import webhook_json
+from simulators.core.messages import SimResponse, json_response
+from simulators.mailerlite import validation as v
+from simulators.mailerlite.messages import MODEL_WEBHOOK, no_content, not_found, validation_error
+from simulators.mailerlite.models import BATCHABLE_ONLY_EVENTS, WEBHOOK_EVENTS, Webhook
+from simulators.mailerlite.router import Context, Router
+from simulators.mailerlite.routes.common import page_response
+from simulators.mailerlite.serialize import webhook_json
 
 DEFAULT_LIMIT = 50
 """Page size when `limit` is absent (observed)."""

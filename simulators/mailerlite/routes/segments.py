@@ -8,20 +8,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from engine.simulator import validation as v
-from engine.simulator.messages import (
-    MODEL_SEGMENT,
-    SimResponse,
-    json_response,
-    no_content,
-    not_found,
-    validation_error,
-)
-from engine.simulator.models import Segment
-from engine.simulator.router import Context, Router
-from engine.simulator.routes.common import page_response
-from engine.simulator.routes.subscribers import subscriber_page
-from engine.simulator.state import State
+from simulators.core.messages import SimResponse, json_response
+from simulators.mailerlite import validation as v
+from simulators.mailerlite.messages import MODEL_SEGMENT, no_content, not_found, validation_error
+from simulators.mailerlite.models import Segment
+from simulators.mailerlite.router import Context, Router
+from simulators.mailerlite.routes.common import page_response
+from simulators.mailerlite.routes.subscribers import subscriber_page
+from simulators.mailerlite.state import State
 
 DEFAULT_LIMIT = 250
 """Page size when `limit` is absent (observed in a real response)."""

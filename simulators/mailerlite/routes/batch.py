@@ -11,17 +11,10 @@ import json
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
-from engine.simulator import validation as v
-from engine.simulator.messages import (
-    ApiError,
-    SimRequest,
-    SimResponse,
-    dumps,
-    json_response,
-    route_not_found,
-    validation_error,
-)
-from engine.simulator.router import Context, Router
+from simulators.core.messages import SimRequest, SimResponse, dumps, json_response
+from simulators.mailerlite import validation as v
+from simulators.mailerlite.messages import ApiError, route_not_found, validation_error
+from simulators.mailerlite.router import Context, Router
 
 MAX_REQUESTS = 50
 """Most sub-requests one batch may carry."""

@@ -9,9 +9,9 @@ from __future__ import annotations
 import random
 from datetime import UTC, datetime, timedelta
 
-from engine.simulator.clock import rest_timestamp
-from engine.simulator.models import Condition, Group
-from engine.simulator.state import State
+from simulators.core.clock import rest_timestamp
+from simulators.mailerlite.models import Condition, Group
+from simulators.mailerlite.state import State
 
 FIRST_NAMES = (
     "Ana",

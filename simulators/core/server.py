@@ -18,10 +18,11 @@ from typing import TYPE_CHECKING
 
 import uvicorn
 
-from engine.simulator.transport import ConnectionDropped
+from simulators.core.asgi import build_app
+from simulators.core.transport import ConnectionDropped
 
 if TYPE_CHECKING:
-    from engine.simulator.simulator import Simulator
+    from simulators.core.messages import SimulatedProvider
 
 HOST = "127.0.0.1"
 """The only interface the simulator listens on."""
@@ -44,15 +45,15 @@ def bind_socket(port: int = 0) -> socket.socket:
     return sock
 
 
-def base_url_for(sock: socket.socket) -> str:
-    """`http://127.0.0.1:PORT/api` for a bound socket."""
-    return f"http://{HOST}:{sock.getsockname()[1]}/api"
+def base_url_for(sock: socket.socket, base_path: str = "/api") -> str:
+    """`http://127.0.0.1:PORT<base_path>` for a bound socket."""
+    return f"http://{HOST}:{sock.getsockname()[1]}{base_path}"
 
 
-def make_server(simulator: Simulator, log_level: str = "warning") -> uvicorn.Server:
+def make_server(simulator: SimulatedProvider, log_level: str = "warning") -> uvicorn.Server:
     """A uvicorn server (not started) for the simulator's ASGI app."""
     config = uvicorn.Config(
-        simulator.app,
+        build_app(simulator),
         http="h11",
         lifespan="off",
         log_level=log_level,
@@ -67,7 +68,7 @@ def make_server(simulator: Simulator, log_level: str = "warning") -> uvicorn.Ser
 
 @contextmanager
 def serve_in_thread(
-    simulator: Simulator, port: int = 0, startup_timeout: float = 10.0
+    simulator: SimulatedProvider, port: int = 0, startup_timeout: float = 10.0
 ) -> Iterator[str]:
     """Run the simulator with uvicorn in a background thread; yields the base URL.
 
@@ -86,7 +87,7 @@ def serve_in_thread(
             if not thread.is_alive() or time.monotonic() > deadline:
                 raise RuntimeError("the simulator server did not start")
             time.sleep(0.01)
-        yield base_url_for(sock)
+        yield base_url_for(sock, simulator.base_path)
     finally:
         server.should_exit = True
         thread.join(timeout=10)
@@ -94,7 +95,7 @@ def serve_in_thread(
 
 
 async def serve_until_stopped(
-    simulator: Simulator,
+    simulator: SimulatedProvider,
     sock: socket.socket,
     on_ready: Callable[[str], None],
     lifetime: float | None = None,
@@ -106,7 +107,7 @@ async def serve_until_stopped(
     while not server.started and not task.done():
         await asyncio.sleep(0.01)
     if server.started:
-        on_ready(base_url_for(sock))
+        on_ready(base_url_for(sock, simulator.base_path))
         if lifetime is not None:
             asyncio.get_running_loop().call_later(lifetime, setattr, server, "should_exit", True)
     await task

@@ -11,13 +11,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from engine.simulator.messages import (
-    SimRequest,
-    SimResponse,
-    method_not_allowed,
-    route_not_found,
-)
-from engine.simulator.state import State
+from simulators.core.messages import SimRequest, SimResponse
+from simulators.mailerlite.messages import method_not_allowed, route_not_found
+from simulators.mailerlite.state import State
 
 
 @dataclass(slots=True)

@@ -2,20 +2,14 @@
 
 from __future__ import annotations
 
-from engine.simulator import validation as v
-from engine.simulator.messages import (
-    MODEL_GROUP,
-    SimResponse,
-    json_response,
-    no_content,
-    not_found,
-    validation_error,
-)
-from engine.simulator.models import Group
-from engine.simulator.router import Context, Router
-from engine.simulator.routes.common import page_response, sorted_by
-from engine.simulator.routes.subscribers import subscriber_page, wants_groups
-from engine.simulator.serialize import group_json
+from simulators.core.messages import SimResponse, json_response
+from simulators.mailerlite import validation as v
+from simulators.mailerlite.messages import MODEL_GROUP, no_content, not_found, validation_error
+from simulators.mailerlite.models import Group
+from simulators.mailerlite.router import Context, Router
+from simulators.mailerlite.routes.common import page_response, sorted_by
+from simulators.mailerlite.routes.subscribers import subscriber_page, wants_groups
+from simulators.mailerlite.serialize import group_json
 
 DEFAULT_LIMIT = 250
 """Page size when `limit` is absent (observed in a real response)."""

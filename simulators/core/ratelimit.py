@@ -13,7 +13,7 @@ import math
 import threading
 from dataclasses import dataclass
 
-from engine.simulator.clock import Clock
+from simulators.core.clock import Clock
 
 
 @dataclass(slots=True, frozen=True)

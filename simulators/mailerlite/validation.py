@@ -12,8 +12,8 @@ import re
 from datetime import date, datetime
 from typing import Any
 
-from engine.simulator.models import STATUSES
-from engine.simulator.state import State
+from simulators.mailerlite.models import STATUSES
+from simulators.mailerlite.state import State
 
 Errors = dict[str, list[str]]
 

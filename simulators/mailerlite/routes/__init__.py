@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from engine.simulator.router import Router
-from engine.simulator.routes import batch, fields, groups, segments, subscribers, webhooks
+from simulators.mailerlite.router import Router
+from simulators.mailerlite.routes import batch, fields, groups, segments, subscribers, webhooks
 
 
 def build_router() -> Router:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from engine.simulator.clock import iso_timestamp
-from engine.simulator.models import Field, Group, Subscriber, Webhook
+from simulators.core.clock import iso_timestamp
+from simulators.mailerlite.models import Field, Group, Subscriber, Webhook
 
 JsonDict = dict[str, Any]
 

@@ -32,8 +32,8 @@ from typing import Any
 import anyio.to_thread
 import httpx
 
-from engine.simulator.models import Event, Webhook
-from engine.simulator.state import State
+from simulators.mailerlite.models import Event, Webhook
+from simulators.mailerlite.state import State
 
 API_VERSION = "2025-05"
 """`api_version` carried by webhook payloads."""

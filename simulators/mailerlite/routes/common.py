@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from engine.simulator.messages import SimResponse, json_response, validation_error
-from engine.simulator.pagination import page_envelope, parse_limit, parse_page
-from engine.simulator.router import Context
+from simulators.core.messages import SimResponse, json_response
+from simulators.mailerlite.messages import validation_error
+from simulators.mailerlite.pagination import page_envelope, parse_limit, parse_page
+from simulators.mailerlite.router import Context
 
 T = TypeVar("T")
 

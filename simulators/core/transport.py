@@ -2,7 +2,7 @@
 
 `SimulatorTransport` implements both `httpx.BaseTransport` and `httpx.AsyncBaseTransport`, so
 one object serves `httpx.Client(transport=...)` and `httpx.AsyncClient(transport=...)`. It calls
-the framework-free pipeline (`Simulator.handle`) directly; slow faults sleep (`time.sleep` or
+the framework-free pipeline (`handle`) directly; slow faults sleep (`time.sleep` or
 `anyio.sleep`) and dropped connections raise `httpx.RemoteProtocolError`, as a real server would
 make httpx do.
 """
@@ -15,10 +15,10 @@ from typing import TYPE_CHECKING
 import anyio
 import httpx
 
-from engine.simulator.messages import Disconnect, SimRequest, SimResponse
+from simulators.core.messages import Disconnect, SimRequest, SimResponse
 
 if TYPE_CHECKING:
-    from engine.simulator.simulator import Simulator
+    from simulators.core.messages import SimulatedProvider
 
 
 class ConnectionDropped(httpx.RemoteProtocolError):
@@ -53,7 +53,7 @@ def to_httpx_response(response: SimResponse, request: httpx.Request) -> httpx.Re
 class SimulatorTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
     """A sync and async httpx transport bound to one simulator."""
 
-    def __init__(self, simulator: Simulator) -> None:
+    def __init__(self, simulator: SimulatedProvider) -> None:
         self._simulator = simulator
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:

@@ -1,0 +1,1 @@
+"""What every simulated provider shares: messages, transport, faults, clocks, the HTTP server."""

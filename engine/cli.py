@@ -19,6 +19,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "engine.loader.cli",
     "engine.accounts.cli",
     "engine.cli_call",
+    "engine.conformance.cli",
     "engine.demo",
     "simulators.sandbox_cli",
     "engine.proxy_cli",

@@ -1,0 +1,76 @@
+"""`unimap conformance PROVIDER`: which unified operations work against an account.
+
+Read-only by default; `--allow-writes` adds the checks that create, change and delete records
+(each named `unimap-conformance-*`, removed again where the provider can delete). One line per
+check on stdout (`--format json`: one JSON object per line); exit 0 when no check failed,
+1 otherwise, 2 for a usage error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from typing import Any
+
+from engine.cli_call import add_connection_arguments, open_connection, print_error
+from engine.conformance import CHECKS
+from engine.errors import UnimapError
+
+
+def register(subparsers: Any) -> None:
+    """Add the `conformance` sub-command."""
+    parser = subparsers.add_parser(
+        "conformance",
+        help="check which unified operations work against a sandbox or test account",
+        description="Run the provider contract suite against an account. Read-only unless "
+        "--allow-writes is given.",
+    )
+    parser.add_argument("provider")
+    add_connection_arguments(parser)
+    parser.add_argument(
+        "--allow-writes", action="store_true", help="also run checks that create and delete data"
+    )
+    parser.add_argument(
+        "--check",
+        action="append",
+        default=[],
+        choices=[c.name for c in CHECKS],
+        metavar="NAME",
+        help="run only this check (repeatable); names: " + ", ".join(c.name for c in CHECKS),
+    )
+    parser.add_argument(
+        "--max-records", type=int, default=200, help="records read per listing check (default 200)"
+    )
+    parser.add_argument("--format", choices=("text", "json"), default="text")
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run the checks and print one line each, then a summary."""
+    from engine.conformance.probe import Probe
+    from engine.conformance.runner import CheckResult, run_checks
+
+    if args.max_records < 1:
+        print("--max-records must be at least 1")
+        return 2
+
+    def show(result: CheckResult) -> None:
+        if args.format == "json":
+            print(json.dumps(result.to_dict()), flush=True)
+        else:
+            print(f"{result.outcome:<13} {result.name:<38} {result.detail}", flush=True)
+
+    try:
+        with open_connection(args) as connection:
+            probe = Probe(connection, allow_writes=args.allow_writes, max_records=args.max_records)
+            results = run_checks(probe, args.check, on_result=show)
+    except UnimapError as error:
+        return print_error(error)
+    counts = {o: sum(r.outcome == o for r in results) for o in ("ok", "failed", "not_supported")}
+    if args.format == "text":
+        print(
+            f"{counts['ok']} ok, {counts['failed']} failed, "
+            f"{counts['not_supported']} not supported, "
+            f"{len(results) - sum(counts.values())} skipped"
+        )
+    return 1 if counts["failed"] else 0

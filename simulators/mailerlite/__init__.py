@@ -30,10 +30,11 @@ Full guide: `docs/simulator.md`.
 
 from __future__ import annotations
 
+from typing import Any
+
 from simulators.core.clock import Clock, FakeClock, SystemClock
 from simulators.core.faults import FaultInjector, FaultPlan, FaultRule
 from simulators.core.messages import SimRequest, SimResponse
-from simulators.core.server import serve_in_thread
 from simulators.core.transport import ConnectionDropped, SimulatorTransport
 from simulators.mailerlite.models import Condition
 from simulators.mailerlite.simulator import DEFAULT_TOKEN, IN_PROCESS_BASE_URL, Simulator
@@ -60,3 +61,12 @@ __all__ = [
     "serve_in_thread",
     "sign",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    """`serve_in_thread` is imported on first use: serving needs the `sandbox` extra (uvicorn)."""
+    if name == "serve_in_thread":
+        from simulators.core.server import serve_in_thread
+
+        return serve_in_thread
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -7,10 +7,11 @@ current UTC wall-clock time (timestamps written on created or updated records). 
 
 from __future__ import annotations
 
-import threading
 import time
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
+
+from engine.run.clock import FakeClock as EngineFakeClock
 
 REST_FORMAT = "%Y-%m-%d %H:%M:%S"
 
@@ -39,33 +40,21 @@ class SystemClock:
         return datetime.now(UTC)
 
 
-class FakeClock:
-    """A manual clock for tests: time only moves when `advance()` is called.
+class FakeClock(EngineFakeClock):
+    """The engine's fake clock plus a wall-clock reading, so one clock can drive both sides.
 
-    `start` is the initial wall-clock time (UTC); the monotonic reading starts at 0.
+    Give the same instance to a simulator and to `Engine.load(clock=...)`: the engine's pacing
+    sleeps advance it instantly, and the simulator's rate windows and timestamps see that time,
+    so paced tests run in fake time. `start` is the wall-clock time (UTC) at monotonic 0.
     """
 
-    def __init__(self, start: datetime | None = None) -> None:
+    def __init__(self, start: datetime | None = None, *, auto_advance: bool = True) -> None:
+        super().__init__(0.0, auto_advance=auto_advance)
         self._start = start or datetime(2025, 1, 1, tzinfo=UTC)
-        self._offset = 0.0
-        self._lock = threading.Lock()
-
-    def monotonic(self) -> float:
-        """Seconds advanced so far."""
-        with self._lock:
-            return self._offset
 
     def utcnow(self) -> datetime:
-        """The start time plus every advance so far."""
-        with self._lock:
-            return self._start + timedelta(seconds=self._offset)
-
-    def advance(self, seconds: float) -> None:
-        """Move time forward by `seconds` (must not be negative)."""
-        if seconds < 0:
-            raise ValueError("a clock cannot go backwards")
-        with self._lock:
-            self._offset += seconds
+        """The start time plus the time passed on this clock."""
+        return self._start + timedelta(seconds=self.monotonic())
 
 
 def rest_timestamp(moment: datetime) -> str:

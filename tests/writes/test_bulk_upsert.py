@@ -13,7 +13,7 @@ import httpx
 import pytest
 
 from engine.api import Engine
-from simulators.mailerlite import Simulator
+from simulators.mailerlite import FakeClock, Simulator
 from tests.writes.conftest import RecordingTransport, compressed_mappings, connect_to
 
 WINDOW = 1.0
@@ -26,18 +26,28 @@ of a window can arrive a hair early (see benchmarks/bulk_upsert.py)."""
 
 
 @pytest.fixture(scope="module")
-def window_engine(tmp_path_factory: pytest.TempPathFactory) -> Engine:
-    """An engine whose buckets are MailerLite's limits over WINDOW + PADDING seconds."""
+def window_engine(tmp_path_factory: pytest.TempPathFactory, shared_clock: FakeClock) -> Engine:
+    """An engine whose buckets are MailerLite's limits over WINDOW + PADDING seconds, pacing
+    on the same fake clock as the simulator (no real time passes)."""
     return Engine.load(
-        compressed_mappings(tmp_path_factory.mktemp("window") / "m", WINDOW + PADDING)
+        compressed_mappings(tmp_path_factory.mktemp("window") / "m", WINDOW + PADDING),
+        clock=shared_clock,
     )
 
 
+@pytest.fixture(scope="module")
+def shared_clock() -> FakeClock:
+    """One fake clock for the engine and the simulator."""
+    return FakeClock()
+
+
 @pytest.fixture
-def limited_sim() -> Iterator[Simulator]:
+def limited_sim(shared_clock: FakeClock) -> Iterator[Simulator]:
     """An empty account (default + seeded custom fields, 2 groups) enforcing 120 requests and
     5 imports per WINDOW seconds, like MailerLite per minute."""
-    simulator = Simulator(seed=11, rate_limit=(120, WINDOW), import_limit=(5, WINDOW))
+    simulator = Simulator(
+        seed=11, rate_limit=(120, WINDOW), import_limit=(5, WINDOW), clock=shared_clock
+    )
     simulator.seed_data(subscribers=0, groups=2, segments=0)
     yield simulator
     simulator.close()

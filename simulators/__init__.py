@@ -8,6 +8,7 @@ types, in-process httpx transport, fault injection, fake clock, the loopback HTT
 from __future__ import annotations
 
 SANDBOX_PROVIDERS: dict[str, str] = {
+    "brevo": "simulators.brevo.sandbox",
     "mailerlite": "simulators.mailerlite.sandbox",
 }
 """Provider name → module with `build(args)` and `DEFAULT_TOKEN`, for `unimap sandbox`."""

@@ -12,6 +12,7 @@ Sync and async connections have the same surface:
 from __future__ import annotations
 
 import hashlib
+import logging
 import threading
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
 from pathlib import Path
@@ -21,7 +22,7 @@ import httpx
 
 from engine.accounts.secrets import Secret
 from engine.errors import ConfigurationError
-from engine.loader import LoadResult, ProviderMapping, load_mappings
+from engine.loader import LoadResult, ProviderMapping, load_layers
 from engine.paths import mappings_dir
 from engine.plan.calls import CallContext, ConnectionCache, resolve
 from engine.plan.cursor import cursor_key
@@ -38,6 +39,7 @@ from engine.suggest import did_you_mean
 from engine.webhooks import AsyncSubscriptions, Subscriptions, WebhookHandler
 
 Credentials = Mapping[str, str | Secret]
+_LOG = logging.getLogger("engine.loader")
 
 
 class Engine:
@@ -58,12 +60,27 @@ class Engine:
         self.cursor_key = cursor_key()
 
     @classmethod
-    def load(cls, path: str | Path | None = None, **options: Any) -> Engine:
-        """Load and validate mappings (the bundled ones by default); invalid ones raise."""
-        result: LoadResult = load_mappings([Path(path) if path else mappings_dir()])
+    def load(
+        cls, *folders: str | Path | None, bundled: bool = True, **options: Any
+    ) -> Engine:
+        """Load and validate the bundled mappings plus `folders`; invalid mappings raise.
+
+        Each folder is a provider folder (holding `provider.yaml`) or a folder of provider
+        folders. Folders apply in order on top of the bundled mappings (`bundled=False` leaves
+        those out): a provider of a later folder replaces one of the same name, and a warning
+        is logged (logger `engine.loader`) naming both folders.
+        """
+        layers = [[mappings_dir()]] if bundled else []
+        layers += [[Path(folder)] for folder in folders if folder is not None]
+        missing = [str(layer[0]) for layer in layers if not layer[0].exists()]
+        if missing:
+            raise ConfigurationError(f"no such mappings folder: {', '.join(missing)}")
+        result: LoadResult = load_layers(layers)
         if not result.ok:
             lines = "\n".join(problem.to_text() for problem in result.problems[:20])
             raise ConfigurationError(f"the mappings are invalid:\n{lines}")
+        for replacement in result.replaced:
+            _LOG.warning("%s", replacement.to_text())
         return cls(result.providers, **options)
 
     def __repr__(self) -> str:

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from engine.cli_mappings import add_mappings_argument, load_engine
 from engine.errors import ConfigurationError, UnimapError, ValidationError
 
 
@@ -40,7 +41,7 @@ def register(subparsers: Any) -> None:
 
 
 def add_connection_arguments(parser: argparse.ArgumentParser) -> None:
-    """`--api-key`, `--credential`, `--base-url`, `--account`: shared with other commands."""
+    """`--api-key`, `--credential`, `--base-url`, `--account`, `--mappings`: shared."""
     group = parser.add_mutually_exclusive_group()
     group.add_argument("--api-key", help="the provider's API key (credential `api_key`)")
     group.add_argument(
@@ -48,6 +49,7 @@ def add_connection_arguments(parser: argparse.ArgumentParser) -> None:
     )
     group.add_argument("--account", metavar="ID", help="a linked account (see `unimap accounts`)")
     parser.add_argument("--base-url", help="another base URL (e.g. the sandbox's)")
+    add_mappings_argument(parser)
 
 
 def parse_pairs(pairs: Sequence[str], what: str) -> dict[str, str]:
@@ -78,9 +80,7 @@ def read_body(text: str | None) -> Any:
 
 def open_connection(args: argparse.Namespace) -> Any:
     """A connection from `--account`, or from `--api-key`/`--credential` (+ `--base-url`)."""
-    from engine.api import Engine
-
-    engine = Engine.load()
+    engine = load_engine(args)
     if args.account:
         from engine.accounts import default_store
         from engine.linking import connect_account

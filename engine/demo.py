@@ -13,6 +13,7 @@ from typing import Any
 import httpx
 
 from engine.api import Connection, Engine
+from engine.cli_mappings import add_mappings_argument, load_engine
 from engine.errors import UnimapError
 
 
@@ -25,6 +26,7 @@ def register(subparsers: Any) -> None:
     )
     parser.add_argument("--subscribers", type=int, default=2000, help="seeded subscribers")
     parser.add_argument("--seed", type=int, default=7, help="simulator seed")
+    add_mappings_argument(parser)
     parser.set_defaults(handler=run)
 
 
@@ -155,7 +157,7 @@ def run(args: argparse.Namespace) -> int:
     from simulators.mailerlite import DEFAULT_TOKEN, IN_PROCESS_BASE_URL, Simulator
 
     print(f"Starting the MailerLite simulator in process ({args.subscribers} subscribers)…")
-    engine = Engine.load()
+    engine = load_engine(args)
     inbox = _Inbox(engine)
     simulator = Simulator(
         seed=args.seed, webhook_transport=httpx.MockTransport(inbox.receive)

@@ -22,6 +22,7 @@ from typing import Any
 from engine.accounts.model import Account, AccountStatus
 from engine.accounts.secrets import Secret, redact
 from engine.accounts.sqlite_store import default_store
+from engine.cli_mappings import add_mappings_argument, load_engine
 from engine.errors import UnimapError
 
 __all__ = ["account_summary", "register"]
@@ -73,6 +74,7 @@ def register(subparsers: Any) -> None:
     )
     add.add_argument("--label", default="", help="a name for people (default: the provider)")
     add.add_argument("--base-url", default=None, metavar="URL", help="override the API base URL")
+    add_mappings_argument(add)
     add.set_defaults(handler=run_add)
 
     listing = actions.add_parser("list", help="list linked accounts (never their secrets)")
@@ -141,7 +143,6 @@ def _credentials(args: argparse.Namespace) -> dict[str, Secret] | None:
 
 def run_add(args: argparse.Namespace) -> int:
     """Check and save a new account; print it as JSON."""
-    from engine.api import Engine
     from engine.linking import link_account
 
     credentials = _credentials(args)
@@ -149,7 +150,7 @@ def run_add(args: argparse.Namespace) -> int:
         return 2
     secrets = list(credentials.values())
     try:
-        engine = Engine.load()
+        engine = load_engine(args)
         with default_store() as store:
             account = link_account(
                 engine,

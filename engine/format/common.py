@@ -2,9 +2,23 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
+
+
+@dataclass(frozen=True)
+class FieldKind:
+    """Marks a string field's meaning for the validator (see `engine.format.walk`)."""
+
+    name: Literal["expression", "template"]
+
+
+EXPRESSION = FieldKind("expression")
+"""Marker of fields holding a JMESPath expression: the validator compiles every one."""
+TEMPLATE = FieldKind("template")
+"""Marker of fields holding a `{...}` template: the validator parses every one."""
 
 Expression = Annotated[
     str,
@@ -13,6 +27,7 @@ Expression = Annotated[
         "(see docs/functions.md).",
         min_length=1,
     ),
+    EXPRESSION,
 ]
 Template = Annotated[
     str,
@@ -20,6 +35,7 @@ Template = Annotated[
         description="A string with `{name}` placeholders (e.g. `/subscribers/{id}`); each "
         "placeholder must be filled by the call's id, a filter, a credential or an item.",
     ),
+    TEMPLATE,
 ]
 HttpMethod = Literal["GET", "POST", "PUT", "PATCH", "DELETE"]
 

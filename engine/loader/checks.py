@@ -9,13 +9,16 @@ from __future__ import annotations
 
 import re
 import string
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 
+from pydantic import BaseModel
+
 from engine.expressions import CompiledExpression, ExpressionError, compile_expression
-from engine.format.common import RequestSpec
+from engine.format.common import EXPRESSION, RequestSpec
 from engine.format.provider import ProviderFile
 from engine.format.resource import Operation, ResourceFile
+from engine.format.walk import marked_values
 from engine.loader.problems import DataPath, Problem, format_path
 from engine.loader.yaml_source import YamlDocument
 from engine.suggest import did_you_mean
@@ -47,23 +50,68 @@ def placeholders(template: str) -> list[str]:
     return [name for _, name, _, _ in string.Formatter().parse(template) if name]
 
 
+class _AnyValueMaps(Mapping[str, dict[str, str | None]]):
+    """Value maps of a provider file that could not be loaded: every name is accepted."""
+
+    def __getitem__(self, name: str) -> dict[str, str | None]:
+        return {}
+
+    def __contains__(self, name: object) -> bool:
+        return True
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(())
+
+    def __len__(self) -> int:
+        return 0
+
+    def __bool__(self) -> bool:
+        return True
+
+
 @dataclass
 class _Checker:
     document: YamlDocument
     file: str
-    value_maps: dict[str, dict[str, str | None]] = field(default_factory=dict)
+    value_maps: Mapping[str, dict[str, str | None]] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
+    _compiled: dict[DataPath, CompiledExpression | None] = field(default_factory=dict)
 
     def report(self, path: DataPath, message: str, *, key: bool = False) -> None:
         line, column = self.document.position(path, key=key)
-        self.problems.append(Problem(self.file, line, column, format_path(path), message))
+        problem = Problem(self.file, line, column, format_path(path), message)
+        if problem not in self.problems:
+            self.problems.append(problem)
 
     def expression(self, path: DataPath, source: str) -> CompiledExpression | None:
+        """The compiled expression at `path` (compiled and reported once per path)."""
+        if path in self._compiled:
+            return self._compiled[path]
+        compiled: CompiledExpression | None
         try:
-            return compile_expression(source, self.value_maps)
+            compiled = compile_expression(source, self.value_maps)
         except ExpressionError as exc:
             self.report(path, str(exc))
-            return None
+            compiled = None
+        self._compiled[path] = compiled
+        return compiled
+
+    def every_marked_value(self, model: BaseModel) -> None:
+        """Compile every expression and parse every template of `model` (from the types)."""
+        for path, kind, text in marked_values(model):
+            if kind == EXPRESSION:
+                self.expression(path, text)
+            else:
+                self.template_syntax(path, text)
+
+    def template_syntax(self, path: DataPath, template: str) -> None:
+        """Report a template that does not parse."""
+        try:
+            placeholders(template)
+        except ValueError as exc:
+            self.report(
+                path, f"invalid template: {exc} (write a literal brace as '{{{{' or '}}}}')"
+            )
 
     def names_exist(
         self, path: DataPath, names: Iterable[str], known: Iterable[str], kind: str
@@ -95,6 +143,7 @@ class _Checker:
 def check_provider(provider: ProviderFile, document: YamlDocument, file: str) -> list[Problem]:
     """Cross-reference problems of a provider file."""
     checker = _Checker(document, file, dict(provider.value_maps))
+    checker.every_marked_value(provider)
     credentials = {c.name for c in provider.credentials}
     checker.template(("base_url",), provider.base_url, credentials, "credential")
     auth = provider.auth
@@ -116,17 +165,6 @@ def check_provider(provider: ProviderFile, document: YamlDocument, file: str) ->
         )
     for name, style in provider.pagination.items():
         base: DataPath = ("pagination", name)
-        for attr in (
-            "cursor_path",
-            "prev_cursor_path",
-            "fallback_after_path",
-            "last_page_path",
-            "total_path",
-            "next_path",
-        ):
-            source = getattr(style, attr, None)
-            if isinstance(source, str):
-                checker.expression((*base, attr), source)
         if style.type == "cursor" and (style.cursor_path is None) == (style.cursor_header is None):
             checker.report(
                 base, "a cursor style needs exactly one of 'cursor_path' or 'cursor_header'"
@@ -144,15 +182,10 @@ def check_provider(provider: ProviderFile, document: YamlDocument, file: str) ->
                 "a page style needs a stop rule: 'last_page_path', 'total_path' or "
                 "'stop_on_empty_page'",
             )
-    checker.expression(("errors", "message_path"), provider.errors.message_path)
-    if provider.errors.field_errors_path:
-        checker.expression(("errors", "field_errors_path"), provider.errors.field_errors_path)
     checker.template(
         ("check", "path"), provider.check.path, set(), "value (check requests take none)"
     )
     if provider.batch is not None:
-        for attr in ("responses_path", "status_path", "body_path"):
-            checker.expression(("batch", attr), getattr(provider.batch, attr))
         for index, rule in enumerate(provider.batch.extra_buckets):
             if rule.bucket not in buckets:
                 checker.report(
@@ -167,13 +200,7 @@ def check_provider(provider: ProviderFile, document: YamlDocument, file: str) ->
 def _check_webhooks(checker: _Checker, provider: ProviderFile) -> None:
     hooks = provider.webhooks
     assert hooks is not None
-    if hooks.batch_path:
-        checker.expression(("webhooks", "batch_path"), hooks.batch_path)
     events = hooks.events
-    for attr in ("type_path", "contact_path", "list_path", "occurred_at_path", "account_path"):
-        source = getattr(events, attr)
-        if source:
-            checker.expression(("webhooks", "events", attr), source)
     for name, unified_type in events.types.items():
         if unified_type not in EVENT_TYPES:
             checker.report(
@@ -183,19 +210,6 @@ def _check_webhooks(checker: _Checker, provider: ProviderFile) -> None:
     subs = hooks.subscriptions
     if subs is not None:
         base: DataPath = ("webhooks", "subscriptions")
-        for key, source in subs.create_body.items():
-            checker.expression((*base, "create_body", key), source)
-        for attr in (
-            "records_path",
-            "record_path",
-            "id_path",
-            "secret_path",
-            "url_path",
-            "events_path",
-        ):
-            source = getattr(subs, attr)
-            if source:
-                checker.expression((*base, attr), source)
         checker.template((*base, "delete", "path"), subs.delete.path, {"id"}, "webhook id")
 
 
@@ -203,7 +217,9 @@ def check_resource(
     resource: ResourceFile, provider: ProviderFile | None, document: YamlDocument, file: str
 ) -> list[Problem]:
     """Cross-reference problems of a resource file (against its provider file when loaded)."""
-    checker = _Checker(document, file, dict(provider.value_maps) if provider else {})
+    value_maps = dict(provider.value_maps) if provider else _AnyValueMaps()
+    checker = _Checker(document, file, value_maps)
+    checker.every_marked_value(resource)
     known_resources = unified.resources()
     if resource.resource not in known_resources:
         checker.report(
@@ -326,13 +342,7 @@ def _check_operation(
                 item_inputs,
                 item_what,
             )
-        for key, source in each.result.items():
-            checker.expression((*each_path, "result", key), source)
     response = operation.response
-    for attr in ("records_path", "record_path"):
-        source = getattr(response, attr)
-        if source:
-            checker.expression((*path, "response", attr), source)
     if method == "list" and operation.request is not None and response.records_path is None:
         checker.report((*path, "response"), "a list operation needs 'records_path'")
     if response.fields is not None:
@@ -359,8 +369,6 @@ def _check_request(
         compiled = checker.expression((*path, "body", key), source)
         if compiled is not None and inputs:
             _check_reads(checker, (*path, "body", key), compiled, inputs, what)
-    for key, source in request.body_always.items():
-        checker.expression((*path, "body_always", key), source)
 
 
 def _check_reads(

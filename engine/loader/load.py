@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -15,6 +16,7 @@ from engine.loader.structure import validate_structure
 from engine.loader.yaml_source import YamlDocument, YamlSourceError, load_yaml
 
 PROVIDER_FILE = "provider.yaml"
+MAPPINGS_ENV = "UNIMAP_MAPPINGS"
 YAML_SUFFIXES = (".yaml", ".yml")
 
 
@@ -53,11 +55,29 @@ class LoadResult:
     providers: dict[str, ProviderMapping] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
     files: list[Path] = field(default_factory=list)
+    replaced: list[Replacement] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
         """True when no problem was found."""
         return not self.problems
+
+
+@dataclass(frozen=True)
+class Replacement:
+    """A provider of a later mapping folder that replaced one of the same name."""
+
+    provider: str
+    folder: Path
+    replaced: Path
+
+    def to_text(self) -> str:
+        """`note: provider 'x' from FOLDER replaces the one from FOLDER`."""
+        return (
+            f"note: provider '{self.provider}' from {display_name(self.folder)} replaces the "
+            f"one from {display_name(self.replaced)}"
+        )
 
 
 def display_name(path: Path) -> str:
@@ -89,9 +109,40 @@ def _resource_files(folder: Path) -> list[Path]:
     )
 
 
+@dataclass
+class _LoadedProvider:
+    """The outcome of reading one provider file."""
+
+    provider: ProviderFile | None = None
+    document: YamlDocument | None = None
+    clean: bool = False
+
+
+def _load_provider_file(folder: Path, result: LoadResult) -> _LoadedProvider:
+    provider_path = folder / PROVIDER_FILE
+    result.files.append(provider_path)
+    loaded = _LoadedProvider(document=_read(provider_path, result))
+    if loaded.document is None:
+        return loaded
+    name = display_name(provider_path)
+    before = len(result.problems)
+    loaded.provider, problems = validate_structure(ProviderFile, loaded.document, name)
+    result.problems.extend(problems)
+    if loaded.provider is not None:
+        result.problems.extend(check_provider(loaded.provider, loaded.document, name))
+        if loaded.provider.provider != folder.name:
+            line, column = loaded.document.position(("provider",))
+            message = (
+                f"provider name '{loaded.provider.provider}' must match its folder "
+                f"'{folder.name}'"
+            )
+            result.problems.append(Problem(name, line, column, "provider", message))
+    loaded.clean = len(result.problems) == before
+    return loaded
+
+
 def _load_provider_folder(folder: Path, only: Path | None, result: LoadResult) -> None:
     provider_path = folder / PROVIDER_FILE
-    provider: ProviderFile | None = None
     if only is None:
         resource_paths = _resource_files(folder)
     else:
@@ -100,24 +151,37 @@ def _load_provider_folder(folder: Path, only: Path | None, result: LoadResult) -
         message = f"no {PROVIDER_FILE} beside this file (expected {display_name(provider_path)})"
         for target in resource_paths or [folder]:
             result.problems.append(Problem(display_name(target), 1, 1, "", message))
+        loaded = _LoadedProvider()
     else:
-        result.files.append(provider_path)
-        document = _read(provider_path, result)
-        if document is not None:
-            name = display_name(provider_path)
-            provider, problems = validate_structure(ProviderFile, document, name)
-            result.problems.extend(problems)
-            if provider is not None:
-                result.problems.extend(check_provider(provider, document, name))
-                if provider.provider != folder.name:
-                    line, column = document.position(("provider",))
-                    message = (
-                        f"provider name '{provider.provider}' must match its folder '{folder.name}'"
-                    )
-                    result.problems.append(Problem(name, line, column, "provider", message))
+        loaded = _load_provider_file(folder, result)
+        if loaded.clean and only is None and not resource_paths:
+            message = (
+                f"provider '{folder.name}' maps no resource: add at least one resource file "
+                "beside it (e.g. contacts.yaml)"
+            )
+            result.problems.append(Problem(display_name(provider_path), 1, 1, "", message))
+    provider = loaded.provider
+    if provider is None and resource_paths:
+        result.notes.append(
+            f"{display_name(provider_path)} could not be loaded: checks of "
+            f"{display_name(folder)}'s resource files that need it (value maps, pagination "
+            "styles, rate-limit buckets) were skipped"
+        )
     mapping = ProviderMapping(folder=folder, provider=provider) if provider is not None else None
+    for name, resource in _load_resources(resource_paths, provider, result).items():
+        if mapping is not None:
+            mapping.resources[name] = resource
+    if mapping is not None and loaded.document is not None:
+        _add_provider(mapping, loaded.document, result)
+
+
+def _load_resources(
+    paths: list[Path], provider: ProviderFile | None, result: LoadResult
+) -> dict[str, ResourceFile]:
+    """Read, validate and check resource files; the valid ones by resource name."""
+    resources: dict[str, ResourceFile] = {}
     seen: dict[str, Path] = {}
-    for path in resource_paths:
+    for path in paths:
         result.files.append(path)
         document = _read(path, result)
         if document is None:
@@ -136,10 +200,23 @@ def _load_provider_folder(folder: Path, only: Path | None, result: LoadResult) -
             )
             result.problems.append(Problem(name, line, column, "resource", message))
         seen[resource.resource] = path
-        if mapping is not None:
-            mapping.resources[resource.resource] = resource
-    if mapping is not None:
+        resources[resource.resource] = resource
+    return resources
+
+
+def _add_provider(mapping: ProviderMapping, document: YamlDocument, result: LoadResult) -> None:
+    """Keep `mapping`, unless a provider of the same name was already loaded (a problem)."""
+    other = result.providers.get(mapping.name)
+    if other is None:
         result.providers[mapping.name] = mapping
+        return
+    line, column = document.position(("provider",))
+    message = (
+        f"provider '{mapping.name}' is already defined in "
+        f"{display_name(other.folder / PROVIDER_FILE)}"
+    )
+    file = display_name(mapping.folder / PROVIDER_FILE)
+    result.problems.append(Problem(file, line, column, "provider", message))
 
 
 def load_mappings(paths: list[Path]) -> LoadResult:
@@ -166,3 +243,31 @@ def load_mappings(paths: list[Path]) -> LoadResult:
             raise FileNotFoundError(str(path))
     result.problems.sort()
     return result
+
+
+def load_layers(layers: Sequence[Sequence[Path]]) -> LoadResult:
+    """Load mapping layers in order; a provider of a later layer replaces one of the same name.
+
+    Each layer is a list of paths loaded with `load_mappings` (where two providers of the same
+    name are a problem). Every replacement is recorded in `LoadResult.replaced`, and problems
+    of every layer are kept.
+    """
+    merged = LoadResult()
+    for paths in layers:
+        layer = load_mappings(list(paths))
+        merged.problems.extend(layer.problems)
+        merged.files.extend(layer.files)
+        merged.notes.extend(layer.notes)
+        for name, mapping in layer.providers.items():
+            previous = merged.providers.get(name)
+            if previous is not None:
+                merged.replaced.append(Replacement(name, mapping.folder, previous.folder))
+            merged.providers[name] = mapping
+    merged.problems.sort()
+    return merged
+
+
+def env_mapping_folders(environ: Mapping[str, str] | None = None) -> list[Path]:
+    """The folders named by `UNIMAP_MAPPINGS` (separated by `os.pathsep`), in order."""
+    value = (os.environ if environ is None else environ).get(MAPPINGS_ENV, "")
+    return [Path(part) for part in value.split(os.pathsep) if part.strip()]

@@ -15,6 +15,7 @@ import sys
 from typing import Any
 
 from engine.cli_call import print_error
+from engine.cli_mappings import add_mappings_argument, load_engine
 from engine.errors import UnimapError
 
 
@@ -34,16 +35,16 @@ def register(subparsers: Any) -> None:
         help="the signature header's value (the header name comes from the provider file)",
     )
     parse.add_argument("--no-verify", action="store_true", help="skip signature verification")
+    add_mappings_argument(parse)
     parse.set_defaults(handler=run_parse)
 
 
 def run_parse(args: argparse.Namespace) -> int:
     """Verify and normalise the delivery on stdin."""
-    from engine.api import Engine
     from engine.webhooks.events import webhook_spec
 
     try:
-        engine = Engine.load()
+        engine = load_engine(args)
         raw = sys.stdin.buffer.read()
         if args.no_verify:
             events = engine.webhooks.parse(args.provider, raw)

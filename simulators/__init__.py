@@ -9,6 +9,7 @@ from __future__ import annotations
 
 SANDBOX_PROVIDERS: dict[str, str] = {
     "brevo": "simulators.brevo.sandbox",
+    "kit": "simulators.kit.sandbox",
     "mailerlite": "simulators.mailerlite.sandbox",
 }
 """Provider name → module with `build(args)` and `DEFAULT_TOKEN`, for `unimap sandbox`."""

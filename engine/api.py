@@ -31,6 +31,7 @@ from engine.plan.explain import explain_call
 from engine.plan.listing import ListPlan
 from engine.proxy import proxy_plan
 from engine.run.clock import Clock, SystemClock
+from engine.run.concurrency import ConcurrencyLimiter
 from engine.run.drivers import run_async, run_sync
 from engine.run.ratelimit import BucketSpec, InMemoryRateLimiter, RateLimiter
 from engine.run.retry import RetryPolicy, RetryStats
@@ -56,6 +57,7 @@ class Engine:
         self.retry_policy = retry_policy or RetryPolicy()
         self.clock = clock or SystemClock()
         self._limiters: dict[str, RateLimiter] = {}
+        self._slots: dict[str, ConcurrencyLimiter] = {}
         self._lock = threading.Lock()
         self.cursor_key = cursor_key()
 
@@ -107,10 +109,25 @@ class Engine:
             limiter = self._limiters.get(provider)
             if limiter is None:
                 limits = self.mapping(provider).provider.rate_limits
-                specs = [BucketSpec(b.name, b.limit, b.period_seconds) for b in limits.buckets]
+                specs = [
+                    BucketSpec(b.name, b.limit, b.period_seconds)
+                    for b in limits.buckets
+                    if b.limit is not None and b.period_seconds is not None
+                ]
                 limiter = InMemoryRateLimiter(specs, self.clock, padding=limits.padding_seconds)
                 self._limiters[provider] = limiter
             return limiter
+
+    def slots(self, provider: str) -> ConcurrencyLimiter:
+        """The process-wide concurrency caps of a provider (requests in flight per account)."""
+        with self._lock:
+            slots = self._slots.get(provider)
+            if slots is None:
+                buckets = self.mapping(provider).provider.rate_limits.buckets
+                caps = {b.name: b.concurrency for b in buckets if b.concurrency is not None}
+                slots = ConcurrencyLimiter(caps)
+                self._slots[provider] = slots
+            return slots
 
     def _session(
         self,
@@ -137,6 +154,7 @@ class Engine:
             retry_policy=retry_policy or self.retry_policy,
             clock=self.clock,
             limiter=self.limiter(provider),
+            slots=self.slots(provider),
             limiter_key=key,
             stats=RetryStats(),
             on_unauthorized=on_unauthorized,

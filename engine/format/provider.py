@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from engine.format.common import Expression, HttpMethod, Strict, Template
 from engine.format.pagination import PaginationStyle
@@ -55,11 +55,42 @@ AuthScheme = Annotated[BearerAuth | HeaderAuth | QueryAuth | BasicAuth, Field(di
 
 
 class RateLimitBucket(Strict):
-    """A budget of requests per period, per account."""
+    """A per-account budget: a rate (`limit` requests per `period_seconds`) or a concurrency
+    cap (`concurrency` requests in flight at once). A bucket is exactly one of the two."""
 
     name: str = Field(description="Bucket name, referenced by operations and the batch rule.")
-    limit: int = Field(ge=1, description="Requests allowed per period.")
-    period_seconds: float = Field(gt=0, description="Length of the period in seconds.")
+    limit: int | None = Field(
+        default=None, ge=1, description="Rate bucket: requests allowed per period."
+    )
+    period_seconds: float | None = Field(
+        default=None, gt=0, description="Rate bucket: length of the period in seconds."
+    )
+    concurrency: int | None = Field(
+        default=None,
+        ge=1,
+        description="Concurrency bucket: at most this many requests of one account in flight "
+        "at once, across every thread and asyncio task of the process (a slot is held while "
+        "an attempt is sent and its response read, not while waiting to retry).",
+    )
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> RateLimitBucket:
+        rate = (self.limit is not None, self.period_seconds is not None)
+        if self.concurrency is not None:
+            if any(rate):
+                raise ValueError(
+                    f"bucket '{self.name}': 'concurrency' cannot be combined with "
+                    "'limit'/'period_seconds' (declare two buckets)"
+                )
+        elif not all(rate):
+            raise ValueError(
+                f"bucket '{self.name}' needs 'limit' and 'period_seconds' (a rate) "
+                "or 'concurrency' (requests in flight)"
+            )
+        return self
+
+
+ResetUnit = Literal["seconds", "epoch_seconds", "epoch_ms"]
 
 
 class RateLimits(Strict):
@@ -70,14 +101,33 @@ class RateLimits(Strict):
         default_factory=list, description="Buckets every request consumes unless it says otherwise."
     )
     remaining_header: str | None = Field(
-        default=None, description="Response header with the requests left in the general bucket."
+        default=None,
+        description="Response header with the requests left in `header_bucket` (any name, "
+        "e.g. `X-RateLimit-Remaining`); requires `header_bucket`.",
     )
-    limit_header: str | None = Field(default=None, description="Response header with the limit.")
+    limit_header: str | None = Field(
+        default=None,
+        description="Response header with the limit of `header_bucket`; requires `header_bucket`.",
+    )
+    reset_header: str | None = Field(
+        default=None,
+        description="Response header saying when `header_bucket`'s window resets (unit: "
+        "`reset_unit`). When `remaining_header` reaches 0 the bucket waits until then, and a "
+        "429 without a Retry-After is retried at the reset time.",
+    )
+    reset_unit: ResetUnit = Field(
+        default="seconds",
+        description="What `reset_header` holds: `seconds` (until the reset), `epoch_seconds` "
+        "or `epoch_ms` (the reset moment as a Unix timestamp). Only with `reset_header`.",
+    )
     retry_after_header: str = Field(
-        default="Retry-After", description="Header with the wait before retrying a 429."
+        default="Retry-After",
+        description="Header with the wait before retrying a 429. A 429 without it is retried "
+        "at the `reset_header` time, else after bounded exponential backoff with jitter.",
     )
     header_bucket: str | None = Field(
-        default=None, description="The bucket that the remaining/limit headers describe."
+        default=None,
+        description="The rate bucket that the remaining/limit/reset headers describe.",
     )
     padding_seconds: float = Field(
         default=0.0,

@@ -19,6 +19,7 @@ from engine.format.common import EXPRESSION, RequestSpec
 from engine.format.provider import ProviderFile
 from engine.format.resource import Operation, ResourceFile
 from engine.format.walk import marked_values
+from engine.loader.limit_checks import check_rate_limits
 from engine.loader.problems import DataPath, Problem, format_path
 from engine.loader.yaml_source import YamlDocument
 from engine.suggest import did_you_mean
@@ -152,17 +153,7 @@ def check_provider(provider: ProviderFile, document: YamlDocument, file: str) ->
         if isinstance(value, str) and key != "name":
             checker.template(("auth", key), value, credentials, "credential")
     buckets = {b.name for b in provider.rate_limits.buckets}
-    checker.names_exist(
-        ("rate_limits", "default_buckets"),
-        provider.rate_limits.default_buckets,
-        buckets,
-        "rate-limit bucket",
-    )
-    if provider.rate_limits.header_bucket and provider.rate_limits.header_bucket not in buckets:
-        checker.report(
-            ("rate_limits", "header_bucket"),
-            _unknown("rate-limit bucket", provider.rate_limits.header_bucket, buckets),
-        )
+    check_rate_limits(checker, provider.rate_limits)
     for name, style in provider.pagination.items():
         base: DataPath = ("pagination", name)
         if style.type == "cursor" and (style.cursor_path is None) == (style.cursor_header is None):

@@ -24,6 +24,10 @@ class Clock(Protocol):
         """Seconds on a monotonic scale (only differences are meaningful)."""
         ...
 
+    def time(self) -> float:
+        """Seconds since the Unix epoch (wall clock), for headers giving absolute times."""
+        ...
+
     def sleep(self, seconds: float) -> None:
         """Block the calling thread for `seconds` (non-positive values return at once)."""
         ...
@@ -42,6 +46,10 @@ class SystemClock:
     def monotonic(self) -> float:
         """`time.monotonic()`."""
         return time.monotonic()
+
+    def time(self) -> float:
+        """`time.time()`."""
+        return time.time()
 
     def sleep(self, seconds: float) -> None:
         """`time.sleep(seconds)` when `seconds` is positive."""
@@ -72,9 +80,12 @@ class FakeClock:
     given number of threads or tasks are parked, to stage exact interleavings.
     """
 
-    def __init__(self, start: float = 0.0, *, auto_advance: bool = True) -> None:
-        """Start the clock at `start` seconds."""
+    def __init__(
+        self, start: float = 0.0, *, auto_advance: bool = True, epoch: float = 1_767_225_600.0
+    ) -> None:
+        """Start the clock at `start` seconds; wall time (`time()`) is `epoch + elapsed`."""
         self._now = float(start)
+        self._epoch = float(epoch) - float(start)
         self._auto = auto_advance
         self._cond = threading.Condition(threading.Lock())
         self._sleeps: list[float] = []
@@ -84,6 +95,11 @@ class FakeClock:
         """The current fake time."""
         with self._cond:
             return self._now
+
+    def time(self) -> float:
+        """The fake wall-clock time: `epoch` plus the time advanced since the start."""
+        with self._cond:
+            return self._epoch + self._now
 
     def advance(self, seconds: float) -> None:
         """Move time forward by `seconds` and wake sleepers whose deadline has passed."""

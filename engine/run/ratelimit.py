@@ -15,7 +15,7 @@ from __future__ import annotations
 import math
 import re
 import threading
-from bisect import bisect_right
+from bisect import bisect_right, insort
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -102,6 +102,7 @@ class RateLimiter(Protocol):
         remaining: int | None,
         limit: int | None,
         retry_after: float | None,
+        reset_in: float | None = None,
     ) -> None:
         """Adjust a bucket from what the server reported on a response."""
         ...
@@ -225,12 +226,15 @@ class InMemoryRateLimiter:
         remaining: int | None,
         limit: int | None,
         retry_after: float | None,
+        reset_in: float | None = None,
     ) -> None:
         """Tighten `bucket` of `key` from a response's rate-limit headers.
 
         `remaining` below our own idea of what is left makes us believe the server; a `limit`
         below the declared one is adopted (a higher one is ignored); a positive `retry_after`
-        blocks the bucket for every caller of `key` for that many seconds.
+        blocks the bucket for every caller of `key` for that many seconds. `reset_in` (seconds
+        until the server's window resets) makes the sends the server counted expire at the
+        reset instead of a whole period from now.
         """
         (name,) = self._validate([bucket])
         spec = self._specs[name]
@@ -248,7 +252,11 @@ class InMemoryRateLimiter:
                 used_by_server = server_limit - max(0, remaining)
                 missing = min(used_by_server, server_limit) - len(state.log)
                 if missing > 0:
-                    state.log.extend([now] * missing)
+                    stamp = now
+                    if reset_in is not None and 0 <= reset_in < period:
+                        stamp = now + reset_in - period
+                    for _ in range(missing):
+                        insort(state.log, stamp)
 
     def reserve_delay(self, key: str, buckets: Sequence[str]) -> float:
         """Seconds an `acquire(key, buckets)` issued now would wait; changes nothing."""

@@ -10,6 +10,7 @@ import base64
 import json
 import logging
 from collections.abc import Callable, Mapping
+from contextlib import AbstractAsyncContextManager, AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
@@ -28,7 +29,9 @@ from engine.loader import ProviderMapping
 from engine.plan.build import fill_template
 from engine.plan.messages import ProviderRequest, ProviderResponse
 from engine.run.clock import Clock, SystemClock
-from engine.run.ratelimit import RateLimiter, parse_retry_after
+from engine.run.concurrency import ConcurrencyLimiter
+from engine.run.feedback import ServerView, read_view, tell_limiter
+from engine.run.ratelimit import RateLimiter
 from engine.run.retry import (
     Cause,
     HttpStatus,
@@ -57,6 +60,7 @@ class SessionOptions:
     retry_policy: RetryPolicy = field(default_factory=RetryPolicy)
     clock: Clock = field(default_factory=SystemClock)
     limiter: RateLimiter | None = None
+    slots: ConcurrencyLimiter | None = None
     limiter_key: str = "default"
     stats: RetryStats = field(default_factory=RetryStats)
     on_unauthorized: Callable[[], None] | None = None
@@ -158,49 +162,43 @@ class ProviderSession:
                 body = raw.decode("utf-8", "replace")[:2000]
         return ProviderResponse(response.status_code, headers, body)
 
+    def server_view(self, response: ProviderResponse) -> ServerView:
+        """The declared rate-limit headers of a response."""
+        limits = self.mapping.provider.rate_limits
+        return read_view(limits, response.headers, self.options.clock.time())
+
     def observe(self, request: ProviderRequest, response: ProviderResponse) -> None:
         """Feed the rate limiter what the response says about the server's budget."""
-        limiter = self.options.limiter
-        if limiter is None:
+        if self.options.limiter is None:
             return
-        limits = self.mapping.provider.rate_limits
-        remaining = (
-            _int(response.headers.get(limits.remaining_header.lower()))
-            if limits.remaining_header
-            else None
+        tell_limiter(
+            self.options.limiter,
+            self.options.limiter_key,
+            self.mapping.provider.rate_limits,
+            request.buckets,
+            response.status,
+            self.server_view(response),
+            self.options.retry_policy.retry_after_cap,
         )
-        limit = (
-            _int(response.headers.get(limits.limit_header.lower())) if limits.limit_header else None
-        )
-        retry_after = None
-        if response.status == 429:
-            retry_after = parse_retry_after(response.headers.get(limits.retry_after_header.lower()))
-            retry_after = (
-                min(retry_after, self.options.retry_policy.retry_after_cap)
-                if retry_after is not None
-                else None
-            )
-        key = self.options.limiter_key
-        header_bucket = limits.header_bucket
-        if header_bucket and header_bucket in self.mapping.bucket_names:
-            header_caused = remaining is None or remaining <= 0
-            limiter.observe(
-                key, header_bucket, remaining, limit, retry_after if header_caused else None
-            )
-            if response.status == 429 and not header_caused:
-                for bucket in request.buckets:
-                    if bucket != header_bucket:
-                        limiter.observe(key, bucket, None, None, retry_after)
-        elif response.status == 429:
-            for bucket in request.buckets:
-                limiter.observe(key, bucket, None, None, retry_after)
 
+    def rate_buckets(self, request: ProviderRequest) -> tuple[str, ...]:
+        """The request's buckets that pace by rate (concurrency buckets are held instead)."""
+        slots = self.options.slots
+        return tuple(b for b in request.buckets if slots is None or b not in slots.caps)
 
-def _int(value: str | None) -> int | None:
-    try:
-        return int(value) if value is not None else None
-    except ValueError:
-        return None
+    def slot(self, request: ProviderRequest) -> AbstractContextManager[None]:
+        """Hold the request's concurrency slots (blocking) for the duration of an attempt."""
+        slots = self.options.slots
+        if slots is None or not slots.relevant(request.buckets):
+            return nullcontext()
+        return slots.hold(self.options.limiter_key, request.buckets)
+
+    def aslot(self, request: ProviderRequest) -> AbstractAsyncContextManager[None]:
+        """Async `slot`: the task waits for a free slot without blocking the event loop."""
+        slots = self.options.slots
+        if slots is None or not slots.relevant(request.buckets):
+            return nullcontext()
+        return slots.ahold(self.options.limiter_key, request.buckets)
 
 
 class _Attempts:
@@ -248,9 +246,8 @@ class _Attempts:
         if response.status == 401 and self.session.options.on_unauthorized is not None:
             self.session.options.on_unauthorized()
         if response.status in self.session.options.retry_policy.retry_statuses:
-            limits = self.session.mapping.provider.rate_limits
-            retry_after = parse_retry_after(response.headers.get(limits.retry_after_header.lower()))
-            return HttpStatus(response.status, retry_after)
+            hint = self.session.server_view(response).retry_hint(response.status)
+            return HttpStatus(response.status, hint)
         return None
 
     def decide(self, outcome: Outcome) -> float | None:
@@ -309,15 +306,17 @@ class SyncSender:
         session, options = self.session, self.session.options
         attempts = _Attempts(session, request)
         http_request = session.build(request)
+        rate_buckets = session.rate_buckets(request)
         while True:
             waited_from = attempts.begin()
-            if options.limiter is not None and request.buckets:
-                options.limiter.acquire(options.limiter_key, request.buckets)
+            with session.slot(request):
+                if options.limiter is not None and rate_buckets:
+                    options.limiter.acquire(options.limiter_key, rate_buckets)
                 attempts.pacing_ended(waited_from)
-            try:
-                result = attempts.settle(session.parse(self.client.send(http_request)))
-            except _TRANSPORT_ERRORS as exc:
-                result = attempts.settle(error=exc)
+                try:
+                    result = attempts.settle(session.parse(self.client.send(http_request)))
+                except _TRANSPORT_ERRORS as exc:
+                    result = attempts.settle(error=exc)
             if isinstance(result, ProviderResponse):
                 return result
             options.clock.sleep(result)
@@ -343,15 +342,17 @@ class AsyncSender:
         session, options = self.session, self.session.options
         attempts = _Attempts(session, request)
         http_request = session.build(request)
+        rate_buckets = session.rate_buckets(request)
         while True:
             waited_from = attempts.begin()
-            if options.limiter is not None and request.buckets:
-                await options.limiter.aacquire(options.limiter_key, request.buckets)
+            async with session.aslot(request):
+                if options.limiter is not None and rate_buckets:
+                    await options.limiter.aacquire(options.limiter_key, rate_buckets)
                 attempts.pacing_ended(waited_from)
-            try:
-                result = attempts.settle(session.parse(await self.client.send(http_request)))
-            except _TRANSPORT_ERRORS as exc:
-                result = attempts.settle(error=exc)
+                try:
+                    result = attempts.settle(session.parse(await self.client.send(http_request)))
+                except _TRANSPORT_ERRORS as exc:
+                    result = attempts.settle(error=exc)
             if isinstance(result, ProviderResponse):
                 return result
             await options.clock.asleep(result)

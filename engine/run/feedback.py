@@ -96,8 +96,9 @@ def tell_limiter(
 
     The header bucket takes the remaining/limit counts, the sends the server counted expiring
     when its window resets (so nothing is left means waiting until the reset); a 429 its
-    exhaustion explains blocks it for the Retry-After (or reset) time. A 429 the header bucket does not explain blocks the
-    request's other rate buckets instead. Waits are capped at `cap` seconds.
+    exhaustion explains blocks it for the Retry-After (or reset) time. A 429 the header
+    bucket does not explain blocks the request's other rate buckets instead. Waits are
+    capped at `cap` seconds.
     """
     rate = {b.name for b in limits.buckets if b.concurrency is None}
     others = [b for b in dict.fromkeys(request_buckets) if b in rate and b != limits.header_bucket]

@@ -10,6 +10,7 @@ from __future__ import annotations
 SANDBOX_PROVIDERS: dict[str, str] = {
     "brevo": "simulators.brevo.sandbox",
     "kit": "simulators.kit.sandbox",
+    "mailchimp": "simulators.mailchimp.sandbox",
     "mailerlite": "simulators.mailerlite.sandbox",
 }
 """Provider name → module with `build(args)` and `DEFAULT_TOKEN`, for `unimap sandbox`."""

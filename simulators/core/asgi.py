@@ -64,8 +64,11 @@ def build_app(simulator: SimulatedProvider) -> Starlette:
             base_url=f"{url.scheme}://{url.netloc}",
         )
         result = simulator.handle(sim_request)
-        if result.delay:
-            await anyio.sleep(result.delay)
+        try:
+            if result.delay:
+                await anyio.sleep(result.delay)
+        finally:
+            result.finish()
         if result.disconnect is Disconnect.DROP:
             return DroppedResponse()
         return Response(result.body, status_code=result.status, headers=result.headers)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import enum
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -56,7 +57,9 @@ class SimResponse:
     """One response: status, headers and body bytes, plus transport-level fault instructions.
 
     `delay` is how long the transport must wait before answering (slow fault); `disconnect`
-    tells it to drop the connection instead of answering.
+    tells it to drop the connection instead of answering; `on_finish`, when set, is called once
+    by the transport after the delay, whether it answers or drops (a simulator counting
+    requests in flight releases its slot there).
     """
 
     status: int
@@ -64,6 +67,13 @@ class SimResponse:
     headers: dict[str, str] = field(default_factory=dict)
     delay: float = 0.0
     disconnect: Disconnect = Disconnect.NONE
+    on_finish: Callable[[], None] | None = None
+
+    def finish(self) -> None:
+        """Run `on_finish` once (transports call it when the exchange ends)."""
+        callback, self.on_finish = self.on_finish, None
+        if callback is not None:
+            callback()
 
     def json(self) -> Any:
         """The body parsed as JSON (`None` when empty)."""

@@ -59,13 +59,19 @@ class SimulatorTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         """Serve a request from a sync `httpx.Client`."""
         response = self._simulator.handle(to_sim_request(request, request.read()))
-        if response.delay:
-            time.sleep(response.delay)
-        return to_httpx_response(response, request)
+        try:
+            if response.delay:
+                time.sleep(response.delay)
+            return to_httpx_response(response, request)
+        finally:
+            response.finish()
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         """Serve a request from an `httpx.AsyncClient`."""
         response = self._simulator.handle(to_sim_request(request, await request.aread()))
-        if response.delay:
-            await anyio.sleep(response.delay)
-        return to_httpx_response(response, request)
+        try:
+            if response.delay:
+                await anyio.sleep(response.delay)
+            return to_httpx_response(response, request)
+        finally:
+            response.finish()

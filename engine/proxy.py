@@ -32,15 +32,7 @@ from engine.loader import ProviderMapping
 from engine.plan.cursor import CursorPayload, decode_cursor, encode_cursor
 from engine.plan.messages import Plan, ProviderRequest, ProviderResponse
 from engine.plan.operations import batch_buckets
-from engine.plan.pagination import (
-    CursorPaginator,
-    PagePaginator,
-    PageResult,
-    Paginator,
-    SinglePage,
-    State,
-    paginator_for,
-)
+from engine.plan.pagination import PageResult, SinglePage, State, paginator_for
 from engine.plan.responses import error_for
 from engine.run.session import ProviderSession
 
@@ -284,27 +276,6 @@ def operations_of(operations: Mapping[Any, Any]) -> list[tuple[str, Any]]:
     return sorted(((str(k), v) for k, v in operations.items()), key=lambda kv: kv[0])
 
 
-def _paging_query(paginator: Paginator, names: set[str]) -> set[str]:
-    style = paginator.style
-    for attr in ("cursor_param", "page_param", "offset_param", "fallback_after_param"):
-        value = getattr(style, attr, None)
-        if value:
-            names.add(value)
-    return names
-
-
-def _previous(paginator: Paginator, state: State, page: PageResult) -> State | None:
-    page_no = int(state.get("page_no", 1))
-    if isinstance(paginator, CursorPaginator):
-        prev = paginator.prev_cursor(page)
-        return {"page_no": max(1, page_no - 1), "cursor": prev} if prev else None
-    if isinstance(paginator, PagePaginator):
-        current = int(state.get("page", paginator.style.first_page))
-        if current > paginator.style.first_page:
-            return {"page_no": max(1, page_no - 1), "page": current - 1}
-    return None
-
-
 def proxy_plan(
     session: ProviderSession,
     cursor_key: bytes,
@@ -377,14 +348,12 @@ def _paginated(
         raise ValidationError(f"{verb} {clean} is not paginated")
     if state is None:
         state = paginator.first_state()
-    limit_param = getattr(paginator.style, "limit_param", None)
+    limit_param = paginator.limit_param
     given_limit = next((v for n, v in pairs if n == limit_param), None)
     limit = paginator.clamp_limit(
         int(given_limit) if given_limit and given_limit.isdigit() else None
     )
-    sent_query = [
-        (n, v) for n, v in pairs if n not in _paging_query(paginator, {limit_param or ""})
-    ]
+    sent_query = [(n, v) for n, v in pairs if n not in paginator.paging_params()]
     sent_query += paginator.limit_query(limit)
     sent_query += paginator.query(state)
     url = paginator.next_url(state)
@@ -414,7 +383,7 @@ def _paginated(
         )
     page = PageResult(response.body, response.headers, records, limit or len(records))
     next_state = paginator.next_state(state, page)
-    prev_state = _previous(paginator, state, page)
+    prev_state = paginator.prev_state(state, page)
 
     def seal(value: State | None) -> str | None:
         if value is None:

@@ -12,6 +12,12 @@ DEFAULT_MAX_PAGES = 100_000
 
 
 class _PaginationBase(Strict):
+    """Names of the fields holding expressions (compiled by the loader)."""
+
+    def problems(self) -> list[str]:
+        """Structural problems the field types cannot express (e.g. a missing stop rule)."""
+        return []
+
     max_pages: int = Field(
         default=DEFAULT_MAX_PAGES,
         ge=1,
@@ -48,6 +54,11 @@ class CursorPagination(_PaginationBase):
     prev_cursor_path: Expression | None = Field(
         default=None, description="Where the previous-page cursor is, when the provider gives one."
     )
+    prev_cursor_param: str | None = Field(
+        default=None,
+        description="Query parameter that carries the previous-page cursor when going back "
+        "(e.g. `before` while the next cursor goes in `after`); default: `cursor_param`.",
+    )
     fallback_after_path: Expression | None = Field(
         default=None,
         description="Legacy fallback: a body path giving the last id, sent as "
@@ -57,6 +68,18 @@ class CursorPagination(_PaginationBase):
     fallback_after_param: str | None = Field(
         default=None, description="Query parameter for the legacy last-id fallback."
     )
+
+
+    def problems(self) -> list[str]:
+        """Exactly one source of the next cursor; a previous-cursor parameter needs a source."""
+        found = []
+        if (self.cursor_path is None) == (self.cursor_header is None):
+            found.append("a cursor style needs exactly one of 'cursor_path' or 'cursor_header'")
+        if self.prev_cursor_param is not None and self.prev_cursor_path is None:
+            found.append("'prev_cursor_param' needs 'prev_cursor_path' (where the cursor is)")
+        if (self.fallback_after_path is None) != (self.fallback_after_param is None):
+            found.append("give both 'fallback_after_path' and 'fallback_after_param', or neither")
+        return found
 
 
 class PagePagination(_PaginationBase):
@@ -72,6 +95,16 @@ class PagePagination(_PaginationBase):
         default=None, description="Body path of the total record count; stop when all are read."
     )
     stop_on_empty_page: bool = Field(default=True, description="Stop when a page holds no records.")
+
+
+    def problems(self) -> list[str]:
+        """A page style needs at least one stop rule."""
+        if self.last_page_path is None and self.total_path is None and not self.stop_on_empty_page:
+            return [
+                "a page style needs a stop rule: 'last_page_path', 'total_path' or "
+                "'stop_on_empty_page'"
+            ]
+        return []
 
 
 class OffsetPagination(_PaginationBase):
@@ -91,6 +124,16 @@ class OffsetPagination(_PaginationBase):
     )
 
 
+    def problems(self) -> list[str]:
+        """An offset style needs at least one stop rule."""
+        if self.total_path is None and not (self.stop_on_empty_page or self.stop_on_short_page):
+            return [
+                "an offset style needs a stop rule: 'total_path', 'stop_on_empty_page' or "
+                "'stop_on_short_page'"
+            ]
+        return []
+
+
 class NextLinkPagination(_PaginationBase):
     """A URL for the next page, from a body path or the `Link` header.
 
@@ -103,7 +146,13 @@ class NextLinkPagination(_PaginationBase):
         default=None, description="Body path of the next page's URL."
     )
     link_header: bool = Field(
-        default=False, description="Read the next URL from the RFC 8288 `Link` header (rel=next)."
+        default=False,
+        description="Read the next URL from the RFC 8288 `Link` header (rel=next), and the "
+        "previous one from rel=prev.",
+    )
+    prev_path: Expression | None = Field(
+        default=None,
+        description="Body path of the previous page's URL, when the provider gives it.",
     )
     keep_query: bool = Field(
         default=True,
@@ -111,10 +160,21 @@ class NextLinkPagination(_PaginationBase):
     )
 
 
+    def problems(self) -> list[str]:
+        """A next_link style needs a source of links."""
+        if self.next_path is None and not self.link_header:
+            return ["a next_link style needs 'next_path' or 'link_header: true'"]
+        return []
+
+
 class NoPagination(Strict):
     """A single response holds every record."""
 
     type: Literal["none"] = "none"
+
+    def problems(self) -> list[str]:
+        """A single page has nothing to check."""
+        return []
 
 
 PaginationStyle = Annotated[

@@ -156,23 +156,8 @@ def check_provider(provider: ProviderFile, document: YamlDocument, file: str) ->
     check_rate_limits(checker, provider.rate_limits)
     for name, style in provider.pagination.items():
         base: DataPath = ("pagination", name)
-        if style.type == "cursor" and (style.cursor_path is None) == (style.cursor_header is None):
-            checker.report(
-                base, "a cursor style needs exactly one of 'cursor_path' or 'cursor_header'"
-            )
-        if style.type == "next_link" and style.next_path is None and not style.link_header:
-            checker.report(base, "a next_link style needs 'next_path' or 'link_header: true'")
-        if (
-            style.type == "page"
-            and style.last_page_path is None
-            and style.total_path is None
-            and not style.stop_on_empty_page
-        ):
-            checker.report(
-                base,
-                "a page style needs a stop rule: 'last_page_path', 'total_path' or "
-                "'stop_on_empty_page'",
-            )
+        for message in style.problems():
+            checker.report(base, message)
     checker.template(
         ("check", "path"), provider.check.path, set(), "value (check requests take none)"
     )

@@ -12,8 +12,6 @@ from engine.plan.calls import CallContext
 from engine.plan.cursor import CursorPayload, decode_cursor, encode_cursor
 from engine.plan.messages import ProviderRequest, ProviderResponse
 from engine.plan.pagination import (
-    CursorPaginator,
-    PagePaginator,
     PageResult,
     Paginator,
     State,
@@ -170,7 +168,7 @@ class ListPlan:
         main = ctx.operation.request
         assert main is not None
         url = self.paginator.next_url(self.state)
-        if url is not None and not getattr(self.paginator.style, "keep_query", True):
+        if url is not None and not self.paginator.keep_query:
             query: list[tuple[str, str]] = []  # the link is followed exactly as given
         else:
             query = build_query(ctx.mapping, self.query_spec, self.filters)
@@ -211,7 +209,7 @@ class ListPlan:
             response.body, response.headers, records, self.page_limit or len(records), fingerprint
         )
         self.next_state = None if repeated else self.paginator.next_state(self.state, page)
-        self.prev_state = self._previous(page)
+        self.prev_state = self.paginator.prev_state(self.state, page)
         if self.next_state is None:
             self.done = True
         else:
@@ -235,17 +233,6 @@ class ListPlan:
             )
         return [r for r in records if r is not None]
 
-    def _previous(self, page: PageResult) -> State | None:
-        page_no = int(self.state.get("page_no", 1))
-        if isinstance(self.paginator, CursorPaginator):
-            prev = self.paginator.prev_cursor(page)
-            return {"page_no": max(1, page_no - 1), "cursor": prev} if prev else None
-        if isinstance(self.paginator, PagePaginator):
-            current = int(self.state.get("page", self.paginator.style.first_page))
-            if current > self.paginator.style.first_page:
-                return {"page_no": max(1, page_no - 1), "page": current - 1}
-        return None
-
     def envelope(self, records: list[dict[str, Any]]) -> dict[str, Any]:
         """The unified list envelope for the page just received."""
         key = self.ctx.cursor_key
@@ -262,34 +249,4 @@ class ListPlan:
 
     def describe(self) -> dict[str, Any]:
         """The pagination plan, for `--explain`."""
-        style = self.paginator.style
-        return {
-            "style": getattr(style, "type", "none"),
-            "page_size": self.page_limit,
-            "max_pages": self.paginator.max_pages,
-            "stop_rules": _stop_rules(self.paginator),
-        }
-
-
-def _stop_rules(paginator: Paginator) -> list[str]:
-    style = paginator.style
-    rules = ["an empty page", "a page identical to the previous one"]
-    kind = getattr(style, "type", "none")
-    if kind == "cursor":
-        rules.insert(0, "no next cursor (or a repeated one)")
-    elif kind == "page":
-        if style.last_page_path:  # type: ignore[union-attr]
-            rules.insert(0, f"page number reaches {style.last_page_path}")  # type: ignore[union-attr]
-        if style.total_path:  # type: ignore[union-attr]
-            rules.insert(0, f"all of {style.total_path} records read")  # type: ignore[union-attr]
-    elif kind == "offset":
-        if style.total_path:  # type: ignore[union-attr]
-            rules.insert(0, f"all of {style.total_path} records read")  # type: ignore[union-attr]
-        if style.stop_on_short_page:  # type: ignore[union-attr]
-            rules.append("a short page")
-    elif kind == "next_link":
-        rules.insert(0, "no next link (or a repeated one)")
-    else:
-        return ["a single response"]
-    rules.append(f"max_pages ({paginator.max_pages}) as a hard guard")
-    return rules
+        return self.paginator.describe(self.page_limit)

@@ -1,7 +1,9 @@
-"""Pagination families as small pure state machines.
+"""Pagination families as small pure state machines, one paginator object per family.
 
 A paginator turns a paging `state` (plain JSON data, so it fits in a unified cursor) into
-query parameters, and a response into the next state or `None` when the last page was read.
+query parameters, and a response into the next (or previous) state, or `None` when there is
+none. It also names the query parameters it owns (so the proxy can strip a caller's own) and
+describes its stop rules for `--explain`. Unified listings and the paginated proxy use it alike.
 Guards common to every family: an empty page ends the listing; a page identical to the one
 before it (a provider repeating its last page) ends it without emitting duplicates; a
 repeated cursor, page or link ends it; `max_pages` is a hard stop with an error.
@@ -9,125 +11,46 @@ repeated cursor, page or link ends it; `max_pages` is a hard stop with an error.
 
 from __future__ import annotations
 
-import hashlib
-import json
 import re
-from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
-from engine.errors import RemoteError
 from engine.format.pagination import (
     CursorPagination,
     NextLinkPagination,
     NoPagination,
     OffsetPagination,
     PagePagination,
-    PaginationStyle,
 )
 from engine.loader import ProviderMapping
+from engine.plan.paging import Paged, PageResult, Paginator, State, page_fingerprint
 
-State = dict[str, Any]
 _LINK_NEXT = re.compile(r'<([^>]+)>\s*;[^,]*\brel="?next"?', re.IGNORECASE)
+_LINK_PREV = re.compile(r'<([^>]+)>\s*;[^,]*\brel="?prev(?:ious)?"?', re.IGNORECASE)
 
 
-def page_fingerprint(records: list[Any], ids: list[Any] | None = None) -> str:
-    """A short digest of a page, to notice a provider repeating a page.
+class CursorPaginator(Paged):
+    """`cursor`: an opaque cursor from the body or a header, sent back as a query parameter.
 
-    With the unified ids of every record (the cheap, usual case) the digest is over the ids in
-    order; otherwise over the records themselves.
+    Going back sends the provider's previous cursor in `prev_cursor_param` (default
+    `cursor_param`); the state remembers the direction (`dir: prev`).
     """
-    if ids and all(i is not None for i in ids):
-        material = "\x1f".join(str(i) for i in ids).encode()
-    else:
-        material = json.dumps(records, sort_keys=True, default=str).encode()
-    return hashlib.sha256(material).hexdigest()[:16]
-
-
-@dataclass(frozen=True)
-class PageResult:
-    """What a paginator needs from one response."""
-
-    body: Any
-    headers: Mapping[str, str]
-    records: list[Any]
-    limit: int
-    fingerprint: str | None = None
-    """`page_fingerprint(records)` when the caller already computed it."""
-
-
-class Paginator:
-    """One pagination style applied to one operation; subclasses per family."""
-
-    def __init__(self, mapping: ProviderMapping, style: PaginationStyle) -> None:
-        self.mapping = mapping
-        self.style = style
-
-    @property
-    def max_pages(self) -> int:
-        """The hard guard on pages for one listing."""
-        return getattr(self.style, "max_pages", 1)
-
-    def clamp_limit(self, limit: int | None) -> int | None:
-        """The page size to ask for: the caller's, clamped to the provider's maximum."""
-        default = getattr(self.style, "default_limit", None)
-        maximum = getattr(self.style, "max_limit", None)
-        if limit is None:
-            return default
-        return min(limit, maximum) if maximum else limit
-
-    def limit_query(self, limit: int | None) -> list[tuple[str, str]]:
-        """The page-size parameter, if the style has one."""
-        param = getattr(self.style, "limit_param", None)
-        return [(param, str(limit))] if param and limit is not None else []
-
-    def first_state(self) -> State:
-        """State of the first page."""
-        return {"page_no": 1}
-
-    def query(self, state: State) -> list[tuple[str, str]]:
-        """Paging parameters for the page described by `state`."""
-        return []
-
-    def next_url(self, state: State) -> str | None:
-        """A provider URL to fetch instead of the operation's path (next_link only)."""
-        return None
-
-    def next_state(self, state: State, page: PageResult) -> State | None:
-        """The state of the following page, or None after the last one."""
-        return None
-
-    def _common(self, state: State, page: PageResult) -> State | None:
-        """Guards shared by every family; returns the carried-over state or None to stop."""
-        if not page.records:
-            return None
-        fingerprint = page.fingerprint or page_fingerprint(page.records)
-        if fingerprint == state.get("fp"):
-            return None
-        page_no = int(state.get("page_no", 1)) + 1
-        if page_no > self.max_pages:
-            raise RemoteError(
-                f"stopped after max_pages={self.max_pages} pages: the provider kept returning "
-                "more (raise max_pages in the mapping if this is expected)",
-                remote=False,
-            )
-        return {"page_no": page_no, "fp": fingerprint}
-
-    def value(self, source: str | None, body: Any) -> Any:
-        """Evaluate a mapping expression over a response body."""
-        return None if source is None else self.mapping.expression(source).search(body)
-
-
-class CursorPaginator(Paginator):
-    """`cursor`: an opaque cursor from the body or a header, sent back as a query parameter."""
 
     style: CursorPagination
+
+    def paging_params(self) -> set[str]:
+        """Cursor parameters (next, previous, fallback) and the page size."""
+        names = {self.style.cursor_param, self.style.prev_cursor_param}
+        names |= {self.style.fallback_after_param, self.limit_param}
+        return {name for name in names if name}
 
     def query(self, state: State) -> list[tuple[str, str]]:
         """The cursor (or the legacy last-id fallback) of this page."""
         if state.get("cursor"):
-            return [(self.style.cursor_param, str(state["cursor"]))]
+            param = self.style.cursor_param
+            if state.get("dir") == "prev" and self.style.prev_cursor_param:
+                param = self.style.prev_cursor_param
+            return [(param, str(state["cursor"]))]
         if state.get("after") is not None and self.style.fallback_after_param:
             return [(self.style.fallback_after_param, str(state["after"]))]
         return []
@@ -146,20 +69,36 @@ class CursorPaginator(Paginator):
             if after is None or after == state.get("after"):
                 return None
             return {**carried, "after": after}
-        if cursor in (None, "") or cursor == state.get("cursor"):
+        if cursor in (None, "") or (cursor == state.get("cursor") and state.get("dir") != "prev"):
             return None
         return {**carried, "cursor": str(cursor)}
 
-    def prev_cursor(self, page: PageResult) -> str | None:
+    def prev_state(self, state: State, page: PageResult) -> State | None:
         """The provider's cursor of the previous page, when it gives one."""
         value = self.value(self.style.prev_cursor_path, page.body)
-        return None if value in (None, "") else str(value)
+        if value in (None, ""):
+            return None
+        return {**self._back(state), "cursor": str(value), "dir": "prev"}
+
+    def previous_rule(self) -> str | None:
+        """The previous cursor's source and parameter."""
+        if self.style.prev_cursor_path is None:
+            return None
+        param = self.style.prev_cursor_param or self.style.cursor_param
+        return f"{self.style.prev_cursor_path} sent as '{param}'"
+
+    def _own_stop_rules(self) -> list[str]:
+        return ["no next cursor (or a repeated one)"]
 
 
-class PagePaginator(Paginator):
+class PagePaginator(Paged):
     """`page`: numbered pages from `first_page`; stops on last page, total or an empty page."""
 
     style: PagePagination
+
+    def paging_params(self) -> set[str]:
+        """The page number and the page size."""
+        return super().paging_params() | {self.style.page_param}
 
     def first_state(self) -> State:
         """The explicit first page (0 or 1, as the provider counts)."""
@@ -187,11 +126,34 @@ class PagePaginator(Paginator):
             return None
         return {**carried, "page": current + 1}
 
+    def prev_state(self, state: State, page: PageResult) -> State | None:
+        """The page number before this one, unless this is the first page."""
+        current = int(state.get("page", self.style.first_page))
+        if current <= self.style.first_page:
+            return None
+        return {**self._back(state), "page": current - 1}
 
-class OffsetPaginator(Paginator):
+    def previous_rule(self) -> str | None:
+        """Page numbers count down to `first_page`."""
+        return f"page number minus one (down to {self.style.first_page})"
+
+    def _own_stop_rules(self) -> list[str]:
+        rules = []
+        if self.style.total_path:
+            rules.append(f"all of {self.style.total_path} records read")
+        if self.style.last_page_path:
+            rules.append(f"page number reaches {self.style.last_page_path}")
+        return rules
+
+
+class OffsetPaginator(Paged):
     """`offset`: record offsets; stops on total, an empty page or (opt-in) a short page."""
 
     style: OffsetPagination
+
+    def paging_params(self) -> set[str]:
+        """The offset and the page size."""
+        return super().paging_params() | {self.style.offset_param}
 
     def first_state(self) -> State:
         """The first offset."""
@@ -214,20 +176,38 @@ class OffsetPaginator(Paginator):
             return None
         return {**carried, "offset": offset}
 
+    def prev_state(self, state: State, page: PageResult) -> State | None:
+        """One page size back, not before `first_offset`."""
+        offset = int(state.get("offset", self.style.first_offset))
+        if offset <= self.style.first_offset:
+            return None
+        return {**self._back(state), "offset": max(self.style.first_offset, offset - page.limit)}
 
-class NextLinkPaginator(Paginator):
+    def previous_rule(self) -> str | None:
+        """Offsets count down by one page size."""
+        return f"offset minus the page size (down to {self.style.first_offset})"
+
+    def _own_stop_rules(self) -> list[str]:
+        return [f"all of {self.style.total_path} records read"] if self.style.total_path else []
+
+    def _late_stop_rules(self) -> list[str]:
+        return ["a short page"] if self.style.stop_on_short_page else []
+
+
+class NextLinkPaginator(Paged):
     """`next_link`: the next page's URL from a body path or the `Link` header."""
 
     style: NextLinkPagination
+
+    @property
+    def keep_query(self) -> bool:
+        """Whether the original query is re-sent with a followed link."""
+        return self.style.keep_query
 
     def next_url(self, state: State) -> str | None:
         """The link to follow (checked by the driver against the base URL)."""
         url = state.get("url")
         return str(url) if url else None
-
-    def query(self, state: State) -> list[tuple[str, str]]:
-        """Nothing extra: the link carries its own query."""
-        return []
 
     def link_query(self, url: str) -> list[tuple[str, str]]:
         """The query parameters a link already carries."""
@@ -238,19 +218,37 @@ class NextLinkPaginator(Paginator):
         carried = self._common(state, page)
         if carried is None:
             return None
-        url: Any = None
-        if self.style.next_path:
-            url = self.value(self.style.next_path, page.body)
-        if not url and self.style.link_header:
-            match = _LINK_NEXT.search(page.headers.get("link", ""))
-            url = match.group(1) if match else None
+        url = self._link(self.style.next_path, _LINK_NEXT, page)
         if not url or url == state.get("url"):
             return None
-        return {**carried, "url": str(url)}
+        return {**carried, "url": url}
+
+    def prev_state(self, state: State, page: PageResult) -> State | None:
+        """The previous page's link, when the provider gives one."""
+        url = self._link(self.style.prev_path, _LINK_PREV, page)
+        return {**self._back(state), "url": url} if url else None
+
+    def _link(self, path: str | None, pattern: re.Pattern[str], page: PageResult) -> str | None:
+        url: Any = self.value(path, page.body) if path else None
+        if not url and self.style.link_header:
+            match = pattern.search(page.headers.get("link", ""))
+            url = match.group(1) if match else None
+        return str(url) if url else None
+
+    def previous_rule(self) -> str | None:
+        """The previous link's source."""
+        sources = [self.style.prev_path] if self.style.prev_path else []
+        sources += ['the Link header (rel="prev")'] if self.style.link_header else []
+        return " or ".join(sources) or None
+
+    def _own_stop_rules(self) -> list[str]:
+        return ["no next link (or a repeated one)"]
 
 
 class SinglePage(Paginator):
     """`none`: one response holds everything."""
+
+    style: NoPagination
 
 
 _FAMILIES: dict[type[Any], type[Paginator]] = {
@@ -268,3 +266,17 @@ def paginator_for(mapping: ProviderMapping, style_name: str | None) -> Paginator
         return SinglePage(mapping, NoPagination())
     style = mapping.provider.pagination[style_name]
     return _FAMILIES[type(style)](mapping, style)
+
+
+__all__ = [
+    "CursorPaginator",
+    "NextLinkPaginator",
+    "OffsetPaginator",
+    "PagePaginator",
+    "PageResult",
+    "Paginator",
+    "SinglePage",
+    "State",
+    "page_fingerprint",
+    "paginator_for",
+]

@@ -3,7 +3,7 @@
 Sync and async connections have the same surface:
 
     engine = Engine.load()
-    with engine.connect("mailerlite", credentials={"api_key": "..."}) as ml:
+    with engine.connect("acme", credentials={"api_key": "..."}) as ml:
         page = ml.contacts.list(limit=50, list_id="123")
         for contact in ml.iterate("contacts", {"status": "active"}):
             ...

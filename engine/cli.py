@@ -20,7 +20,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "engine.accounts.cli",
     "engine.cli_call",
     "engine.conformance.cli",
-    "engine.demo",
+    "simulators.demo",
     "simulators.sandbox_cli",
     "engine.proxy_cli",
     "engine.webhooks.cli",

@@ -23,7 +23,7 @@ def register(subparsers: Any) -> None:
     parser = subparsers.add_parser(
         "call",
         help="make one unified call",
-        description="Make one unified call, e.g. `unimap call mailerlite contacts list`.",
+        description="Make one unified call, e.g. `unimap call acme contacts list`.",
     )
     parser.add_argument("provider")
     parser.add_argument("resource")

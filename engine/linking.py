@@ -2,7 +2,7 @@
 
     engine = Engine.load()
     with default_store() as store:
-        account = link_account(engine, store, "mailerlite", {"api_key": key}, label="Main")
+        account = link_account(engine, store, "acme", {"api_key": key}, label="Main")
         with connect_account(engine, store, account.id) as ml:
             ml.contacts.list(limit=10)
 

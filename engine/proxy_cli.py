@@ -1,7 +1,7 @@
 """`unimap proxy PROVIDER METHOD PATH`: one call to the provider's own API.
 
-    unimap proxy mailerlite GET /subscribers --query limit=5 --paginate --api-key KEY
-    unimap proxy mailerlite POST /groups --body '{"name": "VIP"}' --account ID
+    unimap proxy acme GET /subscribers --query limit=5 --paginate --api-key KEY
+    unimap proxy acme POST /groups --body '{"name": "VIP"}' --account ID
 
 Credentials, pacing and retries are those of unified calls. JSON on stdout: `{"status",
 "headers", "body"}`, or with `--paginate` the unified envelope (continue with

@@ -1,6 +1,6 @@
 """`unimap accounts add | list | remove`: manage linked accounts in `$UNIMAP_HOME/unimap.db`.
 
-    unimap accounts add mailerlite --api-key KEY [--credential NAME=VALUE ...]
+    unimap accounts add acme --api-key KEY [--credential NAME=VALUE ...]
                         [--label L] [--base-url URL]
     unimap accounts list [--provider P] [--status S] [--format table|json]
     unimap accounts remove ID
@@ -59,7 +59,7 @@ def register(subparsers: Any) -> None:
         description="Check the credentials with the provider's check request; save the account "
         "only when the provider accepts them. Prints the new account as JSON (no secrets).",
     )
-    add.add_argument("provider", metavar="PROVIDER", help="mapping name, e.g. mailerlite")
+    add.add_argument("provider", metavar="PROVIDER", help="mapping name, e.g. acme")
     add.add_argument(
         "--api-key",
         metavar="KEY",

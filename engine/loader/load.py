@@ -31,7 +31,7 @@ class ProviderMapping:
 
     @property
     def name(self) -> str:
-        """The provider's name, e.g. `mailerlite`."""
+        """The provider's name, e.g. `acme`."""
         return self.provider.provider
 
     def expression(self, source: str) -> CompiledExpression:

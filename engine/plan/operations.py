@@ -390,7 +390,7 @@ def _finish_item(
 def batch_buckets(mapping: ProviderMapping, sub_requests: list[tuple[str, str]]) -> tuple[str, ...]:
     """Buckets a batch of `(method, path)` sub-requests consumes: the defaults, plus each
     declared extra bucket whose method and path every sub-request matches (paths without the
-    batch prefix, e.g. MailerLite's import limit for upsert-only batches)."""
+    batch prefix, e.g. an import limit that only upsert-only batches consume)."""
     buckets = list(mapping.provider.rate_limits.default_buckets)
     batch = mapping.provider.batch
     if batch is not None and sub_requests:

@@ -16,7 +16,7 @@ from engine.run.ratelimit import parse_retry_after
 
 
 def field_problems(mapping: ProviderMapping, body: Any) -> list[FieldProblem]:
-    """Per-field messages from the provider's validation errors (e.g. MailerLite's `errors`)."""
+    """Per-field messages from the provider's validation errors (an `errors` object by field)."""
     source = mapping.provider.errors.field_errors_path
     if source is None or not isinstance(body, dict):
         return []

@@ -1,8 +1,8 @@
 """Client-side rate limiting: declared buckets, paced per account, tightened by the server.
 
 A provider declares *buckets* (`BucketSpec`): at most `limit` requests in any `period_seconds`.
-MailerLite declares `general` (120 per 60 s) and `imports` (5 per 60 s, consumed only by batches
-made solely of subscriber upserts). The engine decides which buckets a request consumes and asks
+A provider may declare, say, `general` (120 per 60 s) and `imports` (5 per 60 s, consumed only
+by batches made solely of upserts). The engine decides which buckets a request consumes and asks
 the limiter for permission before sending it; after the response it reports what the server said
 (`X-RateLimit-Remaining`, `X-RateLimit-Limit`, `Retry-After`) through `RateLimiter.observe`.
 

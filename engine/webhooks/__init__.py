@@ -1,7 +1,7 @@
 """Webhooks: verify deliveries, split batches, normalise events, deduplicate, manage subscriptions.
 
     engine = Engine.load()
-    events = engine.webhooks.handle("mailerlite", request.headers, raw_body, account=account)
+    events = engine.webhooks.handle("acme", request.headers, raw_body, account=account)
     for event in dedupe.filter(events):
         ...
 

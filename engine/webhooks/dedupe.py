@@ -14,7 +14,7 @@ class Deduplicator:
 
     `seen(id)` answers whether the id was seen (within the TTL) and records it; `filter(events)`
     keeps the events whose `id` is new. Providers retry failed deliveries for up to ~20 minutes
-    (MailerLite: after 10 s, 100 s and 1000 s), so the default TTL is one hour.
+    (some providers retry after 10 s, 100 s and 1000 s), so the default TTL is one hour.
     """
 
     def __init__(

@@ -86,7 +86,7 @@ def normalise(
     * `contact`: the record at `contact_path` mapped with the provider's `contacts` fields
       (with `remote_data`); for `provider.*` events only when it has an id and an email.
     * `list`: the record at `list_path` mapped with the `lists` fields; keys a partial object
-      lacks (MailerLite sends `{id, name}`) come out `null`.
+      lacks (e.g. a provider sending `{id, name}`) come out `null`.
     * `occurred_at`: `occurred_at_path` through `to_iso8601`, else the time received.
     * `account_id`: `account_path`, else the given `account_id`, else `null`.
     """

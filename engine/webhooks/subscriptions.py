@@ -6,7 +6,7 @@ built from the input `{url, events, name, batchable}` where `events` are provide
 
 `batchable` is true when the caller asks for it, or when any chosen provider event is one the
 provider only delivers in batches (`webhooks.subscriptions.batch_only_events` in the provider
-file; MailerLite: `subscriber.deleted`, `campaign.open`, `campaign.click`, api-facts §6.2).
+file, e.g. deletions or campaign opens that a provider batches).
 """
 
 from __future__ import annotations

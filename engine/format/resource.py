@@ -2,23 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from pydantic import Field, model_validator
 
 from engine.format.common import Expression, RequestSpec, Strict, Template
+from engine.unified import schemas as unified
 
-MethodName = Literal[
-    "list",
-    "get",
-    "create",
-    "update",
-    "upsert",
-    "delete",
-    "bulk_upsert",
-    "add_contacts",
-    "remove_contacts",
-]
+if TYPE_CHECKING:
+    MethodName = str
+else:
+    MethodName = Literal[tuple(unified.all_methods())]
+    """A method name of the unified contract (read from `schemas/unified`, never restated)."""
 READ_METHODS: frozenset[str] = frozenset({"list", "get"})
 
 

@@ -25,21 +25,6 @@ from engine.loader.yaml_source import YamlDocument
 from engine.suggest import did_you_mean
 from engine.unified import schemas as unified
 
-ID_METHODS = frozenset({"get", "update", "delete", "add_contacts", "remove_contacts"})
-EVENT_TYPES = frozenset(
-    {
-        "contact.created",
-        "contact.updated",
-        "contact.deleted",
-        "contact.unsubscribed",
-        "contact.bounced",
-        "contact.complained",
-        "contact.resubscribed",
-        "list.contact_added",
-        "list.contact_removed",
-    }
-)
-
 
 def _unknown(kind: str, name: str, known: Iterable[str]) -> str:
     """`unknown <kind> '<name>'` with a did-you-mean suggestion from `known`."""
@@ -177,11 +162,12 @@ def _check_webhooks(checker: _Checker, provider: ProviderFile) -> None:
     hooks = provider.webhooks
     assert hooks is not None
     events = hooks.events
+    event_types = unified.event_types()
     for name, unified_type in events.types.items():
-        if unified_type not in EVENT_TYPES:
+        if unified_type not in event_types:
             checker.report(
                 ("webhooks", "events", "types", name),
-                _unknown("unified event type", unified_type, EVENT_TYPES),
+                _unknown("unified event type", unified_type, event_types),
             )
     subs = hooks.subscriptions
     if subs is not None:
@@ -258,7 +244,15 @@ def _check_operation(
     if operation.not_supported is not None:
         return
     filters = set(operation.filters)
-    fillers = set(filters) | ({"id"} if method in ID_METHODS else set())
+    if operation.filters:
+        checker.names_exist(
+            (*path, "filters"),
+            operation.filters,
+            unified.filters(resource.resource),
+            f"unified {resource.resource} filter",
+        )
+    takes_id = unified.takes_id(resource.resource, method)
+    fillers = set(filters) | ({"id"} if takes_id else set())
     writable = unified.writable_fields(resource.resource)
     styles = (set(provider.pagination) | {"none"}) if provider else None
     buckets = {b.name for b in provider.rate_limits.buckets} if provider else None

@@ -64,10 +64,9 @@ def resolve(
     remote_data: bool = True,
 ) -> CallContext:
     """Find the operation for `resource.method`, or raise a clear error."""
-    known = unified.resources()
-    if resource not in known or resource == "events":
-        names = [r for r in known if r != "events"]
-        raise ConfigurationError(f"unknown resource '{resource}'{did_you_mean(resource, names)}")
+    known = unified.callable_resources()
+    if resource not in known:
+        raise ConfigurationError(f"unknown resource '{resource}'{did_you_mean(resource, known)}")
     methods = unified.methods(resource)
     if method not in methods:
         raise ConfigurationError(

@@ -6,8 +6,9 @@ an ``$id`` under :data:`BASE_URI` and refers to the others by it; all files are 
 one :class:`referencing.Registry`, so cross-file ``$ref`` s resolve without any network
 access.
 
-Resources are named as in the contract: ``contacts``, ``lists``, ``segments``,
-``custom_fields``, plus ``events`` (webhook events, record schema only).
+Resources, their methods and filters are listed once, in the index ``resources.json``
+(``x-resources``): ``contacts``, ``lists``, ``segments``, ``custom_fields``, plus ``events``
+(webhook events, record schema only, no methods).
 """
 
 from __future__ import annotations
@@ -31,8 +32,12 @@ __all__ = [
     "BASE_URI",
     "RECORD_SCHEMAS",
     "WRITE_SCHEMAS",
+    "all_methods",
     "array_item_fields",
+    "callable_resources",
     "envelope_validator",
+    "event_types",
+    "filters",
     "list_envelope_schema",
     "methods",
     "record_schema",
@@ -43,6 +48,7 @@ __all__ = [
     "resources",
     "schema_by_name",
     "schema_folder",
+    "takes_id",
     "validator_for",
     "writable_fields",
     "write_schema",
@@ -52,43 +58,32 @@ __all__ = [
 BASE_URI = "https://unimap.dev/schemas/unified/marketing_automation/"
 """The ``$id`` prefix of every unified schema file."""
 
-RECORD_SCHEMAS: dict[str, str] = {
-    "contacts": "contact.json",
-    "lists": "list.json",
-    "segments": "segment.json",
-    "custom_fields": "custom_field.json",
-    "events": "event.json",
-}
-"""Resource name → the file holding its record schema."""
+INDEX_FILE = "resources.json"
+"""The contract's index: resources, their record and body schema files, methods and filters."""
+
+
+def schema_folder() -> Path:
+    """The folder holding the unified marketing-automation schema files."""
+    return schemas_dir() / "unified" / "marketing_automation"
+
+
+@cache
+def _index() -> dict[str, dict[str, Any]]:
+    path = schema_folder() / INDEX_FILE
+    try:
+        resources = json.loads(path.read_text(encoding="utf-8"))["x-resources"]
+    except (OSError, ValueError, KeyError) as exc:
+        raise ConfigurationError(f"cannot read the unified index {path}: {exc}") from None
+    assert isinstance(resources, dict)
+    return resources
+
+
+RECORD_SCHEMAS: dict[str, str] = {name: r["record"] for name, r in _index().items()}
+"""Resource name → the file holding its record schema (from `resources.json`)."""
 
 WRITE_SCHEMAS: dict[str, dict[str, str | None]] = {
-    "contacts": {
-        "list": None,
-        "get": None,
-        "delete": None,
-        "create": "contact_create.json",
-        "update": "contact_write.json",
-        "upsert": "contact_create.json",
-        "bulk_upsert": "bulk_upsert.json",
-    },
-    "lists": {
-        "list": None,
-        "get": None,
-        "delete": None,
-        "create": "list_create.json",
-        "update": "list_write.json",
-        "add_contacts": "membership_write.json",
-        "remove_contacts": "membership_write.json",
-    },
-    "segments": {"list": None, "get": None},
-    "custom_fields": {
-        "list": None,
-        "get": None,
-        "delete": None,
-        "create": "custom_field_create.json",
-        "update": "custom_field_write.json",
-    },
-    "events": {},
+    name: {method: spec["body"] for method, spec in r["methods"].items()}
+    for name, r in _index().items()
 }
 """Resource → method → the file holding its body schema (``None``: the method takes no body).
 
@@ -96,16 +91,7 @@ Each item of a ``contacts.bulk_upsert`` body is validated on its own with the
 ``contacts.upsert`` schema, so one bad item fails only its own result.
 """
 
-_WRITE_SHAPE: dict[str, str] = {
-    "contacts": "contact_write.json",
-    "lists": "list_write.json",
-    "custom_fields": "custom_field_write.json",
-}
-
-
-def schema_folder() -> Path:
-    """The folder holding the unified marketing-automation schema files."""
-    return schemas_dir() / "unified" / "marketing_automation"
+_WRITE_SHAPE: dict[str, str] = {name: r["write"] for name, r in _index().items() if r["write"]}
 
 
 @cache
@@ -193,6 +179,37 @@ def methods(resource: str) -> list[str]:
     """The contract's methods for ``resource`` (``events`` has none: it is webhook-only)."""
     _check_resource(resource)
     return list(WRITE_SCHEMAS[resource])
+
+
+def callable_resources() -> list[str]:
+    """The resources that have methods (all but webhook-only ones such as ``events``)."""
+    return [name for name, by_method in WRITE_SCHEMAS.items() if by_method]
+
+
+def all_methods() -> list[str]:
+    """Every method name of the contract, in contract order, each once."""
+    return list(dict.fromkeys(m for by_method in WRITE_SCHEMAS.values() for m in by_method))
+
+
+def takes_id(resource: str, method: str) -> bool:
+    """Whether ``resource.method`` acts on one record named by its id (``get``, ``update``…)."""
+    _write_file(resource, method)
+    return bool(_index()[resource]["methods"][method]["id"])
+
+
+def filters(resource: str) -> list[str]:
+    """The filters ``resource.list`` accepts besides ``limit`` and ``next_cursor``."""
+    _check_resource(resource)
+    return list(_index()[resource]["filters"])
+
+
+def event_types() -> tuple[str, ...]:
+    """The unified webhook event types (the enum of ``event.json``'s ``type``)."""
+    type_schema = _documents()["event.json"]["properties"]["type"]
+    for option in type_schema.get("anyOf", [type_schema]):
+        if "enum" in option:
+            return tuple(option["enum"])
+    raise ConfigurationError("event.json declares no enum of event types")
 
 
 def record_schema(resource: str) -> dict[str, Any]:

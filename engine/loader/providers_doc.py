@@ -34,7 +34,7 @@ def _operations(providers: list[ProviderMapping]) -> list[tuple[str, str]]:
 
 def _supported(mapping: ProviderMapping, resource: str, method: str) -> bool:
     mapped = mapping.resources.get(resource)
-    operation = mapped.operations.get(method) if mapped else None  # type: ignore[call-overload]
+    operation = mapped.operations.get(method) if mapped else None
     return operation is not None and operation.not_supported is None
 
 

@@ -76,7 +76,7 @@ def resolve(
     resource_file = mapping.resources.get(resource)
     if resource_file is None:
         raise NotSupportedError(operation=resource, provider=mapping.provider.label)
-    operation = resource_file.operations.get(method)  # type: ignore[call-overload]
+    operation = resource_file.operations.get(method)
     if operation is None:
         raise NotSupportedError(operation=f"{resource}.{method}", provider=mapping.provider.label)
     if operation.not_supported is not None:

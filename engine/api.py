@@ -36,6 +36,7 @@ from engine.run.drivers import run_async, run_sync
 from engine.run.ratelimit import BucketSpec, InMemoryRateLimiter, RateLimiter
 from engine.run.retry import RetryPolicy, RetryStats
 from engine.run.session import AsyncSender, ProviderSession, SessionOptions, SyncSender
+from engine.settings import resolve_settings
 from engine.suggest import did_you_mean
 from engine.webhooks import AsyncSubscriptions, Subscriptions, WebhookHandler
 
@@ -137,8 +138,10 @@ class Engine:
         account_key: str | None,
         on_unauthorized: Callable[[], None] | None,
         retry_policy: RetryPolicy | None,
+        settings: Mapping[str, Any] | None = None,
     ) -> ProviderSession:
         mapping = self.mapping(provider)
+        resolved = resolve_settings(mapping.provider, settings)
         creds = dict(credentials or {})
         declared = {c.name for c in mapping.provider.credentials}
         unknown = sorted(set(creds) - declared)
@@ -159,7 +162,7 @@ class Engine:
             stats=RetryStats(),
             on_unauthorized=on_unauthorized,
         )
-        return ProviderSession(mapping, creds, base_url, options)
+        return ProviderSession(mapping, creds, base_url, options, resolved)
 
     def connect(
         self,
@@ -171,10 +174,12 @@ class Engine:
         account_key: str | None = None,
         on_unauthorized: Callable[[], None] | None = None,
         retry_policy: RetryPolicy | None = None,
+        settings: Mapping[str, Any] | None = None,
     ) -> Connection:
-        """A blocking connection to one provider account."""
+        """A blocking connection to one provider account; `settings` are its connection
+        settings (an unknown or missing required one is a `ValidationError` naming it)."""
         session = self._session(
-            provider, credentials, base_url, account_key, on_unauthorized, retry_policy
+            provider, credentials, base_url, account_key, on_unauthorized, retry_policy, settings
         )
         return Connection(self, session, SyncSender(session, transport))
 
@@ -188,10 +193,11 @@ class Engine:
         account_key: str | None = None,
         on_unauthorized: Callable[[], None] | None = None,
         retry_policy: RetryPolicy | None = None,
+        settings: Mapping[str, Any] | None = None,
     ) -> AsyncConnection:
-        """An async connection to one provider account (same surface, awaitable)."""
+        """An async connection (same surface, awaitable; `settings` as for `connect`)."""
         session = self._session(
-            provider, credentials, base_url, account_key, on_unauthorized, retry_policy
+            provider, credentials, base_url, account_key, on_unauthorized, retry_policy, settings
         )
         return AsyncConnection(self, session, AsyncSender(session, transport))
 
@@ -234,9 +240,8 @@ class _BaseConnection:
 
     def context(self, resource: str, method: str, remote_data: bool = True) -> CallContext:
         """The resolved operation of `resource.method` (raises not_supported and the like)."""
-        return resolve(
-            self.session.mapping, resource, method, self.engine.cursor_key, self.cache, remote_data
-        )
+        mapping, key, settings = self.session.mapping, self.engine.cursor_key, self.session.settings
+        return resolve(mapping, resource, method, key, self.cache, remote_data, settings)
 
     def explain(
         self,

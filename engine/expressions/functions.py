@@ -86,8 +86,14 @@ FUNCTION_DOCS: dict[str, tuple[str, str, str]] = {
     ),
     "split": (
         "split(string, separator)",
-        "The string split on the separator.",
-        "split('a,b', ',') → ['a', 'b']",
+        "The string split on every occurrence of the separator (empty parts kept); index the "
+        "result to pick a part, e.g. the data centre after a key's last `-`.",
+        "split('abc-us6', '-')[-1] → 'us6'",
+    ),
+    "trim": (
+        "trim(string)",
+        "The string without leading and trailing white space.",
+        "trim('  a b ') → 'a b'",
     ),
 }
 
@@ -233,6 +239,10 @@ class UnimapFunctions(jp_functions.Functions):
         if not isinstance(items, list):
             raise TypeError("from_entries() takes an array")
         return {str(i["key"]): i.get("value") for i in items if isinstance(i, dict) and "key" in i}
+
+    @jp_functions.signature({"types": ["string", "null"]})
+    def _func_trim(self, value: str | None) -> str | None:
+        return None if value is None else value.strip()
 
     @jp_functions.signature({"types": ["string", "null"]}, {"types": ["string"]})
     def _func_split(self, value: str | None, sep: str) -> list[str] | None:

@@ -32,8 +32,10 @@ Expression = Annotated[
 Template = Annotated[
     str,
     Field(
-        description="A string with `{name}` placeholders (e.g. `/subscribers/{id}`); each "
-        "placeholder must be filled by the call's id, a filter, a credential or an item.",
+        description="A string with `{...}` placeholders: a bare name (`/subscribers/{id}`) "
+        "filled by the call's id, a filter, an item or a credential, or a JMESPath expression "
+        "over the same names and `settings` (`/members/{md5(lower(email))}`). In paths each "
+        "value is percent-encoded as one segment. `{{` and `}}` are literal braces.",
     ),
     TEMPLATE,
 ]
@@ -54,11 +56,13 @@ class RequestSpec(Strict):
     query: dict[str, Expression] = Field(
         default_factory=dict,
         description="Query parameters: parameter name → expression over the call input "
-        "(the filters for reads, the unified body for writes). A parameter whose value is "
-        "null, or whose input fields are absent, is not sent.",
+        "(the filters for lists, the unified body for writes), `id` (calls with an id) and "
+        "`settings`. A parameter whose value is null, or whose input fields are absent, is "
+        "not sent.",
     )
-    headers: dict[str, str] = Field(
-        default_factory=dict, description="Extra headers for this request only."
+    headers: dict[str, Template] = Field(
+        default_factory=dict,
+        description="Extra headers for this request only (value templates, like the path).",
     )
     body: dict[str, Expression] | None = Field(
         default=None,

@@ -20,6 +20,23 @@ class CredentialField(Strict):
     description: str | None = Field(default=None, description="Where to find it, for people.")
 
 
+class SettingField(Strict):
+    """A non-secret per-account connection setting (e.g. the audience writes go to), read
+    in templates and request expressions as `settings.<name>`."""
+
+    name: str = Field(
+        pattern=r"^[a-z][a-z0-9_]*$", description="Name read as `settings.<name>`."
+    )
+    label: str = Field(description="Human label shown when linking an account.")
+    description: str | None = Field(default=None, description="What it is for, for people.")
+    required: bool = Field(
+        default=False, description="Whether a connection without it is refused."
+    )
+    default: str | int | float | bool | None = Field(
+        default=None, description="Value used when the account gives none."
+    )
+
+
 class BearerAuth(Strict):
     """`Authorization: Bearer <token>`."""
 
@@ -266,11 +283,20 @@ class ProviderFile(Strict):
     label: str = Field(description="Human name.")
     version: int = Field(default=1, description="Mapping language version.")
     base_url: Template = Field(
-        description="Base URL; may hold credential placeholders (e.g. a data centre)."
+        description="Base URL; its placeholders may read credentials and `settings`, e.g. "
+        "`https://{split(api_key, '-')[-1]}.api.example.com` (a data centre)."
     )
     credentials: list[CredentialField] = Field(description="What an account supplies.")
+    settings: list[SettingField] = Field(
+        default_factory=list,
+        description="Non-secret per-account connection settings (`settings.<name>`).",
+    )
     auth: AuthScheme = Field(description="How credentials go on every request.")
-    headers: dict[str, str] = Field(default_factory=dict, description="Headers on every request.")
+    headers: dict[str, Template] = Field(
+        default_factory=dict,
+        description="Headers on every request; value templates may read credentials and "
+        "`settings`.",
+    )
     pagination: dict[str, PaginationStyle] = Field(
         default_factory=dict, description="Named pagination styles used by operations."
     )

@@ -8,19 +8,26 @@ unified method is declared. Problems carry the location of the offending node.
 from __future__ import annotations
 
 import re
-import string
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 
 from pydantic import BaseModel
 
 from engine.expressions import CompiledExpression, ExpressionError, compile_expression
+from engine.expressions.templates import placeholders as template_placeholders
 from engine.format.common import EXPRESSION, RequestSpec
 from engine.format.provider import ProviderFile
 from engine.format.resource import Operation, ResourceFile
 from engine.format.walk import marked_values
 from engine.loader.limit_checks import check_rate_limits
 from engine.loader.problems import DataPath, Problem, format_path
+from engine.loader.requests import (
+    check_get,
+    check_settings,
+    check_settings_read,
+    check_template,
+    request_inputs,
+)
 from engine.loader.yaml_source import YamlDocument
 from engine.suggest import did_you_mean
 from engine.unified import schemas as unified
@@ -32,8 +39,8 @@ def _unknown(kind: str, name: str, known: Iterable[str]) -> str:
 
 
 def placeholders(template: str) -> list[str]:
-    """The `{name}` placeholders of a template, in order."""
-    return [name for _, name, _, _ in string.Formatter().parse(template) if name]
+    """The placeholders of a template (bare names or expression sources), in order."""
+    return [placeholder.source for placeholder in template_placeholders(template)]
 
 
 class _AnyValueMaps(Mapping[str, dict[str, str | None]]):
@@ -60,6 +67,7 @@ class _Checker:
     document: YamlDocument
     file: str
     value_maps: Mapping[str, dict[str, str | None]] = field(default_factory=dict)
+    settings: set[str] | None = None
     problems: list[Problem] = field(default_factory=list)
     _compiled: dict[DataPath, CompiledExpression | None] = field(default_factory=dict)
 
@@ -109,27 +117,16 @@ class _Checker:
                     (*path, index), f"unknown {kind} '{name}'{did_you_mean(name, known_list)}"
                 )
 
-    def template(self, path: DataPath, template: str, fillers: set[str], what: str) -> None:
-        try:
-            names = placeholders(template)
-            empty = any(name == "" for _, name, _, _ in string.Formatter().parse(template))
-        except ValueError as exc:
-            self.report(
-                path, f"invalid template: {exc} (write a literal brace as '{{{{' or '}}}}')"
-            )
-            return
-        if empty:
-            self.report(path, "empty placeholder '{}': name what fills it, e.g. '{id}'")
-        for name in names:
-            if name not in fillers:
-                hint = did_you_mean(name, sorted(fillers))
-                self.report(path, f"placeholder '{{{name}}}' is not filled by any {what}{hint}")
+    template = check_template
+    settings_exist = check_settings_read
 
 
 def check_provider(provider: ProviderFile, document: YamlDocument, file: str) -> list[Problem]:
     """Cross-reference problems of a provider file."""
-    checker = _Checker(document, file, dict(provider.value_maps))
+    settings = {s.name for s in provider.settings}
+    checker = _Checker(document, file, dict(provider.value_maps), settings)
     checker.every_marked_value(provider)
+    check_settings(checker, provider)
     credentials = {c.name for c in provider.credentials}
     checker.template(("base_url",), provider.base_url, credentials, "credential")
     auth = provider.auth
@@ -137,6 +134,8 @@ def check_provider(provider: ProviderFile, document: YamlDocument, file: str) ->
         value = getattr(auth, key, None)
         if isinstance(value, str) and key != "name":
             checker.template(("auth", key), value, credentials, "credential")
+    for name, value in provider.headers.items():
+        checker.template(("headers", name), value, credentials, "credential")
     buckets = {b.name for b in provider.rate_limits.buckets}
     check_rate_limits(checker, provider.rate_limits)
     for name, style in provider.pagination.items():
@@ -180,7 +179,8 @@ def check_resource(
 ) -> list[Problem]:
     """Cross-reference problems of a resource file (against its provider file when loaded)."""
     value_maps = dict(provider.value_maps) if provider else _AnyValueMaps()
-    checker = _Checker(document, file, value_maps)
+    settings = {s.name for s in provider.settings} if provider else None
+    checker = _Checker(document, file, value_maps, settings)
     checker.every_marked_value(resource)
     known_resources = unified.resources()
     if resource.resource not in known_resources:
@@ -262,8 +262,9 @@ def _check_operation(
         checker.report((*path, "pagination"), message)
     if operation.buckets and buckets is not None:
         checker.names_exist((*path, "buckets"), operation.buckets, buckets, "rate-limit bucket")
-    inputs = (filters | {"limit"}) if method == "list" else writable
-    what = "declared filter" if method == "list" else "writable unified field"
+    inputs, what = request_inputs(method, filters, writable)
+    if method == "get":
+        check_get(checker, operation, path)
     if operation.request is not None:
         _check_request(checker, (*path, "request"), operation.request, fillers, inputs, what)
     for index, route in enumerate(operation.routes):
@@ -274,7 +275,9 @@ def _check_operation(
                 re.compile(route.id_pattern)
             except re.error as exc:
                 checker.report((*route_path, "id_pattern"), f"invalid regular expression: {exc}")
-        checker.template((*route_path, "path"), route.path, fillers, "id or filter")
+        checker.template(
+            (*route_path, "path"), route.path, fillers, "id or filter", is_path=True
+        )
         for key, source in (route.query or {}).items():
             compiled = checker.expression((*route_path, "query", key), source)
             if compiled is not None and inputs:
@@ -327,8 +330,13 @@ def _check_request(
     inputs: set[str],
     what: str,
 ) -> None:
-    """Path placeholders filled, expressions compiled, and reading only `inputs` (`what`)."""
-    checker.template((*path, "path"), request.path, fillers, "id, filter or item")
+    """Path placeholders filled, expressions compiled, and reading only `inputs` (`what`),
+    `settings`, and `id` when the call has one."""
+    scope = fillers | (inputs - {"limit"})
+    checker.template((*path, "path"), request.path, scope, "id, filter or item", is_path=True)
+    for name, value in request.headers.items():
+        checker.template((*path, "headers", name), value, scope, "id, filter or item")
+    inputs = inputs | (fillers & {"id"})
     if not request.path.startswith("/"):
         checker.report((*path, "path"), "a path must start with '/'")
     for key, source in request.query.items():
@@ -339,11 +347,17 @@ def _check_request(
         compiled = checker.expression((*path, "body", key), source)
         if compiled is not None and inputs:
             _check_reads(checker, (*path, "body", key), compiled, inputs, what)
+    for key, source in request.body_always.items():
+        if checker.expression((*path, "body_always", key), source) is not None:
+            checker.settings_exist((*path, "body_always", key), source)
 
 
 def _check_reads(
     checker: _Checker, path: DataPath, compiled: CompiledExpression, inputs: set[str], what: str
 ) -> None:
-    """Report each top-level input field the expression reads that is not in `inputs`."""
-    for name in sorted(compiled.root_fields - inputs):
+    """Report each top-level input field the expression reads that is not in `inputs` (or
+    `settings`), and each undeclared setting."""
+    checker.settings_exist(path, compiled.source)
+    for name in sorted(compiled.root_fields - inputs - {"settings"}):
         checker.report(path, f"reads '{name}', which is not a {what}{did_you_mean(name, inputs)}")
+

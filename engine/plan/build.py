@@ -3,43 +3,49 @@
 from __future__ import annotations
 
 import copy
-import string
 from collections.abc import Mapping
 from typing import Any
 from urllib.parse import quote
 
 from engine.errors import FieldProblem, ValidationError
 from engine.expressions import CompiledExpression
+from engine.expressions.templates import as_text, compile_cached, parse_template, placeholder_value
 from engine.format.provider import CheckRequest
 from engine.loader import ProviderMapping
 from engine.plan.messages import ProviderRequest
 
-_FORMATTER = string.Formatter()
 
-
-def fill_template(template: str, values: Mapping[str, Any], *, encode: bool = True) -> str:
-    """Fill `{name}` placeholders; each value is percent-encoded as one path segment.
+def fill_template(
+    template: str,
+    values: Mapping[str, Any],
+    *,
+    encode: bool = True,
+    mapping: ProviderMapping | None = None,
+) -> str:
+    """Fill `{...}` placeholders (bare names or expressions over `values`); each value is
+    percent-encoded as one path segment.
 
     Encoding every value whole (`/`, `?`, `#`, `%`, `..` included) means no value can change
-    the path's structure, the query or the host.
+    the path's structure, the query or the host. Unencoded values (header and auth templates)
+    may not hold a line break.
     """
+    compile = mapping.expression if mapping is not None else compile_cached
     parts: list[str] = []
     missing: list[str] = []
-    for literal, name, _spec, _conv in _FORMATTER.parse(template):
+    for literal, placeholder in parse_template(template):
         parts.append(literal)
-        if name is None:
+        if placeholder is None:
             continue
-        value = values.get(name)
+        value, absent = placeholder_value(placeholder, values, compile)
         if value is None or value == "":
-            missing.append(name)
+            missing.extend(name for name in absent if name not in missing)
             continue
-        text = value if isinstance(value, str) else str(value)
-        if encode and text in (".", ".."):
-            raise ValidationError(
-                f"'{name}' may not be '{text}'",
-                details=[FieldProblem(name, "may not be '.' or '..'")],
-            )
-        parts.append(quote(text, safe="") if encode else text)
+        try:
+            text = as_text(placeholder.source, value)
+        except TypeError as exc:
+            field = placeholder.source
+            raise ValidationError(str(exc), details=[FieldProblem(field, str(exc))]) from None
+        parts.append(_checked(placeholder.source, text, encode))
     if missing:
         raise ValidationError(
             "missing " + ", ".join(f"'{m}'" for m in missing),
@@ -48,11 +54,44 @@ def fill_template(template: str, values: Mapping[str, Any], *, encode: bool = Tr
     return "".join(parts)
 
 
+def _checked(name: str, text: str, encode: bool) -> str:
+    """`text` encoded as one path segment, or (unencoded) refused when it holds a line break."""
+    if not encode:
+        if "\r" in text or "\n" in text:
+            raise ValidationError(
+                f"'{name}' may not hold a line break",
+                details=[FieldProblem(name, "may not hold a line break")],
+            )
+        return text
+    if text in (".", ".."):
+        raise ValidationError(
+            f"'{name}' may not be '{text}'",
+            details=[FieldProblem(name, "may not be '.' or '..'")],
+        )
+    return quote(text, safe="")
+
+
+CONTEXT_NAMES = frozenset({"id", "settings"})
+"""Names a request's expressions read besides its input: they never make a key optional."""
+
+
+def fill_headers(
+    mapping: ProviderMapping, headers: Mapping[str, str], scope: Mapping[str, Any]
+) -> tuple[tuple[str, str], ...]:
+    """Header templates filled over `scope` (unencoded; a line break is refused)."""
+    return tuple(
+        (name, fill_template(value, scope, encode=False, mapping=mapping))
+        for name, value in headers.items()
+    )
+
+
 def _given(compiled: CompiledExpression, data: Mapping[str, Any]) -> bool:
-    """Whether the input gives what the expression reads (expressions of constants always are)."""
-    if compiled.reads_whole_input or not compiled.root_fields:
+    """Whether the input gives what the expression reads; expressions of constants, or of
+    `id` and `settings` alone, always are."""
+    inputs = compiled.root_fields - CONTEXT_NAMES
+    if compiled.reads_whole_input or not inputs:
         return True
-    return any(name in data for name in compiled.root_fields)
+    return any(name in data for name in inputs)
 
 
 def query_text(value: Any) -> str:

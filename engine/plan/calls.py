@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from engine.errors import ConfigurationError, NotSupportedError
 from engine.format.resource import Operation, ResourceFile
@@ -32,6 +34,8 @@ class CallContext:
     cursor_key: bytes
     cache: ConnectionCache
     remote_data: bool = True
+    settings: Mapping[str, Any] = field(default_factory=dict)
+    """The connection settings (declared defaults applied), read as `settings.<name>`."""
 
     @property
     def name(self) -> str:
@@ -52,7 +56,16 @@ class CallContext:
             self.cursor_key,
             self.cache,
             self.remote_data,
+            self.settings,
         )
+
+    def scope(self, data: Any, values: Mapping[str, Any] | None = None) -> dict[str, Any]:
+        """What a request's templates and expressions read: the input (`data`: filters or the
+        unified body), the path values (`id`, step and item names) and `settings`."""
+        scope = dict(data) if isinstance(data, Mapping) else {}
+        scope.update({k: v for k, v in (values or {}).items() if v is not None})
+        scope["settings"] = dict(self.settings)
+        return scope
 
 
 def resolve(
@@ -62,6 +75,7 @@ def resolve(
     cursor_key: bytes,
     cache: ConnectionCache,
     remote_data: bool = True,
+    settings: Mapping[str, Any] | None = None,
 ) -> CallContext:
     """Find the operation for `resource.method`, or raise a clear error."""
     known = unified.callable_resources()
@@ -86,4 +100,6 @@ def resolve(
             operation=f"{resource}.{method}",
             provider=mapping.provider.label,
         )
-    return CallContext(mapping, resource_file, method, operation, cursor_key, cache, remote_data)
+    return CallContext(
+        mapping, resource_file, method, operation, cursor_key, cache, remote_data, settings or {}
+    )

@@ -24,7 +24,10 @@ def describe_request(session: ProviderSession, request: ProviderRequest) -> dict
     described = request.describe()
     described["url"] = url
     described.pop("path", None)
-    headers = {**session.mapping.provider.headers, **dict(request.headers)}
+    headers = {
+        name: session.redact(value)
+        for name, value in {**session.headers, **dict(request.headers)}.items()
+    }
     auth = session.mapping.provider.auth
     if auth.type in ("bearer", "basic"):
         headers["Authorization"] = ("Bearer " if auth.type == "bearer" else "Basic ") + REDACTED

@@ -6,8 +6,9 @@ import re
 from typing import Any
 
 from engine.errors import FieldProblem, InvalidCursorError, ValidationError
+from engine.expressions.templates import names_read
 from engine.format.resource import Route
-from engine.plan.build import build_query, fill_template
+from engine.plan.build import build_query, fill_headers, fill_template
 from engine.plan.calls import CallContext
 from engine.plan.cursor import CursorPayload, decode_cursor, encode_cursor
 from engine.plan.messages import ProviderRequest, ProviderResponse
@@ -60,15 +61,15 @@ def choose_route(ctx: CallContext, filters: dict[str, Any], call_id: str | None 
     return -1
 
 
-def _consumed(ctx: CallContext, route: Route | None, query_spec: dict[str, str]) -> set[str]:
-    used: set[str] = set()
+def _consumed(
+    ctx: CallContext, route: Route | None, query_spec: dict[str, str], path: str
+) -> set[str]:
+    """Filters the chosen request reads: its query, its path placeholders, the route's `when`."""
+    used = names_read(path, ctx.mapping.expression)
     for source in query_spec.values():
         used |= ctx.mapping.expression(source).root_fields
     if route is not None:
         used |= set(route.when)
-        from engine.loader.checks import placeholders
-
-        used |= set(placeholders(route.path))
     return used
 
 
@@ -133,7 +134,10 @@ class ListPlan:
             self.route.records_path if self.route and self.route.records_path else None
         ) or ctx.operation.response.records_path
         if cursor is None:
-            unused = sorted(set(self.filters) - _consumed(ctx, self.route, self.query_spec))
+            unused = sorted(
+                set(self.filters)
+                - _consumed(ctx, self.route, self.query_spec, self.path_template)
+            )
             if unused:
                 raise ValidationError(
                     f"{ctx.mapping.provider.label} cannot combine these filters for {ctx.name}",
@@ -171,16 +175,16 @@ class ListPlan:
         if url is not None and not self.paginator.keep_query:
             query: list[tuple[str, str]] = []  # the link is followed exactly as given
         else:
-            query = build_query(ctx.mapping, self.query_spec, self.filters)
+            query = build_query(ctx.mapping, self.query_spec, ctx.scope(self.filters))
             query += self.paginator.limit_query(self.page_limit)
             query += self.paginator.query(self.state)
-        path = fill_template(self.path_template, self.filters)
+        path = fill_template(self.path_template, ctx.scope(self.filters), mapping=ctx.mapping)
         buckets = tuple(ctx.operation.buckets or ctx.mapping.provider.rate_limits.default_buckets)
         return ProviderRequest(
             method=main.method,
             path=path,
             query=tuple(query),
-            headers=tuple(main.headers.items()),
+            headers=fill_headers(ctx.mapping, main.headers, ctx.scope(self.filters)),
             buckets=buckets,
             idempotent=True if ctx.operation.idempotent is None else ctx.operation.idempotent,
             url=url,

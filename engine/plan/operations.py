@@ -10,7 +10,7 @@ from urllib.parse import urlencode
 from engine.errors import FieldProblem, NotFoundError, UnimapError, ValidationError
 from engine.format.common import RequestSpec
 from engine.loader import ProviderMapping
-from engine.plan.build import build_body, build_query, fill_template
+from engine.plan.build import build_body, build_query, fill_headers, fill_template
 from engine.plan.calls import CallContext
 from engine.plan.listing import ListPlan, choose_route
 from engine.plan.messages import Plan, ProviderRequest, ProviderResponse
@@ -53,12 +53,13 @@ def build_request(
     idempotent = ctx.operation.idempotent
     if idempotent is None:
         idempotent = spec.method in ("GET", "PUT", "DELETE")
+    scope = ctx.scope(data, values)
     return ProviderRequest(
         method=spec.method,
-        path=fill_template(spec.path, values),
-        query=tuple(build_query(ctx.mapping, spec.query, data)),
-        headers=tuple(spec.headers.items()),
-        body=build_body(ctx.mapping, spec.body, spec.body_always, data),
+        path=fill_template(spec.path, scope, mapping=ctx.mapping),
+        query=tuple(build_query(ctx.mapping, spec.query, scope)),
+        headers=fill_headers(ctx.mapping, spec.headers, scope),
+        body=build_body(ctx.mapping, spec.body, spec.body_always, scope),
         buckets=tuple(ctx.operation.buckets or ctx.mapping.provider.rate_limits.default_buckets),
         idempotent=idempotent,
         purpose=purpose,
@@ -198,7 +199,9 @@ def custom_field_keys(ctx: CallContext, wanted: set[str]) -> Plan[frozenset[str]
 def _source_context(ctx: CallContext, resource: str) -> CallContext:
     from engine.plan.calls import resolve
 
-    return resolve(ctx.mapping, resource, "list", ctx.cursor_key, ctx.cache, remote_data=False)
+    return resolve(
+        ctx.mapping, resource, "list", ctx.cursor_key, ctx.cache, False, ctx.settings
+    )
 
 
 def _custom_field_problems(

@@ -26,7 +26,7 @@ from engine.errors import (
 )
 from engine.format.provider import BasicAuth, BearerAuth, HeaderAuth, QueryAuth
 from engine.loader import ProviderMapping
-from engine.plan.build import fill_template
+from engine.plan.build import fill_headers, fill_template
 from engine.plan.messages import ProviderRequest, ProviderResponse
 from engine.run.clock import Clock, SystemClock
 from engine.run.concurrency import ConcurrencyLimiter
@@ -76,33 +76,44 @@ class ProviderSession:
         credentials: Mapping[str, str | Secret],
         base_url: str | None,
         options: SessionOptions,
+        settings: Mapping[str, Any] | None = None,
     ) -> None:
         self.mapping = mapping
         self.options = options
+        self.settings: dict[str, Any] = dict(settings or {})
         self._credentials = {
             k: v if isinstance(v, Secret) else Secret(v) for k, v in credentials.items()
         }
         revealed = {k: v.reveal() for k, v in self._credentials.items()}
-        self.base_url = (base_url or fill_template(mapping.provider.base_url, revealed)).rstrip("/")
+        scope = {**revealed, "settings": self.settings}
+        self.base_url = (
+            base_url or fill_template(mapping.provider.base_url, scope, mapping=mapping)
+        ).rstrip("/")
         self._base = urlsplit(self.base_url)
-        self._auth_headers, self._auth_query = self._auth(revealed)
+        self._auth_headers, self._auth_query = self._auth(scope)
+        self.headers = dict(fill_headers(mapping, mapping.provider.headers, scope))
+        """The provider's headers, filled over the credentials and settings."""
         self._secrets = [v for v in revealed.values() if v]
         self.timeout = options.timeout or mapping.provider.timeout_seconds
 
     def __repr__(self) -> str:
         return f"ProviderSession(provider={self.mapping.name!r}, base_url={self.base_url!r})"
 
-    def _auth(self, creds: dict[str, str]) -> tuple[dict[str, str], list[tuple[str, str]]]:
+    def _auth(self, scope: dict[str, Any]) -> tuple[dict[str, str], list[tuple[str, str]]]:
         auth = self.mapping.provider.auth
+
+        def fill(template: str) -> str:
+            return fill_template(template, scope, encode=False, mapping=self.mapping)
+
         if isinstance(auth, BearerAuth):
-            return {"Authorization": "Bearer " + fill_template(auth.token, creds, encode=False)}, []
+            return {"Authorization": "Bearer " + fill(auth.token)}, []
         if isinstance(auth, HeaderAuth):
-            return {auth.name: fill_template(auth.value, creds, encode=False)}, []
+            return {auth.name: fill(auth.value)}, []
         if isinstance(auth, QueryAuth):
-            return {}, [(auth.name, fill_template(auth.value, creds, encode=False))]
+            return {}, [(auth.name, fill(auth.value))]
         assert isinstance(auth, BasicAuth)
-        user = fill_template(auth.username, creds, encode=False)
-        password = fill_template(auth.password, creds, encode=False)
+        user = fill(auth.username)
+        password = fill(auth.password)
         token = base64.b64encode(f"{user}:{password}".encode()).decode()
         return {"Authorization": "Basic " + token}, []
 
@@ -135,7 +146,7 @@ class ProviderSession:
     def build(self, request: ProviderRequest) -> httpx.Request:
         """The httpx request with default headers and credentials added."""
         url, query = self.url_for(request)
-        headers = {**self.mapping.provider.headers, **dict(request.headers), **self._auth_headers}
+        headers = {**self.headers, **dict(request.headers), **self._auth_headers}
         content = None if request.body is None else json.dumps(request.body).encode()
         params: list[tuple[str, str | int | float | bool | None]] = [*query, *self._auth_query]
         return httpx.Request(

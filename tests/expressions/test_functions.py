@@ -305,6 +305,11 @@ def test_split_splits_on_the_separator() -> None:
     assert run("split(v, ',')", {"v": "a,,b"}) == ["a", "", "b"]
 
 
+def test_split_picks_the_part_after_the_last_separator() -> None:
+    """An index after split picks a part, e.g. a data centre at the end of an API key."""
+    assert run("split(v, '-')[-1]", {"v": "abc123-us6"}) == "us6"
+
+
 def test_split_of_null_is_null() -> None:
     """A missing string stays missing."""
     assert run("split(v, ',')", {"v": None}) is None
@@ -342,3 +347,16 @@ def test_syntax_error_is_a_compile_error() -> None:
     """Unparseable JMESPath is an ExpressionError naming the position."""
     with pytest.raises(ExpressionError, match="invalid JMESPath"):
         compile_expression("fields.[")
+
+
+# trim
+
+
+def test_trim_drops_leading_and_trailing_white_space() -> None:
+    """Spaces, tabs and line breaks at both ends go; inner ones stay."""
+    assert run("trim(v)", {"v": " \t a b \n"}) == "a b"
+
+
+def test_trim_of_null_is_null() -> None:
+    """Null-tolerant like every library function."""
+    assert run("trim(v)", {"v": None}) is None

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import Field, model_validator
+from pydantic import Discriminator, Field, Tag, model_validator
 
 from engine.format.common import Expression, HttpMethod, Strict, Template
 from engine.format.pagination import PaginationStyle
@@ -220,6 +220,33 @@ class SignatureSpec(Strict):
     )
 
 
+class UrlTokenSignature(Strict):
+    """An unsigned provider: a secret token travels in the delivery URL's query
+    (`https://app.example/hooks?token=...`), set when the webhook is subscribed. Verification
+    compares the URL's token with the stored secret in constant time."""
+
+    type: Literal["url_token"] = Field(description="Signature scheme.")
+    param: str = Field(
+        min_length=1, description="Query parameter of the delivery URL carrying the token."
+    )
+    secret: str = Field(
+        default="webhook_secret",
+        description="Name of the account's secret metadata entry holding the token.",
+    )
+
+
+def _signature_kind(value: Any) -> str:
+    """The signature scheme of raw or parsed data (`hmac` when `type` is left out)."""
+    kind = value.get("type", "hmac") if isinstance(value, dict) else getattr(value, "type", "hmac")
+    return kind if kind in ("hmac", "url_token") else "hmac"
+
+
+WebhookSignature = Annotated[
+    Annotated[SignatureSpec, Tag("hmac")] | Annotated[UrlTokenSignature, Tag("url_token")],
+    Discriminator(_signature_kind),
+]
+
+
 class WebhookEvents(Strict):
     """Where things are in one webhook event."""
 
@@ -263,7 +290,16 @@ class WebhookSubscriptionSpec(Strict):
 class WebhookSpec(Strict):
     """Webhook verification, splitting and normalisation."""
 
-    signature: SignatureSpec = Field(description="Signature verification.")
+    signature: WebhookSignature = Field(
+        description="How a delivery is authenticated: `type: hmac` (the default) checks a "
+        "signature header; `type: url_token` checks a secret token in the delivery URL."
+    )
+    body_format: Literal["json", "form"] = Field(
+        default="json",
+        description="Delivery body encoding: `json`, or `form` "
+        "(application/x-www-form-urlencoded; bracketed keys such as `data[merges][EMAIL]` "
+        "become nested objects, `key[]` a list) before the event paths are read.",
+    )
     batch_path: Expression | None = Field(
         default=None,
         description="Path of the events array in a batched delivery; "

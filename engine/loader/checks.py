@@ -172,6 +172,11 @@ def _check_webhooks(checker: _Checker, provider: ProviderFile) -> None:
     if subs is not None:
         base: DataPath = ("webhooks", "subscriptions")
         checker.template((*base, "delete", "path"), subs.delete.path, {"id"}, "webhook id")
+        if subs.secret_path is not None and hooks.signature.type == "url_token":
+            checker.report(
+                (*base, "secret_path"),
+                "'secret_path' is unused with a url_token signature (the engine makes the token)",
+            )
 
 
 def check_resource(

@@ -1,9 +1,10 @@
-"""`unimap webhook parse PROVIDER --secret SECRET [--signature SIG] < BODY`.
+"""`unimap webhook parse PROVIDER --secret SECRET [--signature SIG | --url URL] < BODY`.
 
 Reads a delivery's raw body from stdin, verifies its signature (from `--signature`, else the
 `UNIMAP_WEBHOOK_SIGNATURE` environment variable) with the provider's declared scheme and prints
-the unified events as JSON. A bad or missing signature exits 1 with the unified error on
-stderr; `--no-verify` skips the check (for inspecting captured payloads).
+the unified events as JSON; `--url` gives the delivery URL, for providers that put a token in
+it. A bad or missing signature exits 1 with the unified error on stderr; `--no-verify` skips
+the check (for inspecting captured payloads).
 """
 
 from __future__ import annotations
@@ -34,6 +35,10 @@ def register(subparsers: Any) -> None:
         "--signature",
         help="the signature header's value (the header name comes from the provider file)",
     )
+    parse.add_argument(
+        "--url",
+        help="the delivery's full request URL (providers with a token in the URL)",
+    )
     parse.add_argument("--no-verify", action="store_true", help="skip signature verification")
     add_mappings_argument(parse)
     parse.set_defaults(handler=run_parse)
@@ -49,10 +54,13 @@ def run_parse(args: argparse.Namespace) -> int:
         if args.no_verify:
             events = engine.webhooks.parse(args.provider, raw)
         else:
-            spec = webhook_spec(engine.mapping(args.provider))
+            spec = webhook_spec(engine.mapping(args.provider)).signature
             signature = args.signature or os.environ.get("UNIMAP_WEBHOOK_SIGNATURE", "")
-            headers = {spec.signature.header: signature} if signature else {}
-            events = engine.webhooks.handle(args.provider, headers, raw, secret=args.secret or "")
+            header = getattr(spec, "header", None)
+            headers = {header: signature} if header and signature else {}
+            events = engine.webhooks.handle(
+                args.provider, headers, raw, secret=args.secret or "", url=args.url
+            )
         print(json.dumps(events, indent=2, ensure_ascii=False))
         return 0
     except UnimapError as error:

@@ -13,6 +13,7 @@ from engine.expressions.functions import to_iso8601
 from engine.format.provider import WebhookSpec
 from engine.loader import ProviderMapping
 from engine.plan.records import RecordMapper
+from engine.webhooks.form import parse_form
 
 _PROVIDER_NAME = re.compile(r"[^A-Za-z0-9_.:-]+")
 
@@ -25,8 +26,11 @@ def webhook_spec(mapping: ProviderMapping) -> WebhookSpec:
     return spec
 
 
-def parse_body(raw_body: bytes | str) -> Any:
-    """The delivery's JSON body (call only after the signature was verified)."""
+def parse_body(raw_body: bytes | str, body_format: str = "json") -> Any:
+    """The delivery's body: JSON, or a form turned into nested objects (`body_format: form`).
+    Call only after the delivery was verified."""
+    if body_format == "form":
+        return parse_form(raw_body)
     try:
         return json.loads(raw_body)
     except (ValueError, UnicodeDecodeError) as exc:

@@ -8,8 +8,9 @@ from typing import TYPE_CHECKING, Any
 from engine.accounts.model import Account
 from engine.accounts.secrets import Secret
 from engine.errors import ConfigurationError, SignatureError
+from engine.format.provider import UrlTokenSignature
 from engine.webhooks.events import normalise_all, parse_body, webhook_spec
-from engine.webhooks.signature import verify
+from engine.webhooks.signature import QueryInput, query_pairs, verify, verify_url_token
 
 if TYPE_CHECKING:
     from engine.api import Engine
@@ -55,18 +56,29 @@ class WebhookHandler:
         raw_body: bytes | str,
         account: Account | None = None,
         secret: str | Secret | None = None,
+        *,
+        url: str | None = None,
+        query: QueryInput = None,
     ) -> list[dict[str, Any]]:
-        """Verify the delivery's signature and return its unified events, in order.
+        """Verify the delivery and return its unified events, in order.
 
-        `raw_body` must be the bytes exactly as received. A bad or missing signature raises
+        `raw_body` must be the bytes exactly as received. Providers that sign with a header
+        need `headers`; providers that put a token in the delivery URL
+        (`signature.type: url_token`) need the request's full `url` or its `query` (a raw query
+        string, a mapping or pairs). A bad or missing signature or token raises
         `SignatureError` before the body is even parsed.
         """
         mapping = self.engine.mapping(provider)
         spec = webhook_spec(mapping)
         body = raw_body.encode("utf-8") if isinstance(raw_body, str) else bytes(raw_body)
-        verify(spec.signature, headers, body, self.secret_for(provider, account, secret))
-        return normalise_all(mapping, parse_body(body), account_id=None)
+        key = self.secret_for(provider, account, secret)
+        if isinstance(spec.signature, UrlTokenSignature):
+            verify_url_token(spec.signature, query_pairs(url, query), key)
+        else:
+            verify(spec.signature, headers, body, key)
+        return normalise_all(mapping, parse_body(body, spec.body_format), account_id=None)
 
     def parse(self, provider: str, raw_body: bytes | str) -> list[dict[str, Any]]:
         """Unified events of a body WITHOUT checking its signature (tests, trusted replays)."""
-        return normalise_all(self.engine.mapping(provider), parse_body(raw_body))
+        mapping = self.engine.mapping(provider)
+        return normalise_all(mapping, parse_body(raw_body, webhook_spec(mapping).body_format))

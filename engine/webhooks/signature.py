@@ -1,4 +1,5 @@
-"""Webhook signatures: compute and verify the HMAC a provider puts in a header."""
+"""Webhook authentication: the HMAC a provider puts in a header, or the secret token an
+unsigned provider carries in the delivery URL's query (`signature.type: url_token`)."""
 
 from __future__ import annotations
 
@@ -6,10 +7,11 @@ import base64
 import binascii
 import hashlib
 import hmac
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from engine.errors import SignatureError
-from engine.format.provider import SignatureSpec
+from engine.format.provider import SignatureSpec, UrlTokenSignature
 
 _DIGESTS = {"sha256": hashlib.sha256, "sha1": hashlib.sha1, "sha512": hashlib.sha512}
 
@@ -63,3 +65,51 @@ def verify(spec: SignatureSpec, headers: Mapping[str, str], raw_body: bytes, sec
         ) from None
     if not hmac.compare_digest(given, digest(spec, raw_body, secret)):
         raise SignatureError("the webhook signature does not match the body")
+
+
+QueryInput = Mapping[str, str] | Sequence[tuple[str, str]] | str | None
+
+
+def query_pairs(url: str | None, query: QueryInput) -> list[tuple[str, str]]:
+    """The delivery's query parameters, from `query` (a mapping, pairs or a raw query
+    string) and/or the full request `url`."""
+    pairs: list[tuple[str, str]] = []
+    if url:
+        pairs += parse_qsl(urlsplit(url).query, keep_blank_values=True)
+    if isinstance(query, str):
+        pairs += parse_qsl(query.lstrip("?"), keep_blank_values=True)
+    elif isinstance(query, Mapping):
+        pairs += [(str(k), str(v)) for k, v in query.items()]
+    elif query is not None:
+        pairs += [(str(k), str(v)) for k, v in query]
+    return pairs
+
+
+def verify_url_token(
+    spec: UrlTokenSignature, pairs: Sequence[tuple[str, str]], secret: str
+) -> None:
+    """Check the delivery URL's token; raise `SignatureError` when missing, repeated or wrong.
+
+    The comparison runs in constant time over the UTF-8 bytes.
+    """
+    if not secret:
+        raise SignatureError("no webhook secret is known for this delivery; cannot verify it")
+    tokens = [value for name, value in pairs if name == spec.param]
+    if not tokens or not tokens[0]:
+        raise SignatureError(
+            f"the webhook delivery URL has no '{spec.param}' token (pass url= or query=)"
+        )
+    if len(tokens) > 1:
+        raise SignatureError(f"the webhook delivery URL has more than one '{spec.param}' token")
+    if not hmac.compare_digest(tokens[0].encode("utf-8"), secret.encode("utf-8")):
+        raise SignatureError("the webhook URL token does not match")
+
+
+def with_url_token(spec: UrlTokenSignature, url: str, token: str) -> str:
+    """`url` with the token added to its query (the URL a provider is asked to call)."""
+    parts = urlsplit(url)
+    if any(name == spec.param for name, _ in parse_qsl(parts.query, keep_blank_values=True)):
+        raise SignatureError(f"the webhook URL already has a '{spec.param}' parameter")
+    extra = urlencode({spec.param: token})
+    query = f"{parts.query}&{extra}" if parts.query else extra
+    return parts._replace(query=query).geturl()

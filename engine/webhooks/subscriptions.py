@@ -11,18 +11,20 @@ file, e.g. deletions or campaign opens that a provider batches).
 
 from __future__ import annotations
 
+import secrets
 from typing import TYPE_CHECKING, Any
 
 from engine.accounts.secrets import Secret
 from engine.accounts.store import AccountStore
 from engine.errors import ConfigurationError, FieldProblem, RemoteError, ValidationError
-from engine.format.provider import WebhookSpec, WebhookSubscriptionSpec
+from engine.format.provider import UrlTokenSignature, WebhookSpec, WebhookSubscriptionSpec
 from engine.loader import ProviderMapping
 from engine.plan.build import fixed_request
 from engine.plan.messages import Plan
 from engine.plan.responses import raise_for_response
 from engine.run.drivers import run_async, run_sync
 from engine.webhooks.events import unified_type, webhook_spec
+from engine.webhooks.signature import with_url_token
 
 if TYPE_CHECKING:
     from engine.api import AsyncConnection, Connection
@@ -91,13 +93,21 @@ def subscribe_plan(
     events: list[str],
     name: str | None = None,
     batchable: bool | None = None,
+    token: str | None = None,
 ) -> Plan[dict[str, Any]]:
-    """Create a webhook; returns `{id, url, events, provider_events, secret?}`."""
-    _, subs = subscription_spec(mapping)
+    """Create a webhook; returns `{id, url, events, provider_events, secret?}`.
+
+    For a provider with `signature.type: url_token`, `token` is added to the URL the provider
+    will call and returned as the `secret` (store it to verify deliveries)."""
+    spec, subs = subscription_spec(mapping)
     if not isinstance(url, str) or not url.startswith(("https://", "http://")):
         raise ValidationError(
             "url must be an http(s) URL", details=[FieldProblem("url", "must be an http(s) URL")]
         )
+    if isinstance(spec.signature, UrlTokenSignature):
+        if not token:
+            raise ConfigurationError("a webhook token is needed to subscribe (url_token)")
+        url = with_url_token(spec.signature, url, token)
     names = provider_events(mapping, events)
     batch_only = set(subscription_spec(mapping)[1].batch_only_events) & set(names)
     needs_batch = bool(batch_only)
@@ -124,7 +134,16 @@ def subscribe_plan(
             body[key] = value
     response = yield fixed_request(mapping, subs.create, body=body, purpose="webhooks.subscribe")
     raise_for_response(mapping, response, what="webhooks.subscribe")
-    return _describe(mapping, mapping.expression(subs.record_path).search(response.body))
+    described = _describe(mapping, mapping.expression(subs.record_path).search(response.body))
+    if token is not None:
+        described["secret"] = token
+    return described
+
+
+def new_token(mapping: ProviderMapping) -> str | None:
+    """A fresh random URL token when the provider authenticates deliveries by one."""
+    signature = webhook_spec(mapping).signature
+    return secrets.token_urlsafe(32) if isinstance(signature, UrlTokenSignature) else None
 
 
 def list_plan(mapping: ProviderMapping) -> Plan[list[dict[str, Any]]]:
@@ -186,7 +205,8 @@ class Subscriptions:
         its secret is kept (encrypted) as the account's `webhook_secret` secret metadata."""
         mapping = self._connection.session.mapping
         result = run_sync(
-            subscribe_plan(mapping, url, events, name, batchable), self._connection.sender.send
+            subscribe_plan(mapping, url, events, name, batchable, new_token(mapping)),
+            self._connection.sender.send,
         )
         _store_secret(mapping, result, store, account_id)
         return result
@@ -225,7 +245,8 @@ class AsyncSubscriptions:
         """See `Subscriptions.subscribe`."""
         mapping = self._connection.session.mapping
         result = await run_async(
-            subscribe_plan(mapping, url, events, name, batchable), self._connection.sender.send
+            subscribe_plan(mapping, url, events, name, batchable, new_token(mapping)),
+            self._connection.sender.send,
         )
         _store_secret(mapping, result, store, account_id)
         return result

@@ -14,15 +14,16 @@ from engine.accounts import Account, MemoryAccountStore
 from engine.api import Engine
 from engine.errors import SignatureError, ValidationError
 from engine.webhooks.form import parse_form
+from engine.webhooks.signature import QueryInput
 from tests.webhooks.conftest import assert_valid_events
 
 PROVIDERS = Path(__file__).parent / "providers"
 TOKEN = "s3cret-token"
 HOOK = "https://receiver.example/hooks/formhook"
 BODY = (
-    "type=unsubscribe&fired_at=2009-03-26+21%3A40%3A57&data%5Bemail%5D=a%40b.co"
-    "&data[merges][FNAME]=Ada&data[list_id]=a6b5da1054"
-).encode()
+    b"type=unsubscribe&fired_at=2009-03-26+21%3A40%3A57&data%5Bemail%5D=a%40b.co"
+    b"&data[merges][FNAME]=Ada&data[list_id]=a6b5da1054"
+)
 
 
 @pytest.fixture(scope="module")
@@ -46,8 +47,10 @@ def test_a_delivery_with_the_right_url_token_becomes_a_unified_event(engine: Eng
 @pytest.mark.parametrize(
     "query", [f"token={TOKEN}", {"token": TOKEN}, [("other", "1"), ("token", TOKEN)]]
 )
-def test_the_token_may_come_as_a_query_string_mapping_or_pairs(engine: Engine, query: object) -> None:
-    events = engine.webhooks.handle("formhook", {}, BODY, secret=TOKEN, query=query)  # type: ignore[arg-type]
+def test_the_token_may_come_as_a_query_string_mapping_or_pairs(
+    engine: Engine, query: QueryInput
+) -> None:
+    events = engine.webhooks.handle("formhook", {}, BODY, secret=TOKEN, query=query)
 
     assert [e["type"] for e in events] == ["contact.unsubscribed"]
 
@@ -105,7 +108,8 @@ def test_subscribing_puts_a_fresh_token_in_the_url_and_returns_it_as_the_secret(
     assert hook["secret"] == query["token"]
     stored = store.get(account.id).secret_metadata["webhook_secret"].reveal()
     assert stored == query["token"]
-    events = engine.webhooks.handle("formhook", {}, BODY, account=store.get(account.id), url=sent_url)
+    account = store.get(account.id)
+    events = engine.webhooks.handle("formhook", {}, BODY, account=account, url=sent_url)
     assert [e["type"] for e in events] == ["contact.unsubscribed"]
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from engine.format.provider import RateLimitBucket
 from engine.format.resource import Operation
 from engine.loader.load import ProviderMapping, load_mappings
 from engine.paths import mappings_dir
@@ -21,6 +22,13 @@ Generated from `mappings/` by `python -m engine.loader.providers_doc`; do not ed
 Every unified method of every bundled provider: ✓ supported, ✗ not supported (the reason is
 in the provider's section). `unimap conformance PROVIDER` checks them against an account.
 """
+
+
+def _bucket(bucket: RateLimitBucket) -> str:
+    """`general` 120/60s, or `connections` 10 in flight for a concurrency bucket."""
+    if bucket.concurrency is not None:
+        return f"`{bucket.name}` {bucket.concurrency} in flight"
+    return f"`{bucket.name}` {bucket.limit}/{bucket.period_seconds:g}s"
 
 
 def _operations(providers: list[ProviderMapping]) -> list[tuple[str, str]]:
@@ -83,9 +91,7 @@ def provider_section(mapping: ProviderMapping) -> str:
     lines.append(f"Base URL `{provider.base_url}`; authentication `{provider.auth.type}`.")
     credentials = ", ".join(f"`{c.name}`" for c in provider.credentials)
     lines.append(f"Credentials: {credentials or 'none'}.")
-    buckets = ", ".join(
-        f"`{b.name}` {b.limit}/{b.period_seconds:g}s" for b in provider.rate_limits.buckets
-    )
+    buckets = ", ".join(_bucket(b) for b in provider.rate_limits.buckets)
     lines.append(f"Rate limits: {buckets or 'none declared'}.")
     webhooks = "declared" if provider.webhooks is not None else "none"
     lines.append(f"Webhooks: {webhooks}.")

@@ -10,7 +10,7 @@ import argparse
 
 from simulators.mailchimp.simulator import DEFAULT_TOKEN, MAX_CONNECTIONS, Simulator
 
-__all__ = ["DEFAULT_TOKEN", "build"]
+__all__ = ["DEFAULT_TOKEN", "build", "credentials"]
 
 
 def build(args: argparse.Namespace) -> Simulator:
@@ -21,3 +21,8 @@ def build(args: argparse.Namespace) -> Simulator:
         max_connections=None if args.rate_limit is None else MAX_CONNECTIONS,
         faults=args.faults,
     ).seed_data(members=args.subscribers, audiences=args.groups, segments=args.segments)
+
+
+def credentials(token: str) -> dict[str, str]:
+    """The credentials a connection to this simulator needs: the key and its data centre."""
+    return {"api_key": token, "dc": token.rsplit("-", 1)[-1]}

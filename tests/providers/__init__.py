@@ -1,0 +1,1 @@
+"""Provider mappings driven by the engine against their simulators, in process."""

@@ -1,0 +1,1 @@
+"""The Mailchimp mapping against the Mailchimp simulator."""

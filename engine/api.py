@@ -20,14 +20,13 @@ from typing import Any
 
 import httpx
 
-from engine.accounts.secrets import Secret
+from engine.accounts.keys import cursor_key as installation_cursor_key
 from engine.errors import ConfigurationError
+from engine.explain import explain_call
 from engine.loader import LoadResult, ProviderMapping, load_layers
 from engine.paths import mappings_dir
 from engine.plan.calls import CallContext, ConnectionCache, resolve
-from engine.plan.cursor import cursor_key
 from engine.plan.dispatch import plan_call, split_list_query
-from engine.plan.explain import explain_call
 from engine.plan.listing import ListPlan
 from engine.proxy import proxy_plan
 from engine.run.clock import Clock, SystemClock
@@ -36,6 +35,7 @@ from engine.run.drivers import run_async, run_sync
 from engine.run.ratelimit import BucketSpec, InMemoryRateLimiter, RateLimiter
 from engine.run.retry import RetryPolicy, RetryStats
 from engine.run.session import AsyncSender, ProviderSession, SessionOptions, SyncSender
+from engine.secrets import Secret
 from engine.settings import resolve_settings
 from engine.suggest import did_you_mean
 from engine.webhooks import AsyncSubscriptions, Subscriptions, WebhookHandler
@@ -53,14 +53,25 @@ class Engine:
         *,
         retry_policy: RetryPolicy | None = None,
         clock: Clock | None = None,
+        cursor_key: bytes | None = None,
     ) -> None:
+        """`cursor_key` seals unified cursors; by default the installation's (see below)."""
         self.providers = dict(providers)
         self.retry_policy = retry_policy or RetryPolicy()
         self.clock = clock or SystemClock()
         self._limiters: dict[str, RateLimiter] = {}
         self._slots: dict[str, ConcurrencyLimiter] = {}
         self._lock = threading.Lock()
-        self.cursor_key = cursor_key()
+        self._cursor_key = cursor_key
+
+    @property
+    def cursor_key(self) -> bytes:
+        """The key unified cursors are sealed with, resolved on first use (see
+        `engine.accounts.keys.cursor_key`: `UNIMAP_CURSOR_KEY`, else the installation's key)."""
+        with self._lock:
+            if self._cursor_key is None:
+                self._cursor_key = installation_cursor_key()
+            return self._cursor_key
 
     @classmethod
     def load(
@@ -102,7 +113,7 @@ class Engine:
     @property
     def webhooks(self) -> WebhookHandler:
         """Webhook handling: `engine.webhooks.handle(provider, headers, raw_body, account=...)`."""
-        return WebhookHandler(self)
+        return WebhookHandler(self.mapping, self.providers)
 
     def limiter(self, provider: str) -> RateLimiter:
         """The process-wide rate limiter of a provider's buckets (shared by all connections)."""
@@ -296,7 +307,7 @@ class Connection(_BaseConnection):
     @property
     def webhooks(self) -> Subscriptions:
         """Provider webhooks: `subscribe(url, events)`, `list()`, `unsubscribe(id)`."""
-        return Subscriptions(self)
+        return Subscriptions(self.session.mapping, self.sender.send)
 
     def close(self) -> None:
         """Close the underlying HTTP client."""
@@ -356,7 +367,7 @@ class AsyncConnection(_BaseConnection):
     @property
     def webhooks(self) -> AsyncSubscriptions:
         """Provider webhooks: `await subscribe(url, events)`, `list()`, `unsubscribe(id)`."""
-        return AsyncSubscriptions(self)
+        return AsyncSubscriptions(self.session.mapping, self.sender.send)
 
     async def aclose(self) -> None:
         """Close the underlying HTTP client."""

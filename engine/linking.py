@@ -31,7 +31,6 @@ import httpx
 
 from engine.accounts.errors import AccountsError
 from engine.accounts.model import Account, AccountStatus
-from engine.accounts.secrets import Secret
 from engine.accounts.store import AccountStore
 from engine.api import AsyncConnection, Connection, Engine
 from engine.errors import ForbiddenError
@@ -42,6 +41,7 @@ from engine.plan.responses import raise_for_response
 from engine.run.clock import Clock
 from engine.run.retry import RetryPolicy
 from engine.run.session import AsyncSender, SyncSender
+from engine.secrets import Secret
 
 __all__ = [
     "TOUCH_INTERVAL",

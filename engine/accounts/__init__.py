@@ -22,9 +22,9 @@ from engine.accounts.errors import (
 from engine.accounts.home import default_home
 from engine.accounts.keys import SECRET_KEY_ENV, generate_key, load_key
 from engine.accounts.model import Account, AccountStatus, new_account_id
-from engine.accounts.secrets import Secret, SecretRedactingFilter, redact
 from engine.accounts.sqlite_store import SqliteAccountStore, default_store
 from engine.accounts.store import AccountStore, MemoryAccountStore
+from engine.secrets import Secret, SecretRedactingFilter, redact
 
 __all__ = [
     "SECRET_KEY_ENV",

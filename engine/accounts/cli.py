@@ -20,10 +20,10 @@ import sys
 from typing import Any
 
 from engine.accounts.model import Account, AccountStatus
-from engine.accounts.secrets import Secret, redact
 from engine.accounts.sqlite_store import default_store
 from engine.cli_mappings import add_mappings_argument, load_engine
 from engine.errors import UnimapError
+from engine.secrets import Secret, redact
 
 __all__ = ["account_summary", "register"]
 

@@ -20,6 +20,8 @@ from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
+import hmac
 import os
 import secrets
 import stat
@@ -33,6 +35,7 @@ __all__ = [
     "KEY_BYTES",
     "KEY_FILE_NAME",
     "SECRET_KEY_ENV",
+    "cursor_key",
     "decode_key",
     "encode_key",
     "generate_key",
@@ -173,3 +176,21 @@ def load_key(home: Path | None = None, *, environ: Mapping[str, str] | None = No
         ensure_private_dir(path.parent)
         _write_new_key_file(path)
     return read_key_file(path)
+
+
+CURSOR_KEY_ENV = "UNIMAP_CURSOR_KEY"
+
+
+def cursor_key(home: Path | None = None, *, environ: Mapping[str, str] | None = None) -> bytes:
+    """The key unified cursors are sealed with: secret unless an operator chooses otherwise.
+
+    `UNIMAP_CURSOR_KEY` (any text) when set; otherwise derived from the credential key
+    (`load_key`: `UNIMAP_SECRET_KEY`, else the owner-only key file made on first use), so
+    every process of one installation accepts the others' cursors and nobody else can forge
+    one.
+    """
+    env = os.environ if environ is None else environ
+    configured = env.get(CURSOR_KEY_ENV, "")
+    if configured:
+        return hashlib.sha256(b"unimap-cursor\x00" + configured.encode()).digest()
+    return hmac.new(load_key(home, environ=environ), b"unimap-cursor", hashlib.sha256).digest()

@@ -10,7 +10,7 @@ from enum import StrEnum
 from secrets import token_urlsafe
 from typing import Any
 
-from engine.accounts.secrets import Secret
+from engine.secrets import Secret
 
 __all__ = [
     "ACCOUNT_ID_PREFIX",

@@ -38,7 +38,7 @@ from engine.accounts.errors import AccountNotFoundError, DuplicateAccountError, 
 from engine.accounts.home import default_home, ensure_private_dir
 from engine.accounts.keys import load_key
 from engine.accounts.model import Account, AccountStatus, as_utc, utc_now
-from engine.accounts.secrets import Secret
+from engine.secrets import Secret
 
 __all__ = ["DB_FILE_NAME", "SCHEMA_VERSION", "SqliteAccountStore", "default_home", "default_store"]
 

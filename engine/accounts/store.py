@@ -16,7 +16,7 @@ from typing import Any, Protocol, runtime_checkable
 
 from engine.accounts.errors import AccountNotFoundError, DuplicateAccountError
 from engine.accounts.model import Account, AccountStatus, utc_now
-from engine.accounts.secrets import Secret
+from engine.secrets import Secret
 
 __all__ = ["AccountStore", "MemoryAccountStore"]
 

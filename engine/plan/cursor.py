@@ -6,10 +6,9 @@ carries a host or a path: the request it leads to is rebuilt from the mapping, s
 cannot move a request anywhere the mapping does not declare. Next-page links kept in the
 state are re-checked against the base URL by the driver.
 
-The HMAC key comes from `UNIMAP_CURSOR_KEY` or `UNIMAP_SECRET_KEY` (any text), so cursors
-survive restarts of a deployment that sets one; without either a built-in key still detects
-truncation and accidental damage, but not deliberate forgery (which can do no harm beyond
-asking the same endpoint for another page).
+The HMAC key is given by the caller (the engine takes it from `engine.accounts.keys.cursor_key`:
+`UNIMAP_CURSOR_KEY`, else derived from the installation's secret key), so this module reads
+no environment and no file.
 """
 
 from __future__ import annotations
@@ -19,7 +18,6 @@ import binascii
 import hashlib
 import hmac
 import json
-import os
 from dataclasses import dataclass
 from typing import Any
 
@@ -27,12 +25,6 @@ from engine.errors import InvalidCursorError
 
 _VERSION = 1
 _TAG_BYTES = 16
-
-
-def cursor_key() -> bytes:
-    """The key cursors are sealed with (see the module docstring)."""
-    secret = os.environ.get("UNIMAP_CURSOR_KEY") or os.environ.get("UNIMAP_SECRET_KEY") or "unimap"
-    return hashlib.sha256(b"unimap-cursor\x00" + secret.encode()).digest()
 
 
 @dataclass(frozen=True)

@@ -10,9 +10,9 @@ from engine.errors import (
     error_for_status,
     error_from_response,
 )
+from engine.http_headers import parse_retry_after
 from engine.loader import ProviderMapping
 from engine.plan.messages import ProviderResponse
-from engine.run.ratelimit import parse_retry_after
 
 
 def field_problems(mapping: ProviderMapping, body: Any) -> list[FieldProblem]:

@@ -12,7 +12,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from engine.format.provider import RateLimits, ResetUnit
-from engine.run.ratelimit import RateLimiter, parse_retry_after
+from engine.http_headers import parse_retry_after
+from engine.run.ratelimit import RateLimiter
 
 __all__ = ["ServerView", "parse_reset", "read_view", "tell_limiter"]
 

@@ -13,13 +13,10 @@ can implement the same `RateLimiter` contract later. See `docs/rate-limits-and-r
 from __future__ import annotations
 
 import math
-import re
 import threading
 from bisect import bisect_right, insort
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
 from typing import Protocol, runtime_checkable
 
 from engine.run.clock import Clock, SystemClock
@@ -28,7 +25,6 @@ __all__ = [
     "BucketSpec",
     "InMemoryRateLimiter",
     "RateLimiter",
-    "parse_retry_after",
 ]
 
 #: Waits shorter than this are treated as "no wait" (guards against float round-off loops).
@@ -342,31 +338,3 @@ class InMemoryRateLimiter:
         return f"InMemoryRateLimiter({buckets}, headroom={self._headroom})"
 
 
-_SECONDS = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*$")
-
-
-def parse_retry_after(value: str | None, now: datetime | None = None) -> float | None:
-    """Parse a `Retry-After` header into seconds to wait (not capped; the retry policy caps).
-
-    Accepts delay-seconds (`"119"`, tolerantly `"1.5"`) and an HTTP-date
-    (`"Wed, 21 Oct 2015 07:28:00 GMT"`), the latter measured from `now` (default: the current
-    UTC time; a naive `now` is taken as UTC). A date in the past gives 0.0. Missing, empty,
-    negative or unparseable values give None.
-    """
-    if value is None:
-        return None
-    match = _SECONDS.match(value)
-    if match:
-        seconds = float(match.group(1))
-        return seconds if math.isfinite(seconds) else None
-    try:
-        when = parsedate_to_datetime(value.strip())
-    except (TypeError, ValueError, IndexError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    if now is None:
-        now = datetime.now(UTC)
-    elif now.tzinfo is None:
-        now = now.replace(tzinfo=UTC)
-    return max(0.0, (when - now).total_seconds())

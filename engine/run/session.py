@@ -17,7 +17,6 @@ from urllib.parse import parse_qsl, urlsplit
 
 import httpx
 
-from engine.accounts.secrets import Secret, redact
 from engine.errors import (
     ConnectionFailedError,
     RemoteError,
@@ -42,6 +41,7 @@ from engine.run.retry import (
     RetryStats,
     classify_exception,
 )
+from engine.secrets import Secret, redact
 
 logger = logging.getLogger("unimap.http")
 

@@ -2,35 +2,37 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
 
 from engine.accounts.model import Account
-from engine.accounts.secrets import Secret
 from engine.errors import ConfigurationError, SignatureError
 from engine.format.provider import UrlTokenSignature
+from engine.loader import ProviderMapping
+from engine.secrets import Secret
 from engine.webhooks.events import normalise_all, parse_body, webhook_spec
 from engine.webhooks.signature import QueryInput, query_pairs, verify, verify_url_token
-
-if TYPE_CHECKING:
-    from engine.api import Engine
 
 
 class WebhookHandler:
     """Webhook handling for every provider an engine has loaded (`engine.webhooks`)."""
 
-    def __init__(self, engine: Engine) -> None:
-        self.engine = engine
+    def __init__(
+        self, mapping_of: Callable[[str], ProviderMapping], providers: Iterable[str]
+    ) -> None:
+        """`mapping_of(name)` gives a loaded provider's mapping (or raises a clear error)."""
+        self.mapping_of = mapping_of
+        self.providers = sorted(providers)
 
     def __repr__(self) -> str:
-        return f"WebhookHandler(providers={sorted(self.engine.providers)!r})"
+        return f"WebhookHandler(providers={self.providers!r})"
 
     def secret_for(
         self, provider: str, account: Account | None, secret: str | Secret | None
     ) -> str:
         """The signing secret: `secret` when given, else the account's secret metadata entry
         named by the provider's `signature.secret`."""
-        spec = webhook_spec(self.engine.mapping(provider))
+        spec = webhook_spec(self.mapping_of(provider))
         if secret is not None:
             return secret.reveal() if isinstance(secret, Secret) else secret
         if account is None:
@@ -68,7 +70,7 @@ class WebhookHandler:
         string, a mapping or pairs). A bad or missing signature or token raises
         `SignatureError` before the body is even parsed.
         """
-        mapping = self.engine.mapping(provider)
+        mapping = self.mapping_of(provider)
         spec = webhook_spec(mapping)
         body = raw_body.encode("utf-8") if isinstance(raw_body, str) else bytes(raw_body)
         key = self.secret_for(provider, account, secret)
@@ -80,5 +82,5 @@ class WebhookHandler:
 
     def parse(self, provider: str, raw_body: bytes | str) -> list[dict[str, Any]]:
         """Unified events of a body WITHOUT checking its signature (tests, trusted replays)."""
-        mapping = self.engine.mapping(provider)
+        mapping = self.mapping_of(provider)
         return normalise_all(mapping, parse_body(raw_body, webhook_spec(mapping).body_format))

@@ -12,22 +12,23 @@ file, e.g. deletions or campaign opens that a provider batches).
 from __future__ import annotations
 
 import secrets
-from typing import TYPE_CHECKING, Any
+from collections.abc import Awaitable, Callable
+from typing import Any
 
-from engine.accounts.secrets import Secret
 from engine.accounts.store import AccountStore
 from engine.errors import ConfigurationError, FieldProblem, RemoteError, ValidationError
 from engine.format.provider import UrlTokenSignature, WebhookSpec, WebhookSubscriptionSpec
 from engine.loader import ProviderMapping
 from engine.plan.build import fixed_request
-from engine.plan.messages import Plan
+from engine.plan.messages import Plan, ProviderRequest, ProviderResponse
 from engine.plan.responses import raise_for_response
 from engine.run.drivers import run_async, run_sync
+from engine.secrets import Secret
 from engine.webhooks.events import unified_type, webhook_spec
 from engine.webhooks.signature import with_url_token
 
-if TYPE_CHECKING:
-    from engine.api import AsyncConnection, Connection
+SyncSend = Callable[[ProviderRequest], ProviderResponse]
+AsyncSend = Callable[[ProviderRequest], Awaitable[ProviderResponse]]
 
 
 def subscription_spec(mapping: ProviderMapping) -> tuple[WebhookSpec, WebhookSubscriptionSpec]:
@@ -185,11 +186,12 @@ def _store_secret(
 class Subscriptions:
     """`connection.webhooks` on a blocking connection."""
 
-    def __init__(self, connection: Connection) -> None:
-        self._connection = connection
+    def __init__(self, mapping: ProviderMapping, send: SyncSend) -> None:
+        self._mapping = mapping
+        self._send = send
 
     def __repr__(self) -> str:
-        return f"Subscriptions(provider={self._connection.provider!r})"
+        return f"Subscriptions(provider={self._mapping.name!r})"
 
     def subscribe(
         self,
@@ -203,34 +205,35 @@ class Subscriptions:
     ) -> dict[str, Any]:
         """Create a provider webhook for unified event types; with `store` and `account_id`
         its secret is kept (encrypted) as the account's `webhook_secret` secret metadata."""
-        mapping = self._connection.session.mapping
+        mapping = self._mapping
         result = run_sync(
             subscribe_plan(mapping, url, events, name, batchable, new_token(mapping)),
-            self._connection.sender.send,
+            self._send,
         )
         _store_secret(mapping, result, store, account_id)
         return result
 
     def list(self) -> list[dict[str, Any]]:
         """The account's webhooks as `{id, url, events, provider_events, secret?}`."""
-        return run_sync(list_plan(self._connection.session.mapping), self._connection.sender.send)
+        return run_sync(list_plan(self._mapping), self._send)
 
     def unsubscribe(self, webhook_id: str) -> dict[str, Any]:
         """Delete a webhook by id."""
         return run_sync(
-            unsubscribe_plan(self._connection.session.mapping, webhook_id),
-            self._connection.sender.send,
+            unsubscribe_plan(self._mapping, webhook_id),
+            self._send,
         )
 
 
 class AsyncSubscriptions:
     """`connection.webhooks` on an async connection (same surface, awaitable)."""
 
-    def __init__(self, connection: AsyncConnection) -> None:
-        self._connection = connection
+    def __init__(self, mapping: ProviderMapping, send: AsyncSend) -> None:
+        self._mapping = mapping
+        self._send = send
 
     def __repr__(self) -> str:
-        return f"AsyncSubscriptions(provider={self._connection.provider!r})"
+        return f"AsyncSubscriptions(provider={self._mapping.name!r})"
 
     async def subscribe(
         self,
@@ -243,10 +246,10 @@ class AsyncSubscriptions:
         account_id: str | None = None,
     ) -> dict[str, Any]:
         """See `Subscriptions.subscribe`."""
-        mapping = self._connection.session.mapping
+        mapping = self._mapping
         result = await run_async(
             subscribe_plan(mapping, url, events, name, batchable, new_token(mapping)),
-            self._connection.sender.send,
+            self._send,
         )
         _store_secret(mapping, result, store, account_id)
         return result
@@ -254,12 +257,12 @@ class AsyncSubscriptions:
     async def list(self) -> list[dict[str, Any]]:
         """See `Subscriptions.list`."""
         return await run_async(
-            list_plan(self._connection.session.mapping), self._connection.sender.send
+            list_plan(self._mapping), self._send
         )
 
     async def unsubscribe(self, webhook_id: str) -> dict[str, Any]:
         """See `Subscriptions.unsubscribe`."""
         return await run_async(
-            unsubscribe_plan(self._connection.session.mapping, webhook_id),
-            self._connection.sender.send,
+            unsubscribe_plan(self._mapping, webhook_id),
+            self._send,
         )

@@ -10,13 +10,9 @@ from datetime import UTC, datetime
 
 import pytest
 
+from engine.http_headers import parse_retry_after
 from engine.run.clock import FakeClock
-from engine.run.ratelimit import (
-    BucketSpec,
-    InMemoryRateLimiter,
-    RateLimiter,
-    parse_retry_after,
-)
+from engine.run.ratelimit import BucketSpec, InMemoryRateLimiter, RateLimiter
 
 P = 60.0
 GENERAL = BucketSpec("general", 120, P)

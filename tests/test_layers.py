@@ -4,7 +4,7 @@ Layers, bottom to top (a module may import its own layer and those below):
 
 0. base: `errors`, `suggest`, `paths`, `secrets`, `http_headers`
 1. language: `expressions`, `format`, `unified`
-2. `loader`
+2. `loader`, `settings`
 3. `plan` (pure: no I/O, no files, no environment)
 4. `run` (httpx drivers, pacing, retries)
 5. `accounts` (the encrypted store)
@@ -25,7 +25,7 @@ ENGINE = Path(__file__).resolve().parents[1] / "engine"
 LAYERS: list[set[str]] = [
     {"errors", "suggest", "paths", "secrets", "http_headers", "__init__"},
     {"expressions", "format", "unified"},
-    {"loader"},
+    {"loader", "settings"},
     {"plan"},
     {"run"},
     {"accounts"},

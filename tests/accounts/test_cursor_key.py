@@ -23,7 +23,8 @@ def test_two_installations_seal_cursors_with_different_keys(tmp_path: Path) -> N
 
 def test_the_secret_key_variable_gives_the_same_cursor_key_everywhere(tmp_path: Path) -> None:
     environ = {"UNIMAP_SECRET_KEY": generate_key()}
-    assert cursor_key(tmp_path / "a", environ=environ) == cursor_key(tmp_path / "b", environ=environ)
+    first = cursor_key(tmp_path / "a", environ=environ)
+    assert first == cursor_key(tmp_path / "b", environ=environ)
 
 
 def test_unimap_cursor_key_overrides_and_writes_no_key_file(tmp_path: Path) -> None:

@@ -41,7 +41,7 @@ def register(subparsers: Any) -> None:
 
 
 def add_connection_arguments(parser: argparse.ArgumentParser) -> None:
-    """`--api-key`, `--credential`, `--base-url`, `--account`, `--mappings`: shared."""
+    """`--api-key`, `--credential`, `--account`, `--base-url`, `--setting`, `--mappings`."""
     group = parser.add_mutually_exclusive_group()
     group.add_argument("--api-key", help="the provider's API key (credential `api_key`)")
     group.add_argument(
@@ -49,6 +49,13 @@ def add_connection_arguments(parser: argparse.ArgumentParser) -> None:
     )
     group.add_argument("--account", metavar="ID", help="a linked account (see `unimap accounts`)")
     parser.add_argument("--base-url", help="another base URL (e.g. the sandbox's)")
+    parser.add_argument(
+        "--setting",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="a connection setting declared by the provider (repeatable)",
+    )
     add_mappings_argument(parser)
 
 
@@ -79,19 +86,23 @@ def read_body(text: str | None) -> Any:
 
 
 def open_connection(args: argparse.Namespace) -> Any:
-    """A connection from `--account`, or from `--api-key`/`--credential` (+ `--base-url`)."""
+    """A connection from `--account`, or from `--api-key`/`--credential` (+ `--base-url`),
+    with the `--setting` values (over an account's stored settings)."""
     engine = load_engine(args)
+    settings = parse_pairs(args.setting, "--setting")
     if args.account:
         from engine.accounts import default_store
         from engine.linking import connect_account
 
-        return connect_account(engine, default_store(), args.account)
+        return connect_account(engine, default_store(), args.account, settings=settings)
     credentials = parse_pairs(args.credential, "--credential")
     if args.api_key:
         credentials["api_key"] = args.api_key
     if not credentials:
         raise ConfigurationError("give --api-key KEY, --credential NAME=VALUE or --account ID")
-    return engine.connect(args.provider, credentials=credentials, base_url=args.base_url)
+    return engine.connect(
+        args.provider, credentials=credentials, base_url=args.base_url, settings=settings
+    )
 
 
 def print_error(error: UnimapError) -> int:

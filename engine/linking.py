@@ -126,8 +126,10 @@ def link_account(
     metadata: Mapping[str, Any] | None = None,
     secret_metadata: Mapping[str, str | Secret] | None = None,
     retry_policy: RetryPolicy | None = None,
+    settings: Mapping[str, Any] | None = None,
 ) -> Account:
-    """Validate `credentials` with the provider's `check` request, then save a new account.
+    """Validate `credentials` with the provider's `check` request, then save a new account
+    (with its connection `settings`, checked against the provider's declaration first).
 
     Raises the unified error of the check (`UnauthorizedError` for a 401, `ConfigurationError`
     for a missing or unknown credential, ...) and saves nothing in that case.
@@ -141,6 +143,7 @@ def link_account(
         base_url=base_url,
         metadata=metadata,
         secret_metadata=secret_metadata,
+        settings=settings,
     )
     with engine.connect(
         provider,
@@ -149,6 +152,7 @@ def link_account(
         transport=transport,
         account_key=account.id,
         retry_policy=retry_policy,
+        settings=account.settings,
     ) as connection:
         check_credentials(connection)
     return store.add(account)
@@ -166,6 +170,7 @@ async def alink_account(
     metadata: Mapping[str, Any] | None = None,
     secret_metadata: Mapping[str, str | Secret] | None = None,
     retry_policy: RetryPolicy | None = None,
+    settings: Mapping[str, Any] | None = None,
 ) -> Account:
     """`link_account` with an async check request (the store call itself is blocking)."""
     credentials = _sealed(credentials) or {}
@@ -177,6 +182,7 @@ async def alink_account(
         base_url=base_url,
         metadata=metadata,
         secret_metadata=secret_metadata,
+        settings=settings,
     )
     async with engine.aconnect(
         provider,
@@ -185,6 +191,7 @@ async def alink_account(
         transport=transport,
         account_key=account.id,
         retry_policy=retry_policy,
+        settings=account.settings,
     ) as connection:
         await acheck_credentials(connection)
     return store.add(account)
@@ -215,6 +222,7 @@ def relink_account(
         transport=transport,
         account_key=account.id,
         retry_policy=retry_policy,
+        settings=account.settings,
     ) as connection:
         check_credentials(connection)
     store.set_credentials(account.id, credentials)
@@ -324,12 +332,14 @@ def connect_account(
     *,
     transport: httpx.BaseTransport | None = None,
     retry_policy: RetryPolicy | None = None,
+    settings: Mapping[str, Any] | None = None,
 ) -> Connection:
     """A blocking connection to a stored account (see the module documentation).
 
     Raises `AccountNotFoundError` for an unknown id and `AccountDisabledError` for a disabled
     account. An account in `needs_reauth` may connect (its key may have been re-enabled); a
-    successful call makes it `active` again.
+    successful call makes it `active` again. `settings` override the account's stored
+    connection settings for this connection only.
     """
     account = _usable(store, account_id)
     tracker = _AccountTracker(store, account, engine.clock)
@@ -341,6 +351,7 @@ def connect_account(
         account_key=account.id,
         on_unauthorized=tracker.unauthorized,
         retry_policy=retry_policy,
+        settings={**account.settings, **(settings or {})},
     )
     connection.sender = _TrackingSender(connection.sender, tracker)
     return connection
@@ -353,6 +364,7 @@ def aconnect_account(
     *,
     transport: httpx.AsyncBaseTransport | None = None,
     retry_policy: RetryPolicy | None = None,
+    settings: Mapping[str, Any] | None = None,
 ) -> AsyncConnection:
     """An async connection to a stored account (same rules as `connect_account`)."""
     account = _usable(store, account_id)
@@ -365,6 +377,7 @@ def aconnect_account(
         account_key=account.id,
         on_unauthorized=tracker.unauthorized,
         retry_policy=retry_policy,
+        settings={**account.settings, **(settings or {})},
     )
     connection.sender = _AsyncTrackingSender(connection.sender, tracker)
     return connection

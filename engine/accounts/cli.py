@@ -41,6 +41,7 @@ def account_summary(account: Account) -> dict[str, Any]:
         "credentials": sorted(account.credentials),
         "metadata": account.metadata,
         "secret_metadata": sorted(account.secret_metadata),
+        "settings": account.settings,
     }
 
 
@@ -71,6 +72,14 @@ def register(subparsers: Any) -> None:
         default=[],
         metavar="NAME=VALUE",
         help="another credential (repeatable); VALUE '-' reads it from standard input",
+    )
+    add.add_argument(
+        "--setting",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="a connection setting declared by the provider, stored with the account "
+        "(repeatable; not secret)",
     )
     add.add_argument("--label", default="", help="a name for people (default: the provider)")
     add.add_argument("--base-url", default=None, metavar="URL", help="override the API base URL")
@@ -143,6 +152,7 @@ def _credentials(args: argparse.Namespace) -> dict[str, Secret] | None:
 
 def run_add(args: argparse.Namespace) -> int:
     """Check and save a new account; print it as JSON."""
+    from engine.cli_call import parse_pairs
     from engine.linking import link_account
 
     credentials = _credentials(args)
@@ -150,6 +160,7 @@ def run_add(args: argparse.Namespace) -> int:
         return 2
     secrets = list(credentials.values())
     try:
+        settings = parse_pairs(args.setting, "--setting")
         engine = load_engine(args)
         with default_store() as store:
             account = link_account(
@@ -159,6 +170,7 @@ def run_add(args: argparse.Namespace) -> int:
                 credentials,
                 label=args.label,
                 base_url=args.base_url,
+                settings=settings,
             )
     except UnimapError as error:
         return _fail(error, secrets)

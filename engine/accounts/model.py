@@ -102,6 +102,8 @@ class Account:
     credentials: dict[str, Secret] = field(default_factory=dict)
     metadata: dict[str, Any] = field(default_factory=dict)
     secret_metadata: dict[str, Secret] = field(default_factory=dict)
+    settings: dict[str, Any] = field(default_factory=dict)
+    """The provider's connection settings for this account (non-secret, stored in clear)."""
 
     def __post_init__(self) -> None:
         """Validate and normalise the fields (see the class documentation)."""
@@ -123,6 +125,7 @@ class Account:
         set_(self, "credentials", _secrets(self.credentials, "credentials"))
         set_(self, "secret_metadata", _secrets(self.secret_metadata, "secret_metadata"))
         set_(self, "metadata", _json_copy(self.metadata))
+        set_(self, "settings", _json_copy(self.settings))
 
     @classmethod
     def new(
@@ -135,6 +138,7 @@ class Account:
         metadata: Mapping[str, Any] | None = None,
         secret_metadata: Mapping[str, str | Secret] | None = None,
         status: AccountStatus | str = AccountStatus.ACTIVE,
+        settings: Mapping[str, Any] | None = None,
     ) -> Account:
         """Create an account with a fresh id and `created_at` now; the label defaults to the
         provider name."""
@@ -148,6 +152,7 @@ class Account:
             credentials=_secrets(credentials, "credentials"),
             metadata=dict(metadata or {}),
             secret_metadata=_secrets(secret_metadata or {}, "secret_metadata"),
+            settings=dict(settings or {}),
         )
 
     def evolve(self, **changes: Any) -> Account:
@@ -168,7 +173,8 @@ class Account:
             f"last_used_at={last_used!r}, base_url={self.base_url!r}, "
             f"credentials=<{', '.join(sorted(self.credentials)) or 'none'}>, "
             f"metadata={self.metadata!r}, "
-            f"secret_metadata=<{', '.join(sorted(self.secret_metadata)) or 'none'}>)"
+            f"secret_metadata=<{', '.join(sorted(self.secret_metadata)) or 'none'}>, "
+            f"settings={self.settings!r})"
         )
 
     __str__ = __repr__

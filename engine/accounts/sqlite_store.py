@@ -1,10 +1,11 @@
 """The embedded default account store: one SQLite file, secrets encrypted with AES-256-GCM.
 
-Layout (schema version 1):
+Layout (schema version 2):
 
 * `schema_version(version, applied_at)`: one row per applied migration; the current version
   is the highest. Opening a database written by a newer schema raises `SchemaVersionError`.
-* `accounts`: one row per account, non-secret columns only; `metadata` is JSON text.
+* `accounts`: one row per account, non-secret columns only; `metadata` and the connection
+  `settings` (added by migration 2) are JSON text.
 * `account_secrets(account_id, field, name, ciphertext)`: one row per credential
   (`field = 'credentials'`) or secret metadata entry (`field = 'secret_metadata'`); the
   ciphertext format and associated data are described in `engine.accounts.crypto`.
@@ -70,11 +71,14 @@ _MIGRATIONS: dict[int, tuple[str, ...]] = {
             PRIMARY KEY (account_id, field, name)
         ) WITHOUT ROWID""",
     ),
+    2: ("ALTER TABLE accounts ADD COLUMN settings TEXT NOT NULL DEFAULT '{}'",),
 }
 #: The schema version this code writes.
 SCHEMA_VERSION = max(_MIGRATIONS)
 
-_ACCOUNT_COLUMNS = "id, provider, label, status, created_at, last_used_at, base_url, metadata"
+_ACCOUNT_COLUMNS = (
+    "id, provider, label, status, created_at, last_used_at, base_url, metadata, settings"
+)
 
 
 def _timestamp(value: datetime) -> str:
@@ -230,6 +234,7 @@ class SqliteAccountStore:
             last_used_at=_parse_time(row[5]),
             base_url=row[6],
             metadata=json.loads(row[7]),
+            settings=json.loads(row[8]),
             credentials=found[_CREDENTIALS],
             secret_metadata=found[_SECRET_METADATA],
         )
@@ -298,7 +303,7 @@ class SqliteAccountStore:
         with self._transaction(write=True) as conn:
             try:
                 conn.execute(
-                    f"INSERT INTO accounts ({_ACCOUNT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    f"INSERT INTO accounts ({_ACCOUNT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     (
                         account.id,
                         account.provider,
@@ -308,6 +313,7 @@ class SqliteAccountStore:
                         _timestamp(account.last_used_at) if account.last_used_at else None,
                         account.base_url,
                         json.dumps(account.metadata, sort_keys=True),
+                        json.dumps(account.settings, sort_keys=True),
                     ),
                 )
             except sqlite3.IntegrityError:

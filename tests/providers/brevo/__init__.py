@@ -1,0 +1,1 @@
+"""The Brevo mapping through the engine against the in-process Brevo simulator."""

@@ -29,13 +29,17 @@ class Route(Strict):
     )
     path: Template = Field(description="Path template used instead of the operation's.")
     query: dict[str, Expression] | None = Field(
-        default=None, description="Query parameters replacing the operation's, when given."
+        default=None,
+        description="Query parameters replacing the operation's, when given (on a `get` "
+        "they read `id`, e.g. `{email_address: id}`).",
     )
     pagination: str | None = Field(
         default=None, description="Pagination style replacing the operation's, when given."
     )
     records_path: Expression | None = Field(
-        default=None, description="Record selector replacing the operation's, when given."
+        default=None,
+        description="Record selector replacing the operation's, when given; on a `get` the "
+        "first record it selects is the answer (none: `not_found`).",
     )
     empty_on_not_found: bool = Field(
         default=False,

@@ -107,7 +107,7 @@ def request_inputs(method: str, filters: set[str], writable: set[str]) -> tuple[
     if method == "list":
         return filters | {"limit"}, "declared filter"
     if method == "get":
-        return {"id"}, "input of a get (its 'id')"
+        return {"id"}, "get input (a get reads only its 'id')"
     return writable, "writable unified field"
 
 

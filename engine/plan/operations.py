@@ -12,7 +12,8 @@ from engine.format.common import RequestSpec
 from engine.loader import ProviderMapping
 from engine.plan.build import build_body, build_query, fill_headers, fill_template
 from engine.plan.calls import CallContext
-from engine.plan.listing import ListPlan, choose_route
+from engine.plan.getting import first_record, get_spec, records_path
+from engine.plan.listing import ListPlan
 from engine.plan.messages import Plan, ProviderRequest, ProviderResponse
 from engine.plan.responses import error_for, raise_for_response
 from engine.unified.validate import validate_write
@@ -98,15 +99,12 @@ def get(ctx: CallContext, call_id: Any) -> Plan[dict[str, Any]]:
     record_id = require_id(ctx, call_id)
     if ctx.operation.lookup is not None:
         return (yield from _lookup(ctx, record_id))
-    spec = ctx.operation.request
-    assert spec is not None
-    route_index = choose_route(ctx, {}, record_id)
-    path = ctx.operation.routes[route_index].path if route_index >= 0 else spec.path
-    request = build_request(
-        ctx, spec.model_copy(update={"path": path}), {}, {"id": record_id}, purpose=ctx.name
-    )
-    response = yield request
+    spec, route = get_spec(ctx, record_id)
+    response = yield build_request(ctx, spec, {}, {"id": record_id}, purpose=ctx.name)
     raise_for_response(ctx.mapping, response, what=ctx.name)
+    source = records_path(ctx, route)
+    if source is not None:
+        return first_record(ctx, response, source, record_id)
     return _record(ctx, response)
 
 

@@ -143,7 +143,12 @@ def check_provider(provider: ProviderFile, document: YamlDocument, file: str) ->
         for message in style.problems():
             checker.report(base, message)
     checker.template(
-        ("check", "path"), provider.check.path, set(), "value (check requests take none)"
+        ("check", "path"),
+        provider.check.path,
+        set(),
+        "value (check requests take none)",
+        is_path=True,
+        settings=False,
     )
     if provider.batch is not None:
         for index, rule in enumerate(provider.batch.extra_buckets):
@@ -171,7 +176,9 @@ def _check_webhooks(checker: _Checker, provider: ProviderFile) -> None:
     subs = hooks.subscriptions
     if subs is not None:
         base: DataPath = ("webhooks", "subscriptions")
-        checker.template((*base, "delete", "path"), subs.delete.path, {"id"}, "webhook id")
+        checker.template(
+            (*base, "delete", "path"), subs.delete.path, {"id"}, "webhook id", settings=False
+        )
         if subs.secret_path is not None and hooks.signature.type == "url_token":
             checker.report(
                 (*base, "secret_path"),

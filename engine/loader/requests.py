@@ -24,9 +24,10 @@ def check_template(
     what: str,
     *,
     is_path: bool = False,
+    settings: bool = True,
 ) -> None:
     """Placeholders parse, bare names are in `fillers`, expressions compile and read only
-    `fillers` and declared `settings`; a path holds no literal `?`."""
+    `fillers` and (when `settings`) declared settings; a path holds no literal `?`."""
     try:
         parts = parse_template(template)
     except TemplateError as exc:
@@ -52,7 +53,8 @@ def check_template(
             checker.report(path, f"placeholder '{{{placeholder.source}}}': {exc}")
             continue
         checker.settings_exist(path, placeholder.source)
-        for name in sorted(compiled.root_fields - fillers - {"settings"}):
+        context = {"settings"} if settings else set()
+        for name in sorted(compiled.root_fields - fillers - context):
             _filled(checker, path, placeholder.source, name, fillers, what)
 
 

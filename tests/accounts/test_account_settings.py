@@ -30,6 +30,7 @@ def engine() -> Engine:
 
 
 def test_the_sqlite_store_keeps_an_accounts_settings() -> None:
+    """Settings are stored with the account and read back."""
     with default_store() as store:
         added = store.add(Account.new("computed", {"api_key": KEY}, settings={"list_id": "L7"}))
         assert store.get(added.id).settings == {"list_id": "L7"}
@@ -57,6 +58,7 @@ def test_a_version_1_database_gains_empty_settings(unimap_home: Path) -> None:
 
 
 def test_linking_stores_the_settings_and_connecting_uses_them(engine: Engine) -> None:
+    """Linking stores the settings; a connection from the account uses them."""
     with respx.mock(base_url=HOST) as mock, default_store() as store:
         mock.get("/ping").mock(return_value=httpx.Response(200, json={}))
         members = mock.get("/lists/L7/members").mock(
@@ -72,6 +74,7 @@ def test_linking_stores_the_settings_and_connecting_uses_them(engine: Engine) ->
 
 
 def test_linking_with_an_unknown_setting_saves_nothing(engine: Engine) -> None:
+    """An unknown setting fails linking before anything is sent or saved."""
     with respx.mock(base_url=HOST, assert_all_called=False) as mock, default_store() as store:
         with pytest.raises(ValidationError) as caught:
             link_account(
@@ -83,6 +86,7 @@ def test_linking_with_an_unknown_setting_saves_nothing(engine: Engine) -> None:
 
 
 def test_accounts_add_takes_settings(capsys: pytest.CaptureFixture[str]) -> None:
+    """`accounts add --setting` stores the settings with the account."""
     argv = ["accounts", "add", "computed", "--api-key", KEY, "--mappings", str(PROVIDERS)]
     with respx.mock(base_url=HOST) as mock:
         mock.get("/ping").mock(return_value=httpx.Response(200, json={}))
@@ -92,6 +96,7 @@ def test_accounts_add_takes_settings(capsys: pytest.CaptureFixture[str]) -> None
 
 
 def test_call_explain_shows_the_setting_in_the_request(capsys: pytest.CaptureFixture[str]) -> None:
+    """`call --setting` builds the requests with the setting."""
     argv = ["call", "computed", "contacts", "list", "--api-key", KEY, "--explain"]
     assert main([*argv, "--mappings", str(PROVIDERS), "--setting", "list_id=L7"]) == 0
     explained = json.loads(capsys.readouterr().out)
@@ -101,6 +106,7 @@ def test_call_explain_shows_the_setting_in_the_request(capsys: pytest.CaptureFix
 def test_call_with_an_unknown_setting_is_a_validation_error(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
+    """`call` with an undeclared setting exits 1 with a validation_error."""
     argv = ["call", "computed", "contacts", "list", "--api-key", KEY, "--setting", "lst=L7"]
     assert main([*argv, "--mappings", str(PROVIDERS)]) == 1
     error = json.loads(capsys.readouterr().err)
@@ -109,6 +115,7 @@ def test_call_with_an_unknown_setting_is_a_validation_error(
 
 
 def test_proxy_sends_the_headers_computed_from_settings() -> None:
+    """`proxy --setting` fills provider headers computed from settings."""
     argv = ["proxy", "computed", "GET", "/anything", "--api-key", KEY, "--mappings", str(PROVIDERS)]
     with respx.mock(base_url=HOST) as mock:
         route = mock.get("/anything").mock(return_value=httpx.Response(200, json={}))

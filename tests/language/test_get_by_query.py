@@ -15,6 +15,7 @@ CREDENTIALS = {"api_key": "bq-key"}
 
 
 def test_a_get_by_id_uses_the_operations_path(language_engine: Engine) -> None:
+    """An id that no route matches uses the get request and its record_path."""
     with respx.mock(base_url=HOST) as mock:
         mock.get("/subscribers/42").mock(
             return_value=httpx.Response(
@@ -26,6 +27,7 @@ def test_a_get_by_id_uses_the_operations_path(language_engine: Engine) -> None:
 
 
 def test_a_get_by_email_sends_the_routes_query_reading_id(language_engine: Engine) -> None:
+    """The email route sends its query (reading `id`) and answers the first match."""
     with respx.mock(base_url=HOST) as mock:
         route = mock.get("/subscribers").mock(
             return_value=httpx.Response(
@@ -47,6 +49,7 @@ def test_a_get_by_email_sends_the_routes_query_reading_id(language_engine: Engin
 
 
 def test_a_get_by_email_matching_nothing_is_not_found(language_engine: Engine) -> None:
+    """No match is a `not_found` error."""
     with respx.mock(base_url=HOST) as mock:
         mock.get("/subscribers").mock(
             return_value=httpx.Response(200, json={"subscribers": []})
@@ -57,6 +60,7 @@ def test_a_get_by_email_matching_nothing_is_not_found(language_engine: Engine) -
 
 
 def test_explain_shows_the_get_query(language_engine: Engine) -> None:
+    """`explain` shows the route's query (formerly dropped)."""
     connection = language_engine.connect("byquery", credentials=CREDENTIALS)
     (request,) = connection.explain("contacts", "get", id="a@b.test")["requests"]
     assert request["url"] == f"{HOST}/subscribers"

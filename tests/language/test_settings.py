@@ -18,6 +18,7 @@ HOST = "https://us6.api.computed.test/v3"
 
 
 def test_settings_fill_the_path_query_and_headers(language_engine: Engine) -> None:
+    """`settings.<name>` is read in the path, a query parameter and a provider header."""
     with respx.mock(base_url=HOST) as mock:
         mock.get("/lists/L7/members").mock(return_value=httpx.Response(200, json={"members": []}))
         connection = language_engine.connect(
@@ -30,6 +31,7 @@ def test_settings_fill_the_path_query_and_headers(language_engine: Engine) -> No
 
 
 def test_an_unset_setting_takes_its_declared_default(language_engine: Engine) -> None:
+    """A setting not given takes the `default` declared in provider.yaml."""
     with respx.mock(base_url=HOST) as mock:
         mock.get("/lists/L7/members").mock(return_value=httpx.Response(200, json={"members": []}))
         connection = language_engine.connect(
@@ -42,6 +44,7 @@ def test_an_unset_setting_takes_its_declared_default(language_engine: Engine) ->
 
 
 def test_a_body_key_reading_only_settings_is_always_sent(language_engine: Engine) -> None:
+    """A body key reading only settings does not depend on the input."""
     with respx.mock(base_url=HOST) as mock:
         mock.put(url__regex=r".*").mock(return_value=httpx.Response(200, json={"id": "m"}))
         connection = language_engine.connect(
@@ -53,6 +56,7 @@ def test_a_body_key_reading_only_settings_is_always_sent(language_engine: Engine
 
 
 def test_an_unknown_setting_is_a_validation_error_naming_it(language_engine: Engine) -> None:
+    """A setting the provider does not declare is refused when connecting."""
     with pytest.raises(ValidationError) as caught:
         language_engine.connect(
             "computed", credentials={"api_key": KEY}, settings={"list_id": "L", "lst_id": "x"}
@@ -65,6 +69,7 @@ def test_an_unknown_setting_is_a_validation_error_naming_it(language_engine: Eng
 def test_a_missing_required_setting_is_a_validation_error_naming_it(
     language_engine: Engine,
 ) -> None:
+    """A required setting must be given."""
     with pytest.raises(ValidationError) as caught:
         language_engine.connect("computed", credentials={"api_key": KEY})
     assert [p.field for p in caught.value.details] == ["settings.list_id"]
@@ -72,6 +77,7 @@ def test_a_missing_required_setting_is_a_validation_error_naming_it(
 
 
 def test_a_setting_must_be_a_scalar(language_engine: Engine) -> None:
+    """Settings are strings, numbers or booleans."""
     with pytest.raises(ValidationError) as caught:
         language_engine.connect(
             "computed", credentials={"api_key": KEY}, settings={"list_id": ["a"]}
@@ -80,6 +86,7 @@ def test_a_setting_must_be_a_scalar(language_engine: Engine) -> None:
 
 
 def test_aconnect_takes_settings(language_engine: Engine) -> None:
+    """The async connection takes settings like the sync one."""
     async def run() -> None:
         async with language_engine.aconnect(
             "computed", credentials={"api_key": KEY}, settings={"list_id": "L9"}
@@ -93,6 +100,7 @@ def test_aconnect_takes_settings(language_engine: Engine) -> None:
 
 
 def test_explain_shows_the_requests_built_with_the_settings(language_engine: Engine) -> None:
+    """`explain` shows the requests as built with the settings, no secret."""
     connection = language_engine.connect(
         "computed", credentials={"api_key": KEY}, settings={"list_id": "L7"}
     )

@@ -1,0 +1,1 @@
+"""A tiny host app: newsletter sign-ups go to the email provider through Unimap."""

@@ -1,0 +1,201 @@
+"""Per-provider wiring: how to build each simulator, connect to it, view it and act on it.
+
+Everything provider-specific of the testing kit lives here, so `Sandbox` stays generic.
+Simulator modules are imported only when a sandbox of that provider is built.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import importlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+
+from simulators.core.clock import FakeClock
+from simulators.testing import views
+from simulators.testing.options import SandboxOptions
+from simulators.testing.views import ContactView
+
+
+@dataclass(frozen=True, slots=True)
+class ProviderKit:
+    """How the kit drives one provider's simulator."""
+
+    name: str
+    build: Callable[[SandboxOptions, FakeClock, httpx.BaseTransport], Any]
+    """A seeded simulator from the options, the shared clock and the webhook catcher."""
+    credentials: Callable[[Any], dict[str, str]]
+    """Credentials the simulator accepts (only those the mapping declares are given)."""
+    base_url: Callable[[Any], str]
+    """The base URL to connect to in process."""
+    contacts: Callable[[Any], list[ContactView]]
+    """The contact views (called under the simulator's lock)."""
+    unsubscribe: Callable[[Any, str], list[Any]]
+    """Unsubscribe an address as the contact would (under the lock); returns its events."""
+    publish: Callable[[Any, list[Any]], None]
+    """Queue the webhook deliveries of events."""
+
+
+def _module(provider: str) -> Any:
+    return importlib.import_module(f"simulators.{provider}.simulator")
+
+
+def _limit(options: SandboxOptions, provider_default: Any) -> Any:
+    return provider_default if options.rate_limits else None
+
+
+def _missing(provider: str, email: str) -> LookupError:
+    return LookupError(f"the {provider} simulator has no contact {email!r}")
+
+
+# ------------------------------------------------------------------ mailerlite
+def _mailerlite_build(opts: SandboxOptions, clock: FakeClock, hooks: httpx.BaseTransport) -> Any:
+    sim = _module("mailerlite").Simulator(
+        seed=opts.seed,
+        rate_limit=_limit(opts, (120, 60.0)),
+        import_limit=_limit(opts, (5, 60.0)),
+        faults=opts.faults,
+        clock=clock,
+        webhook_transport=hooks,
+    )
+    return sim.seed_data(subscribers=opts.contacts, groups=opts.lists, segments=opts.segments)
+
+
+def _mailerlite_unsubscribe(sim: Any, email: str) -> list[Any]:
+    sub = sim.state.by_email.get(email.lower())
+    if sub is None:
+        raise _missing("mailerlite", email)
+    sim.state.set_status(sub, "unsubscribed")
+    events: list[Any] = sim.state.take_events()
+    return events
+
+
+# ------------------------------------------------------------------------- kit
+def _kit_build(opts: SandboxOptions, clock: FakeClock, hooks: httpx.BaseTransport) -> Any:
+    sim = _module("kit").Simulator(
+        seed=opts.seed,
+        rate_limit=_limit(opts, (120, 60.0)),
+        oauth_rate_limit=_limit(opts, (600, 60.0)),
+        faults=opts.faults,
+        clock=clock,
+        webhook_transport=hooks,
+    )
+    return sim.seed_data(subscribers=opts.contacts, tags=opts.lists, segments=opts.segments)
+
+
+def _kit_unsubscribe(sim: Any, email: str) -> list[Any]:
+    sub = sim.state.by_email.get(email.lower())
+    if sub is None:
+        raise _missing("kit", email)
+    sim.state.unsubscribe(sub)
+    events: list[Any] = sim.state.take_events()
+    return events
+
+
+def _kit_publish(sim: Any, events: list[Any]) -> None:
+    deliveries_for = importlib.import_module("simulators.kit.webhooks").deliveries_for
+    sim.webhooks.publish(deliveries_for(sim.state, events))
+
+
+# ----------------------------------------------------------------------- brevo
+def _brevo_build(opts: SandboxOptions, clock: FakeClock, hooks: httpx.BaseTransport) -> Any:
+    sim = _module("brevo").Simulator(
+        seed=opts.seed,
+        rate_limit=_limit(opts, "provider"),
+        faults=opts.faults,
+        clock=clock,
+        webhook_transport=hooks,
+    )
+    return sim.seed_data(contacts=opts.contacts, lists=opts.lists, segments=opts.segments)
+
+
+def _brevo_unsubscribe(sim: Any, email: str) -> list[Any]:
+    contact = sim.state.by_email.get(email.lower())
+    if contact is None:
+        raise _missing("brevo", email)
+    if not contact.email_blacklisted:
+        contact.email_blacklisted = True
+        sim.state.touch(contact)
+    events: list[Any] = sim.state.take_events()
+    return events
+
+
+# ------------------------------------------------------------------- mailchimp
+def _mailchimp_build(opts: SandboxOptions, clock: FakeClock, hooks: httpx.BaseTransport) -> Any:
+    module = _module("mailchimp")
+    sim = module.Simulator(
+        seed=opts.seed,
+        max_connections=_limit(opts, module.MAX_CONNECTIONS),
+        faults=opts.faults,
+        clock=clock,
+        webhook_transport=hooks,
+    )
+    audiences = max(opts.lists, 1) if opts.contacts else opts.lists
+    return sim.seed_data(members=opts.contacts, audiences=audiences, segments=opts.segments)
+
+
+def _mailchimp_unsubscribe(sim: Any, email: str) -> list[Any]:
+    pairs = [
+        (audience, member)
+        for audience, member in sim.state.iter_all_members()
+        if member.email_address.lower() == email.lower() and member.status == "subscribed"
+    ]
+    if not pairs:
+        raise _missing("mailchimp", f"{email} (subscribed)")
+    for audience, member in pairs:
+        sim.state.set_status(audience, member, "unsubscribed")
+    # The contact clicked the link, so the change comes from the `user` source, not the API.
+    return [dataclasses.replace(e, source="user") for e in sim.state.take_events()]
+
+
+def _mailchimp_base_url(sim: Any) -> str:
+    return f"https://{sim.dc}.api.mailchimp.com/3.0"
+
+
+def _publish(sim: Any, events: list[Any]) -> None:
+    if events:
+        sim.webhooks.publish(events)
+
+
+KITS: dict[str, ProviderKit] = {
+    "mailerlite": ProviderKit(
+        "mailerlite",
+        _mailerlite_build,
+        lambda sim: {"api_key": sim.token},
+        lambda sim: str(_module("mailerlite").IN_PROCESS_BASE_URL),
+        views.mailerlite_contacts,
+        _mailerlite_unsubscribe,
+        _publish,
+    ),
+    "kit": ProviderKit(
+        "kit",
+        _kit_build,
+        lambda sim: {"api_key": sim.token},
+        lambda sim: str(_module("kit").IN_PROCESS_BASE_URL),
+        views.kit_contacts,
+        _kit_unsubscribe,
+        _kit_publish,
+    ),
+    "brevo": ProviderKit(
+        "brevo",
+        _brevo_build,
+        lambda sim: {"api_key": sim.token},
+        lambda sim: str(_module("brevo").IN_PROCESS_BASE_URL),
+        views.brevo_contacts,
+        _brevo_unsubscribe,
+        _publish,
+    ),
+    "mailchimp": ProviderKit(
+        "mailchimp",
+        _mailchimp_build,
+        lambda sim: {"api_key": sim.token, "dc": sim.dc},
+        _mailchimp_base_url,
+        views.mailchimp_contacts,
+        _mailchimp_unsubscribe,
+        _publish,
+    ),
+}
+"""Provider name -> its kit (the providers of `simulators.testing.options.PROVIDERS`)."""

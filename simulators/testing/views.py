@@ -1,0 +1,107 @@
+"""A small, provider-agnostic view of a simulator's contacts, for assertions in host tests.
+
+Each provider keeps contacts its own way (MailerLite subscribers in groups, Kit subscribers
+with tags, Brevo contacts in lists, Mailchimp members per audience); `ContactView` flattens
+them to what a host app usually checks: the address, the provider's own status word, whether
+the provider would still send marketing email, list memberships and custom field values.
+The views are read under the simulator's lock and are snapshots: they do not change later.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True, slots=True)
+class ContactView:
+    """One contact as the provider holds it.
+
+    * `status` - the provider's own word (`active`/`unsubscribed` for MailerLite,
+      `active`/`cancelled` for Kit, `subscribed`/`unsubscribed` for Mailchimp - the first
+      audience where the address is subscribed, else its first audience's status -, and
+      `active`/`blacklisted` for Brevo, whose contacts have an email blacklist flag instead).
+    * `subscribed` - True when the provider would still send marketing email to it.
+    * `lists` - names of the lists it belongs to (groups, tags, lists, audiences).
+    * `fields` - custom field values by the provider's key (empty values left out).
+    """
+
+    email: str
+    status: str
+    subscribed: bool
+    id: str
+    lists: frozenset[str] = frozenset()
+    fields: dict[str, Any] = field(default_factory=dict)
+
+
+def mailerlite_contacts(sim: Any) -> list[ContactView]:
+    """Every MailerLite subscriber."""
+    state = sim.state
+    return [
+        ContactView(
+            email=sub.email,
+            status=sub.status,
+            subscribed=sub.status == "active",
+            id=str(sub.id),
+            lists=frozenset(state.groups[g].name for g in sub.groups if g in state.groups),
+            fields={k: v for k, v in sub.fields.items() if v not in (None, "")},
+        )
+        for sub in state.subscribers.values()
+    ]
+
+
+def kit_contacts(sim: Any) -> list[ContactView]:
+    """Every Kit subscriber (lists are its tags)."""
+    state = sim.state
+    return [
+        ContactView(
+            email=sub.email_address,
+            status=sub.state,
+            subscribed=sub.state == "active",
+            id=str(sub.id),
+            lists=frozenset(state.tags[t].name for t in sub.tags if t in state.tags),
+            fields={k: v for k, v in sub.fields.items() if v not in (None, "")},
+        )
+        for sub in state.subscribers.values()
+    ]
+
+
+def brevo_contacts(sim: Any) -> list[ContactView]:
+    """Every Brevo contact with an email address (status from the email blacklist flag)."""
+    state = sim.state
+    return [
+        ContactView(
+            email=contact.email,
+            status="blacklisted" if contact.email_blacklisted else "active",
+            subscribed=not contact.email_blacklisted,
+            id=str(contact.id),
+            lists=frozenset(state.lists[i].name for i in contact.list_ids if i in state.lists),
+            fields={k: v for k, v in contact.attributes.items() if v not in (None, "")},
+        )
+        for contact in state.contacts.values()
+        if contact.email
+    ]
+
+
+def mailchimp_contacts(sim: Any) -> list[ContactView]:
+    """Every Mailchimp address, merged across the audiences holding it (archived ones left
+    out); `fields` are its merge fields in the first audience holding it."""
+    merged: dict[str, list[tuple[Any, Any]]] = {}
+    for audience, member in sim.state.iter_all_members():
+        if member.status != "archived":
+            merged.setdefault(member.email_address.lower(), []).append((audience, member))
+    views: list[ContactView] = []
+    for pairs in merged.values():
+        statuses = [member.status for _, member in pairs]
+        first = pairs[0][1]
+        views.append(
+            ContactView(
+                email=first.email_address,
+                status="subscribed" if "subscribed" in statuses else statuses[0],
+                subscribed="subscribed" in statuses,
+                id=first.id,
+                lists=frozenset(audience.name for audience, _ in pairs),
+                fields={k: v for k, v in first.merge_fields.items() if v not in (None, "")},
+            )
+        )
+    return views

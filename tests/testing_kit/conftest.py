@@ -1,0 +1,3 @@
+"""The testing kit's own tests run plugin scenarios in isolated pytest sessions (`pytester`)."""
+
+pytest_plugins = ["pytester"]

@@ -1,3 +1,1 @@
-"""The testing kit's own tests run plugin scenarios in isolated pytest sessions (`pytester`)."""
-
-pytest_plugins = ["pytester"]
+"""Shared set-up of the testing kit's tests."""

@@ -1,4 +1,9 @@
-"""Mapping provider records to unified records, one compiled expression per field."""
+"""Mapping provider records to unified records, one compiled expression per field.
+
+The unified contract never holds the empty string: a provider's `""` is read as null by the
+field expressions, and a field expression that yields `""` (anywhere inside its value) gives
+null. `remote_data` keeps the provider's record untouched.
+"""
 
 from __future__ import annotations
 
@@ -23,9 +28,10 @@ class RecordMapper:
     def map(self, record: Any, *, remote_data: bool = True) -> dict[str, Any]:
         """The unified record for one provider record; `remote_data` keeps the raw record."""
         unified: dict[str, Any] = {}
+        source = blank_to_null(record)
         for name, evaluate in self._fields:
             try:
-                unified[name] = evaluate(record)
+                unified[name] = blank_to_null(evaluate(source))
             except JMESPathError as exc:
                 raise RemoteError(
                     f"cannot map {self.resource}.{name} from the provider's record: {exc}",
@@ -38,3 +44,18 @@ class RecordMapper:
     def map_many(self, records: list[Any], *, remote_data: bool = True) -> list[dict[str, Any]]:
         """Map a page of records."""
         return [self.map(record, remote_data=remote_data) for record in records]
+
+
+def blank_to_null(value: Any) -> Any:
+    """`value` with every empty string (at any depth of objects and arrays) replaced by null."""
+    if value == "":
+        return None
+    if isinstance(value, dict):
+        if not any(item == "" or isinstance(item, dict | list) for item in value.values()):
+            return value
+        return {key: blank_to_null(item) for key, item in value.items()}
+    if isinstance(value, list):
+        if not any(item == "" or isinstance(item, dict | list) for item in value):
+            return value
+        return [blank_to_null(item) for item in value]
+    return value

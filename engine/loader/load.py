@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
+from typing import Any
 
 from engine.expressions import CompiledExpression, compile_expression
 from engine.format import ProviderFile, ResourceFile
 from engine.loader.checks import check_provider, check_resource
+from engine.loader.examples import ResourceSource, check_examples, example_files
 from engine.loader.problems import Problem, format_path
 from engine.loader.structure import validate_structure
 from engine.loader.yaml_source import YamlDocument, YamlSourceError, load_yaml
@@ -133,8 +135,7 @@ def _load_provider_file(folder: Path, result: LoadResult) -> _LoadedProvider:
         if loaded.provider.provider != folder.name:
             line, column = loaded.document.position(("provider",))
             message = (
-                f"provider name '{loaded.provider.provider}' must match its folder "
-                f"'{folder.name}'"
+                f"provider name '{loaded.provider.provider}' must match its folder '{folder.name}'"
             )
             result.problems.append(Problem(name, line, column, "provider", message))
     loaded.clean = len(result.problems) == before
@@ -143,6 +144,7 @@ def _load_provider_file(folder: Path, result: LoadResult) -> _LoadedProvider:
 
 def _load_provider_folder(folder: Path, only: Path | None, result: LoadResult) -> None:
     provider_path = folder / PROVIDER_FILE
+    before = len(result.problems)
     if only is None:
         resource_paths = _resource_files(folder)
     else:
@@ -168,18 +170,41 @@ def _load_provider_folder(folder: Path, only: Path | None, result: LoadResult) -
             "styles, rate-limit buckets) were skipped"
         )
     mapping = ProviderMapping(folder=folder, provider=provider) if provider is not None else None
-    for name, resource in _load_resources(resource_paths, provider, result).items():
-        if mapping is not None:
-            mapping.resources[name] = resource
-    if mapping is not None and loaded.document is not None:
-        _add_provider(mapping, loaded.document, result)
+    sources = _load_resources(resource_paths, provider, result)
+    if mapping is None or loaded.document is None:
+        return
+    mapping.resources.update({name: source.resource for name, source in sources.items()})
+    if only is None:
+        _check_examples(mapping, sources, clean=len(result.problems) == before, result=result)
+    _add_provider(mapping, loaded.document, result)
+
+
+def _check_examples(
+    mapping: ProviderMapping, sources: dict[str, ResourceSource], clean: bool, result: LoadResult
+) -> None:
+    """Map the provider's recorded examples, when it has some and no other problem."""
+    files = example_files(mapping.folder)
+    if not files:
+        return
+    result.files.extend(files)
+    if not clean:
+        result.notes.append(
+            f"the examples of {display_name(mapping.folder)} were not checked: fix the "
+            "problems above first"
+        )
+        return
+
+    def evaluate(source: str) -> Callable[[Any], Any]:
+        return mapping.expression(source).search
+
+    result.problems.extend(check_examples(files, sources, evaluate, display_name))
 
 
 def _load_resources(
     paths: list[Path], provider: ProviderFile | None, result: LoadResult
-) -> dict[str, ResourceFile]:
+) -> dict[str, ResourceSource]:
     """Read, validate and check resource files; the valid ones by resource name."""
-    resources: dict[str, ResourceFile] = {}
+    resources: dict[str, ResourceSource] = {}
     seen: dict[str, Path] = {}
     for path in paths:
         result.files.append(path)
@@ -200,7 +225,7 @@ def _load_resources(
             )
             result.problems.append(Problem(name, line, column, "resource", message))
         seen[resource.resource] = path
-        resources[resource.resource] = resource
+        resources[resource.resource] = ResourceSource(resource, document, name)
     return resources
 
 

@@ -256,7 +256,7 @@ def _check_operation(
     if operation.not_supported is not None:
         return
     filters = set(operation.filters)
-    if operation.filters:
+    if operation.filters and method == "list":
         checker.names_exist(
             (*path, "filters"),
             operation.filters,

@@ -21,6 +21,7 @@ from engine.format.resource import ResourceFile
 from engine.loader.problems import DataPath, Problem, format_path
 from engine.loader.yaml_source import YamlDocument
 from engine.suggest import did_you_mean
+from engine.unified.blanks import blank_to_null
 from engine.unified.validate import validate_record
 
 EXAMPLES_FOLDER = "examples"
@@ -155,8 +156,6 @@ def _unread_fields(group: _Group) -> list[Problem]:
 
 def _invalid_records(group: _Group, evaluate: Compile) -> list[Problem]:
     """Each field whose mapped value fails the unified schema, once per example file."""
-    from engine.plan.records import blank_to_null
-
     resource = group.source.resource.resource
     compiled = {name: evaluate(source) for name, source in group.fields.items()}
     reported: set[tuple[str, str]] = set()
@@ -166,7 +165,7 @@ def _invalid_records(group: _Group, evaluate: Compile) -> list[Problem]:
         mapped: dict[str, Any] = {"remote_data": record}
         for name, run in compiled.items():
             try:
-                mapped[name] = blank_to_null(run(source_record))
+                mapped[name] = run(source_record)
             except JMESPathError as exc:
                 message = f"example {example} record {index + 1}: cannot map it: {exc}"
                 problems.append(_at(group.source, (*group.fields_path, name), message))

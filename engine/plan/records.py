@@ -1,8 +1,8 @@
 """Mapping provider records to unified records, one compiled expression per field.
 
-The unified contract never holds the empty string: a provider's `""` is read as null by the
-field expressions, and a field expression that yields `""` (anywhere inside its value) gives
-null. `remote_data` keeps the provider's record untouched.
+The unified contract never holds the empty string: the field expressions read a provider's
+`""` (at any depth of its record) as null. `remote_data` keeps the provider's record
+untouched.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from jmespath.exceptions import JMESPathError
 
 from engine.errors import RemoteError
 from engine.loader import ProviderMapping
+from engine.unified.blanks import blank_to_null
 
 
 class RecordMapper:
@@ -31,7 +32,7 @@ class RecordMapper:
         source = blank_to_null(record)
         for name, evaluate in self._fields:
             try:
-                unified[name] = blank_to_null(evaluate(source))
+                unified[name] = evaluate(source)
             except JMESPathError as exc:
                 raise RemoteError(
                     f"cannot map {self.resource}.{name} from the provider's record: {exc}",
@@ -45,17 +46,3 @@ class RecordMapper:
         """Map a page of records."""
         return [self.map(record, remote_data=remote_data) for record in records]
 
-
-def blank_to_null(value: Any) -> Any:
-    """`value` with every empty string (at any depth of objects and arrays) replaced by null."""
-    if value == "":
-        return None
-    if isinstance(value, dict):
-        if not any(item == "" or isinstance(item, dict | list) for item in value.values()):
-            return value
-        return {key: blank_to_null(item) for key, item in value.items()}
-    if isinstance(value, list):
-        if not any(item == "" or isinstance(item, dict | list) for item in value):
-            return value
-        return [blank_to_null(item) for item in value]
-    return value

@@ -27,6 +27,7 @@ from engine.loader import LoadResult, ProviderMapping, load_layers
 from engine.paths import mappings_dir
 from engine.plan.calls import CallContext, ConnectionCache, resolve
 from engine.plan.dispatch import plan_call, split_list_query
+from engine.plan.enrich import enrich
 from engine.plan.listing import ListPlan
 from engine.proxy import proxy_plan
 from engine.run.clock import Clock, SystemClock
@@ -292,9 +293,11 @@ class Connection(_BaseConnection):
     ) -> Iterator[dict[str, Any]]:
         """Every record of a list call, page after page, lazily and in constant memory."""
         filters, limit, cursor = split_list_query(query)
-        plan = ListPlan(self.context(resource, "list", remote_data), filters, limit, cursor)
+        ctx = self.context(resource, "list", remote_data)
+        plan = ListPlan(ctx, filters, limit, cursor)
         while not plan.done:
-            yield from plan.receive(self.sender.send(plan.request()))
+            page = plan.receive(self.sender.send(plan.request()))
+            yield from run_sync(enrich(ctx, page), self.sender.send)
 
     def proxy(
         self, method: str, path: str, query: Any = None, body: Any = None, *, paginate: bool = False
@@ -351,9 +354,11 @@ class AsyncConnection(_BaseConnection):
     ) -> AsyncIterator[dict[str, Any]]:
         """Every record of a list call, page after page, lazily and in constant memory."""
         filters, limit, cursor = split_list_query(query)
-        plan = ListPlan(self.context(resource, "list", remote_data), filters, limit, cursor)
+        ctx = self.context(resource, "list", remote_data)
+        plan = ListPlan(ctx, filters, limit, cursor)
         while not plan.done:
-            for record in plan.receive(await self.sender.send(plan.request())):
+            page = plan.receive(await self.sender.send(plan.request()))
+            for record in await run_async(enrich(ctx, page), self.sender.send):
                 yield record
 
     async def proxy(

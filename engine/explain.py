@@ -8,6 +8,7 @@ from engine.errors import ValidationError
 from engine.plan import operations
 from engine.plan.calls import CallContext
 from engine.plan.dispatch import plan_call, split_list_query
+from engine.plan.enrich import describe_enrichments
 from engine.plan.listing import ListPlan
 from engine.plan.messages import ProviderRequest
 from engine.run.drivers import first_request
@@ -102,4 +103,11 @@ def explain_call(
                 "only the first request is shown; items are grouped per batch"
             )
     explained["requests"] = [describe_request(session, r) for r in requests]
+    if ctx.method in ("get", "list") and ctx.resource.enrich:
+        explained["enrich"] = describe_enrichments(ctx)
+        fields = ", ".join(ctx.resource.enrich)
+        explained["notes"].append(
+            f"then {fields}: one more request per record (or per group of records), "
+            "paced and retried like any request"
+        )
     return explained

@@ -174,6 +174,54 @@ class CustomFieldRules(Strict):
     )
 
 
+class EnrichGroup(Strict):
+    """One request for the related data of many records (a provider's bulk endpoint)."""
+
+    max_items: int = Field(ge=1, description="Most records per request.")
+    request: RequestSpec = Field(
+        description="The request; its templates and expressions read `ids` (this chunk's "
+        "unified record ids) and `settings`."
+    )
+    records_path: Expression | None = Field(
+        default=None, description="Where the related items are in the response (default: it all)."
+    )
+    key: Expression = Field(
+        description="Over one related item: the unified id of the record it belongs to."
+    )
+
+
+class Enrichment(Strict):
+    """A unified field filled by a second request, made for every record a `get` or `list`
+    returns (e.g. a contact's tags from `/subscribers/{id}/tags`). Enrichment requests are
+    reads: paced and retried like any request, and the field replaces what `fields` gave."""
+
+    request: RequestSpec | None = Field(
+        default=None,
+        description="One request per record: `{id}` is the record's unified id; query and "
+        "body expressions read the unified record, `id` and `settings`.",
+    )
+    records_path: Expression | None = Field(
+        default=None,
+        description="With `request`: where the related data is in the response (default: it all).",
+    )
+    group: EnrichGroup | None = Field(
+        default=None, description="One request per chunk of records instead of per record."
+    )
+    value: Expression = Field(
+        description="The field's value, over what `records_path` selected (with `group`: the "
+        "list of related items whose `key` is the record's id), e.g. "
+        "`[*].{id: to_string(id), name: name}`."
+    )
+
+    @model_validator(mode="after")
+    def _one_form(self) -> Enrichment:
+        if (self.request is None) == (self.group is None):
+            raise ValueError("an enrichment needs exactly one of 'request' or 'group'")
+        if self.group is not None and self.records_path is not None:
+            raise ValueError("with 'group', give 'records_path' inside the group")
+        return self
+
+
 class ResourceFile(Strict):
     """`mappings/<provider>/<resource>.yaml`: one unified resource of one provider."""
 
@@ -187,3 +235,8 @@ class ResourceFile(Strict):
         default=None, description="Checks for custom-field keys on writes."
     )
     operations: dict[MethodName, Operation] = Field(description="Unified method → operation.")
+    enrich: dict[str, Enrichment] = Field(
+        default_factory=dict,
+        description="Unified field → the second request filling it on every `get` and `list` "
+        "record (a field the list endpoint does not include).",
+    )

@@ -204,11 +204,15 @@ def check_resource(
     record_fields = unified.resource_fields(resource.resource)
     _check_fields(checker, ("fields",), resource.fields, record_fields)
     for required in sorted(
-        unified.required_fields(resource.resource) - {"remote_data"} - set(resource.fields)
+        unified.required_fields(resource.resource)
+        - {"remote_data"}
+        - set(resource.fields)
+        - set(resource.enrich)
     ):
         checker.report(
             ("fields",), f"required unified field '{required}' is never mapped", key=True
         )
+    _check_enrich(checker, resource, record_fields)
     contract_methods = unified.methods(resource.resource)
     for method in contract_methods:
         if method not in resource.operations:
@@ -332,6 +336,22 @@ def _check_operation(
         checker.report((*path, "response"), "a list operation needs 'records_path'")
     if response.fields is not None:
         _check_fields(checker, (*path, "response", "fields"), response.fields, record_fields)
+
+
+def _check_enrich(checker: _Checker, resource: ResourceFile, record_fields: set[str]) -> None:
+    """Enriched fields are unified fields; their requests read only what they are given."""
+    readable = (record_fields - {"remote_data"}) | {"id"}
+    for name, spec in resource.enrich.items():
+        path: DataPath = ("enrich", name)
+        if name not in record_fields or name in ("id", "remote_data"):
+            checker.report(path, _unknown("enrichable unified field", name, readable), key=True)
+        if spec.request is not None:
+            _check_request(
+                checker, (*path, "request"), spec.request, {"id"}, readable, "unified field"
+            )
+        if spec.group is not None:
+            group_path: DataPath = (*path, "group", "request")
+            _check_request(checker, group_path, spec.group.request, set(), {"ids"}, "value")
 
 
 def _check_request(

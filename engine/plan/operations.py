@@ -12,6 +12,7 @@ from engine.format.common import RequestSpec
 from engine.loader import ProviderMapping
 from engine.plan.build import build_body, build_query, fill_headers, fill_template
 from engine.plan.calls import CallContext
+from engine.plan.enrich import enrich
 from engine.plan.getting import first_record, get_spec, records_path
 from engine.plan.listing import ListPlan
 from engine.plan.messages import Plan, ProviderRequest, ProviderResponse
@@ -28,7 +29,7 @@ def list_page(
     """One page of a list call, as the unified envelope."""
     plan = ListPlan(ctx, filters, limit, cursor)
     response = yield plan.request()
-    records = plan.receive(response)
+    records = yield from enrich(ctx, plan.receive(response))
     return plan.envelope(records)
 
 
@@ -97,6 +98,12 @@ def require_id(ctx: CallContext, call_id: Any) -> str:
 def get(ctx: CallContext, call_id: Any) -> Plan[dict[str, Any]]:
     """A single record by id (or by whatever a route's `id_pattern` accepts, e.g. an email)."""
     record_id = require_id(ctx, call_id)
+    record = yield from _fetch(ctx, record_id)
+    return (yield from enrich(ctx, [record]))[0]
+
+
+def _fetch(ctx: CallContext, record_id: str) -> Plan[dict[str, Any]]:
+    """The record of a get, before enrichment."""
     if ctx.operation.lookup is not None:
         return (yield from _lookup(ctx, record_id))
     spec, route = get_spec(ctx, record_id)

@@ -19,6 +19,7 @@ from engine.format.common import EXPRESSION, RequestSpec
 from engine.format.provider import ProviderFile
 from engine.format.resource import Operation, ResourceFile
 from engine.format.walk import marked_values
+from engine.loader.enums import check_enum_maps
 from engine.loader.limit_checks import check_rate_limits
 from engine.loader.problems import DataPath, Problem, format_path
 from engine.loader.requests import (
@@ -203,6 +204,8 @@ def check_resource(
         return checker.problems
     record_fields = unified.resource_fields(resource.resource)
     _check_fields(checker, ("fields",), resource.fields, record_fields)
+    if provider is not None:
+        check_enum_maps(checker, resource, dict(provider.value_maps))
     for required in sorted(
         unified.required_fields(resource.resource)
         - {"remote_data"}

@@ -10,7 +10,7 @@ import argparse
 
 from simulators.mailchimp.simulator import DEFAULT_TOKEN, MAX_CONNECTIONS, Simulator
 
-__all__ = ["DEFAULT_TOKEN", "build", "credentials"]
+__all__ = ["DEFAULT_TOKEN", "build", "settings"]
 
 
 def build(args: argparse.Namespace) -> Simulator:
@@ -23,6 +23,7 @@ def build(args: argparse.Namespace) -> Simulator:
     ).seed_data(members=args.subscribers, audiences=args.groups, segments=args.segments)
 
 
-def credentials(token: str) -> dict[str, str]:
-    """The credentials a connection to this simulator needs: the key and its data centre."""
-    return {"api_key": token, "dc": token.rsplit("-", 1)[-1]}
+
+def settings(simulator: Simulator) -> dict[str, str]:
+    """Connection settings for a seeded simulator: its first audience as the default one."""
+    return {"list_id": next(iter(simulator.state.audiences))}

@@ -49,11 +49,13 @@ def connect(engine: Engine) -> Iterator[Callable[[str], Connection]]:
         module = importlib.import_module(SANDBOX_PROVIDERS[provider])
         simulator = seeded_simulator(provider)
         credentials = getattr(module, "credentials", lambda token: {"api_key": token})
+        settings = getattr(module, "settings", lambda simulator: None)
         connection = engine.connect(
             provider,
             credentials=credentials(module.DEFAULT_TOKEN),
             base_url=f"http://{provider}.sim{simulator.base_path}",
             transport=simulator.transport(),
+            settings=settings(simulator),
         )
         opened.append(connection)
         return connection

@@ -13,7 +13,7 @@ import pytest
 from engine.api import Connection, Engine
 from engine.run.clock import FakeClock
 from simulators.mailchimp import DEFAULT_TOKEN, Simulator
-from simulators.mailchimp.sandbox import credentials
+from simulators.mailchimp.sandbox import settings
 
 
 @pytest.fixture(scope="module")
@@ -32,9 +32,13 @@ def sim() -> Iterator[Simulator]:
 
 @pytest.fixture
 def conn(engine: Engine, sim: Simulator) -> Iterator[Connection]:
-    """A connection with the simulator's key; the base URL comes from the mapping."""
+    """A connection with the simulator's key and its first audience as `list_id`; the
+    base URL comes from the mapping (data centre of the key)."""
     connection = engine.connect(
-        "mailchimp", credentials=credentials(DEFAULT_TOKEN), transport=sim.transport()
+        "mailchimp",
+        credentials={"api_key": DEFAULT_TOKEN},
+        transport=sim.transport(),
+        settings=settings(sim),
     )
     yield connection
     connection.close()

@@ -1,0 +1,149 @@
+"""Unified contacts over the members of the connection's audience (`settings.list_id`)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from engine.api import Connection
+from engine.errors import NotFoundError, NotSupportedError, UnimapError, ValidationError
+from engine.unified.validate import validate_record
+from simulators.mailchimp import Simulator, subscriber_hash
+from simulators.mailchimp.models import Audience
+
+
+def _audience(sim: Simulator) -> Audience:
+    return next(iter(sim.state.audiences.values()))
+
+
+def _visible(sim: Simulator) -> list[str]:
+    return [m.id for m in _audience(sim).members.values() if m.status != "archived"]
+
+
+@pytest.mark.parametrize("limit", [1, 7, 1000])
+def test_every_member_of_the_audience_is_listed_exactly_once(
+    conn: Connection, sim: Simulator, limit: int
+) -> None:
+    ids = [record["id"] for record in conn.iterate("contacts", {"limit": limit})]
+    assert ids == _visible(sim)
+
+
+def test_contact_records_are_valid_and_carry_the_merge_fields(
+    conn: Connection, sim: Simulator
+) -> None:
+    records = list(conn.iterate("contacts", {"limit": 1000}))
+    assert all(validate_record("contacts", r) == [] for r in records)
+    member = next(m for m in _audience(sim).members.values() if "COMPANY" in m.merge_fields)
+    record = next(r for r in records if r["id"] == member.id)
+    assert record["first_name"] == member.merge_fields["FNAME"]
+    assert record["custom_fields"]["COMPANY"] == member.merge_fields["COMPANY"]
+    assert record["lists"] == [{"id": _audience(sim).id, "name": None}]
+
+
+def test_status_filter_maps_unified_to_mailchimp_statuses(conn: Connection) -> None:
+    pending = list(conn.iterate("contacts", {"status": "unconfirmed", "limit": 1000}))
+    assert pending and {r["status"] for r in pending} == {"unconfirmed"}
+    assert {r["remote_data"]["status"] for r in pending} == {"pending"}
+
+
+def test_get_by_id_and_by_email_answer_the_same_member(conn: Connection, sim: Simulator) -> None:
+    member = next(iter(_audience(sim).members.values()))
+    by_id = conn.contacts.get(member.id)
+    by_email = conn.contacts.get(member.email_address.upper())
+    assert by_id["id"] == by_email["id"] == subscriber_hash(member.email_address)
+
+
+def test_email_filter_finds_one_member_or_none(conn: Connection, sim: Simulator) -> None:
+    member = next(iter(_audience(sim).members.values()))
+    found = conn.contacts.list(email=member.email_address)["result"]
+    assert [r["id"] for r in found] == [member.id]
+    assert conn.contacts.list(email="nobody@example.com")["result"] == []
+
+
+def test_create_then_update_keeps_tags_and_other_fields(conn: Connection) -> None:
+    created = conn.contacts.create(
+        {
+            "email": "New.Person@example.com",
+            "first_name": "New",
+            "last_name": "Person",
+            "tags": [{"name": "Gold"}],
+            "custom_fields": {"SCORE": 7},
+        }
+    )
+    assert created["id"] == subscriber_hash("new.person@example.com")
+    assert created["status"] == "active"
+    updated = conn.contacts.update(created["id"], {"first_name": "Renamed"})
+    assert updated["first_name"] == "Renamed" and updated["last_name"] == "Person"
+    assert [t["name"] for t in updated["tags"]] == ["Gold"]
+    assert updated["custom_fields"]["SCORE"] == 7
+    assert validate_record("contacts", updated) == []
+
+
+def test_creating_an_existing_member_is_a_validation_error(
+    conn: Connection, sim: Simulator
+) -> None:
+    member = next(iter(_audience(sim).members.values()))
+    with pytest.raises(UnimapError) as caught:
+        conn.contacts.create({"email": member.email_address})
+    assert caught.value.error == "validation_error"
+    assert "already a list member" in str(caught.value)
+
+
+def test_address_and_phone_round_trip(conn: Connection) -> None:
+    address = {
+        "street_1": "1 Main St",
+        "street_2": None,
+        "city": "Atlanta",
+        "state": "GA",
+        "postal_code": "30308",
+        "country": "US",
+    }
+    created = conn.contacts.create(
+        {"email": "addr@example.com", "addresses": [address], "phones": [{"phone": "555-0100"}]}
+    )
+    assert created["addresses"] == [{**address, "type": None}]
+    assert created["phones"] == [{"phone": "555-0100", "type": None}]
+
+
+def test_delete_erases_the_member(conn: Connection, sim: Simulator) -> None:
+    created = conn.contacts.create({"email": "bye@example.com"})
+    conn.contacts.delete(created["id"])
+    with pytest.raises(NotFoundError):
+        conn.contacts.get(created["id"])
+    assert created["id"] not in _audience(sim).members
+
+
+def test_upsert_is_declared_not_supported(conn: Connection) -> None:
+    with pytest.raises(NotSupportedError):
+        conn.contacts.upsert({"email": "u@example.com"})
+
+
+def test_contact_calls_without_an_audience_setting_name_it(
+    conn: Connection, sim: Simulator
+) -> None:
+    from engine.api import Engine
+
+    engine: Engine = conn.engine
+    bare = engine.connect(
+        "mailchimp", credentials={"api_key": sim.token}, transport=sim.transport()
+    )
+    with pytest.raises(ValidationError) as caught:
+        bare.contacts.list()
+    bare.close()
+    assert "list_id" in str(caught.value)
+
+
+def _segment_members(conn: Connection, segment_id: str) -> list[dict[str, Any]]:
+    return list(conn.iterate("contacts", {"segment_id": segment_id, "limit": 1000}))
+
+
+def test_segments_and_their_members(conn: Connection, sim: Simulator) -> None:
+    audience = _audience(sim)
+    segments = list(conn.iterate("segments", {"limit": 1000}))
+    assert [s["id"] for s in segments] == [str(i) for i in audience.segments]
+    assert all(validate_record("segments", s) == [] for s in segments)
+    saved = next(s for s in segments if s["remote_data"]["type"] == "saved" and s["contact_count"])
+    members = _segment_members(conn, saved["id"])
+    assert len(members) == saved["contact_count"] > 0
+    assert conn.segments.get(saved["id"])["name"] == saved["name"]

@@ -20,7 +20,9 @@ def _provider_words() -> set[str]:
         data = yaml.safe_load(provider_file.read_text(encoding="utf-8"))
         words.add(str(data["provider"]).lower())
         words.add(str(data.get("label", "")).lower())
-        host = urlparse(str(data["base_url"]).replace("{", "").replace("}", "")).hostname or ""
+        # The host after any template placeholder (a computed data-centre prefix, say).
+        authority = str(data["base_url"]).split("://", 1)[-1].split("/", 1)[0]
+        host = urlparse("https://" + authority.rsplit("}", 1)[-1].lstrip(".")).hostname or ""
         labels = host.split(".")
         if len(labels) >= 2:
             words.add(labels[-2])  # the registered name, e.g. the provider's own domain

@@ -310,7 +310,7 @@ class Connection(_BaseConnection):
     @property
     def webhooks(self) -> Subscriptions:
         """Provider webhooks: `subscribe(url, events)`, `list()`, `unsubscribe(id)`."""
-        return Subscriptions(self.session.mapping, self.sender.send)
+        return Subscriptions(self.session.mapping, self.sender.send, self.session.settings)
 
     def close(self) -> None:
         """Close the underlying HTTP client."""
@@ -372,7 +372,7 @@ class AsyncConnection(_BaseConnection):
     @property
     def webhooks(self) -> AsyncSubscriptions:
         """Provider webhooks: `await subscribe(url, events)`, `list()`, `unsubscribe(id)`."""
-        return AsyncSubscriptions(self.session.mapping, self.sender.send)
+        return AsyncSubscriptions(self.session.mapping, self.sender.send, self.session.settings)
 
     async def aclose(self) -> None:
         """Close the underlying HTTP client."""

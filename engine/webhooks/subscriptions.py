@@ -12,7 +12,7 @@ file, e.g. deletions or campaign opens that a provider batches).
 from __future__ import annotations
 
 import secrets
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 from engine.accounts.store import AccountStore
@@ -95,6 +95,7 @@ def subscribe_plan(
     name: str | None = None,
     batchable: bool | None = None,
     token: str | None = None,
+    settings: Mapping[str, Any] | None = None,
 ) -> Plan[dict[str, Any]]:
     """Create a webhook; returns `{id, url, events, provider_events, secret?}`.
 
@@ -133,7 +134,9 @@ def subscribe_plan(
         value = mapping.expression(source).search(data)
         if value is not None:
             body[key] = value
-    response = yield fixed_request(mapping, subs.create, body=body, purpose="webhooks.subscribe")
+    response = yield fixed_request(
+        mapping, subs.create, values=_values(settings), body=body, purpose="webhooks.subscribe"
+    )
     raise_for_response(mapping, response, what="webhooks.subscribe")
     described = _describe(mapping, mapping.expression(subs.record_path).search(response.body))
     if token is not None:
@@ -147,20 +150,34 @@ def new_token(mapping: ProviderMapping) -> str | None:
     return secrets.token_urlsafe(32) if isinstance(signature, UrlTokenSignature) else None
 
 
-def list_plan(mapping: ProviderMapping) -> Plan[list[dict[str, Any]]]:
+def _values(settings: Mapping[str, Any] | None, **names: str) -> dict[str, Any]:
+    """Template values of a webhook-management path: `settings` plus any names (`id`)."""
+    return {"settings": dict(settings or {}), **names}
+
+
+def list_plan(
+    mapping: ProviderMapping, settings: Mapping[str, Any] | None = None
+) -> Plan[list[dict[str, Any]]]:
     """Every webhook of the account (one page of up to the list request's limit)."""
     _, subs = subscription_spec(mapping)
-    response = yield fixed_request(mapping, subs.list, purpose="webhooks.list")
+    response = yield fixed_request(
+        mapping, subs.list, values=_values(settings), purpose="webhooks.list"
+    )
     raise_for_response(mapping, response, what="webhooks.list")
     records = mapping.expression(subs.records_path).search(response.body) or []
     return [_describe(mapping, record) for record in records]
 
 
-def unsubscribe_plan(mapping: ProviderMapping, webhook_id: str) -> Plan[dict[str, Any]]:
+def unsubscribe_plan(
+    mapping: ProviderMapping, webhook_id: str, settings: Mapping[str, Any] | None = None
+) -> Plan[dict[str, Any]]:
     """Delete a webhook; returns `{"id": ...}` (an unknown id raises not_found)."""
     _, subs = subscription_spec(mapping)
     response = yield fixed_request(
-        mapping, subs.delete, values={"id": str(webhook_id)}, purpose="webhooks.unsubscribe"
+        mapping,
+        subs.delete,
+        values=_values(settings, id=str(webhook_id)),
+        purpose="webhooks.unsubscribe",
     )
     raise_for_response(mapping, response, what="webhooks.unsubscribe")
     return {"id": str(webhook_id)}
@@ -186,9 +203,15 @@ def _store_secret(
 class Subscriptions:
     """`connection.webhooks` on a blocking connection."""
 
-    def __init__(self, mapping: ProviderMapping, send: SyncSend) -> None:
+    def __init__(
+        self,
+        mapping: ProviderMapping,
+        send: SyncSend,
+        settings: Mapping[str, Any] | None = None,
+    ) -> None:
         self._mapping = mapping
         self._send = send
+        self._settings = dict(settings or {})
 
     def __repr__(self) -> str:
         return f"Subscriptions(provider={self._mapping.name!r})"
@@ -207,7 +230,9 @@ class Subscriptions:
         its secret is kept (encrypted) as the account's `webhook_secret` secret metadata."""
         mapping = self._mapping
         result = run_sync(
-            subscribe_plan(mapping, url, events, name, batchable, new_token(mapping)),
+            subscribe_plan(
+                mapping, url, events, name, batchable, new_token(mapping), self._settings
+            ),
             self._send,
         )
         _store_secret(mapping, result, store, account_id)
@@ -215,12 +240,12 @@ class Subscriptions:
 
     def list(self) -> list[dict[str, Any]]:
         """The account's webhooks as `{id, url, events, provider_events, secret?}`."""
-        return run_sync(list_plan(self._mapping), self._send)
+        return run_sync(list_plan(self._mapping, self._settings), self._send)
 
     def unsubscribe(self, webhook_id: str) -> dict[str, Any]:
         """Delete a webhook by id."""
         return run_sync(
-            unsubscribe_plan(self._mapping, webhook_id),
+            unsubscribe_plan(self._mapping, webhook_id, self._settings),
             self._send,
         )
 
@@ -228,9 +253,15 @@ class Subscriptions:
 class AsyncSubscriptions:
     """`connection.webhooks` on an async connection (same surface, awaitable)."""
 
-    def __init__(self, mapping: ProviderMapping, send: AsyncSend) -> None:
+    def __init__(
+        self,
+        mapping: ProviderMapping,
+        send: AsyncSend,
+        settings: Mapping[str, Any] | None = None,
+    ) -> None:
         self._mapping = mapping
         self._send = send
+        self._settings = dict(settings or {})
 
     def __repr__(self) -> str:
         return f"AsyncSubscriptions(provider={self._mapping.name!r})"
@@ -248,7 +279,9 @@ class AsyncSubscriptions:
         """See `Subscriptions.subscribe`."""
         mapping = self._mapping
         result = await run_async(
-            subscribe_plan(mapping, url, events, name, batchable, new_token(mapping)),
+            subscribe_plan(
+                mapping, url, events, name, batchable, new_token(mapping), self._settings
+            ),
             self._send,
         )
         _store_secret(mapping, result, store, account_id)
@@ -256,13 +289,11 @@ class AsyncSubscriptions:
 
     async def list(self) -> list[dict[str, Any]]:
         """See `Subscriptions.list`."""
-        return await run_async(
-            list_plan(self._mapping), self._send
-        )
+        return await run_async(list_plan(self._mapping, self._settings), self._send)
 
     async def unsubscribe(self, webhook_id: str) -> dict[str, Any]:
         """See `Subscriptions.unsubscribe`."""
         return await run_async(
-            unsubscribe_plan(self._mapping, webhook_id),
+            unsubscribe_plan(self._mapping, webhook_id, self._settings),
             self._send,
         )

@@ -177,9 +177,15 @@ def _check_webhooks(checker: _Checker, provider: ProviderFile) -> None:
     subs = hooks.subscriptions
     if subs is not None:
         base: DataPath = ("webhooks", "subscriptions")
-        checker.template(
-            (*base, "delete", "path"), subs.delete.path, {"id"}, "webhook id", settings=False
-        )
+        # Webhook management requests carry the connection's settings (an audience, say).
+        for name, request, fillers in (
+            ("create", subs.create, set()),
+            ("list", subs.list, set()),
+            ("delete", subs.delete, {"id"}),
+        ):
+            checker.template(
+                (*base, name, "path"), request.path, fillers, "webhook id", is_path=True
+            )
         if subs.secret_path is not None and hooks.signature.type == "url_token":
             checker.report(
                 (*base, "secret_path"),

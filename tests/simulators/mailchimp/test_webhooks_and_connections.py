@@ -95,12 +95,14 @@ def test_api_changes_are_not_delivered_by_default() -> None:
 
 
 def test_more_than_ten_requests_in_flight_get_429() -> None:
-    sim = Simulator(seed=2, latency=0.3).seed_data(members=5, audiences=1)
+    sim = Simulator(seed=2, latency=2.0).seed_data(members=5, audiences=1)
     statuses: list[int] = []
     lock = threading.Lock()
+    start = threading.Barrier(MAX_CONNECTIONS + 3)
 
     def call() -> None:
         with sim.client() as c:
+            start.wait(10)
             code = c.get("/ping").status_code
         with lock:
             statuses.append(code)
@@ -129,11 +131,13 @@ def test_async_burst_within_the_cap_is_served() -> None:
 
 
 def test_429_body_names_the_connection_limit() -> None:
-    sim = Simulator(seed=2, max_connections=1, latency=0.3).seed_data(members=1, audiences=1)
+    sim = Simulator(seed=2, max_connections=1, latency=2.0).seed_data(members=1, audiences=1)
     results: list[httpx.Response] = []
+    start = threading.Barrier(2)
 
     def call() -> None:
         with sim.client() as c:
+            start.wait(10)
             results.append(c.get("/ping"))
 
     threads = [threading.Thread(target=call) for _ in range(2)]

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Literal
 from pydantic import Field, model_validator
 
 from engine.format.common import Expression, RequestSpec, Strict, Template
+from engine.format.scope import CompositeId, ParentScope
 from engine.unified import schemas as unified
 
 if TYPE_CHECKING:
@@ -239,4 +240,11 @@ class ResourceFile(Strict):
         default_factory=dict,
         description="Unified field → the second request filling it on every `get` and `list` "
         "record (a field the list endpoint does not include).",
+    )
+    parent: ParentScope | None = Field(
+        default=None, description="The parent collection records of this resource live under."
+    )
+    composite_id: CompositeId | None = Field(
+        default=None,
+        description="A unified id built from several parts (replaces `fields.id`).",
     )

@@ -29,6 +29,7 @@ from engine.loader.requests import (
     check_template,
     request_inputs,
 )
+from engine.loader.scope_checks import check_scope, id_parts, mapped_fields
 from engine.loader.yaml_source import YamlDocument
 from engine.suggest import did_you_mean
 from engine.unified import schemas as unified
@@ -215,13 +216,14 @@ def check_resource(
     for required in sorted(
         unified.required_fields(resource.resource)
         - {"remote_data"}
-        - set(resource.fields)
+        - mapped_fields(resource)
         - set(resource.enrich)
     ):
         checker.report(
             ("fields",), f"required unified field '{required}' is never mapped", key=True
         )
     _check_enrich(checker, resource, record_fields)
+    check_scope(checker, resource, record_fields)
     contract_methods = unified.methods(resource.resource)
     for method in contract_methods:
         if method not in resource.operations:
@@ -277,7 +279,7 @@ def _check_operation(
             f"unified {resource.resource} filter",
         )
     takes_id = unified.takes_id(resource.resource, method)
-    fillers = set(filters) | ({"id"} if takes_id else set())
+    fillers = set(filters) | ({"id", *id_parts(resource)} if takes_id else set())
     writable = unified.writable_fields(resource.resource)
     styles = (set(provider.pagination) | {"none"}) if provider else None
     buckets = {b.name for b in provider.rate_limits.buckets} if provider else None

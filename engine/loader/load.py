@@ -14,6 +14,7 @@ from engine.format import ProviderFile, ResourceFile
 from engine.loader.checks import check_provider, check_resource
 from engine.loader.examples import ResourceSource, check_examples, example_files
 from engine.loader.problems import Problem, format_path
+from engine.loader.scope_checks import check_parent_links
 from engine.loader.structure import validate_structure
 from engine.loader.yaml_source import YamlDocument, YamlSourceError, load_yaml
 
@@ -226,6 +227,7 @@ def _load_resources(
             result.problems.append(Problem(name, line, column, "resource", message))
         seen[resource.resource] = path
         resources[resource.resource] = ResourceSource(resource, document, name)
+    result.problems.extend(check_parent_links(resources))
     return resources
 
 

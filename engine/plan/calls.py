@@ -11,6 +11,7 @@ from engine.errors import ConfigurationError, NotSupportedError
 from engine.format.resource import Operation, ResourceFile
 from engine.loader import ProviderMapping
 from engine.plan.records import RecordMapper
+from engine.plan.scope import ParentRef, RecordIdentity
 from engine.suggest import did_you_mean
 from engine.unified import schemas as unified
 
@@ -42,10 +43,18 @@ class CallContext:
         """`resource.method`, for messages."""
         return f"{self.resource.resource}.{self.method}"
 
-    def mapper(self, fields: dict[str, str] | None = None) -> RecordMapper:
-        """The record mapper of this call (the operation's fields, else the resource's)."""
+    def mapper(
+        self, fields: dict[str, str] | None = None, scope: ParentRef | None = None
+    ) -> RecordMapper:
+        """The record mapper of this call (the operation's fields, else the resource's);
+        `scope` names the parent being listed (`{filter: parent id}`), if any."""
         chosen = fields or self.operation.response.fields or self.resource.fields
-        return RecordMapper(self.mapping, self.resource.resource, chosen)
+        identity = (
+            RecordIdentity(self.mapping, self.resource)
+            if RecordIdentity.needed(self.resource)
+            else None
+        )
+        return RecordMapper(self.mapping, self.resource.resource, chosen, identity, scope)
 
     def for_method(self, method: str) -> CallContext:
         """A context for another method of the same resource."""

@@ -17,6 +17,7 @@ from engine.plan.getting import first_record, get_spec, records_path
 from engine.plan.listing import ListPlan
 from engine.plan.messages import Plan, ProviderRequest, ProviderResponse
 from engine.plan.responses import error_for, raise_for_response
+from engine.plan.scope import path_values
 from engine.unified.validate import validate_write
 
 BATCH_RETRY_ROUNDS = 3
@@ -55,6 +56,7 @@ def build_request(
     idempotent = ctx.operation.idempotent
     if idempotent is None:
         idempotent = spec.method in ("GET", "PUT", "DELETE")
+    values = path_values(ctx.resource, values, ctx.name)
     scope = ctx.scope(data, values)
     return ProviderRequest(
         method=spec.method,

@@ -14,14 +14,28 @@ from jmespath.exceptions import JMESPathError
 
 from engine.errors import RemoteError
 from engine.loader import ProviderMapping
+from engine.plan.scope import ParentRef, RecordIdentity
 from engine.unified.blanks import blank_to_null
 
 
 class RecordMapper:
-    """Maps provider records of one resource to unified records (compiled once)."""
+    """Maps provider records of one resource to unified records (compiled once).
 
-    def __init__(self, mapping: ProviderMapping, resource: str, fields: Mapping[str, str]) -> None:
+    With an `identity` (parent-scoped resources, composite ids) the `id` and membership fields
+    are filled from the record's parts, `scope` (the parent being listed) filling any gap.
+    """
+
+    def __init__(
+        self,
+        mapping: ProviderMapping,
+        resource: str,
+        fields: Mapping[str, str],
+        identity: RecordIdentity | None = None,
+        scope: ParentRef | None = None,
+    ) -> None:
         self.resource = resource
+        self._identity = identity
+        self._scope = scope
         self._fields: list[tuple[str, Callable[[Any], Any]]] = [
             (name, mapping.expression(source).search) for name, source in fields.items()
         ]
@@ -38,6 +52,8 @@ class RecordMapper:
                     f"cannot map {self.resource}.{name} from the provider's record: {exc}",
                     remote=False,
                 ) from None
+        if self._identity is not None:
+            self._identity.apply(source, unified, self._scope)
         if remote_data:
             unified["remote_data"] = record
         return unified

@@ -47,7 +47,7 @@ class CallContext:
         self, fields: dict[str, str] | None = None, scope: ParentRef | None = None
     ) -> RecordMapper:
         """The record mapper of this call (the operation's fields, else the resource's);
-        `scope` names the parent being listed (`{filter: parent id}`), if any."""
+        `scope` is the parent the records are read under, if any."""
         chosen = fields or self.operation.response.fields or self.resource.fields
         identity = (
             RecordIdentity(self.mapping, self.resource)

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from typing import Any
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from engine.errors import FieldProblem, InvalidCursorError, ValidationError
 from engine.expressions.templates import names_read
@@ -20,8 +21,12 @@ from engine.plan.pagination import (
     paginator_for,
 )
 from engine.plan.responses import raise_for_response
+from engine.plan.scope import ParentRef
 from engine.suggest import did_you_mean
 from engine.unified import schemas as unified
+
+if TYPE_CHECKING:
+    from engine.plan.parents import ParentScan
 
 _RESERVED = ("limit", "next_cursor", "cursor")
 
@@ -73,8 +78,52 @@ def _consumed(
     return used
 
 
+@dataclass(frozen=True)
+class ListCall:
+    """A list call's filters, limit, route and paging state (None: the first page)."""
+
+    filters: dict[str, Any]
+    limit: int | None
+    route: int
+    state: State | None = None
+
+
+def open_call(
+    ctx: CallContext, filters: dict[str, Any] | None, limit: int | None, cursor: str | None
+) -> ListCall:
+    """The call from its arguments, or from the cursor it continues (checked either way)."""
+    filters = {k: v for k, v in (filters or {}).items() if v is not None}
+    if cursor is None:
+        bad_limit = not isinstance(limit, int) or isinstance(limit, bool) or limit < 1
+        if limit is not None and bad_limit:
+            raise ValidationError(
+                "limit must be a positive integer",
+                details=[FieldProblem("limit", "must be a positive integer")],
+            )
+        problems = _filter_problems(ctx, filters)
+        if problems:
+            raise ValidationError(f"invalid filters for {ctx.name}", details=problems)
+        return ListCall(filters, limit, choose_route(ctx, filters))
+    payload = decode_cursor(
+        cursor, ctx.cursor_key, provider=ctx.mapping.name, resource=ctx.resource.resource
+    )
+    if filters and filters != payload.filters:
+        raise InvalidCursorError(
+            "a cursor continues the call it came from: give the cursor alone, without other filters"
+        )
+    if payload.route >= len(ctx.operation.routes) or payload.route < -1:
+        raise InvalidCursorError("the cursor names a route this mapping does not have")
+    if _filter_problems(ctx, payload.filters):
+        raise InvalidCursorError("the cursor holds filters this call does not accept")
+    return ListCall(payload.filters, payload.limit, payload.route, payload.state)
+
+
 class ListPlan:
-    """Reads one list call page by page; `request()` then `receive()` until `done`."""
+    """Reads one list call page by page; `request()` then `receive()` until `done`.
+
+    A parent-scoped resource listed without its parent filter reads every parent in turn
+    (`engine.plan.parents.ParentScan`); otherwise one endpoint is paged (`ScopeListing`).
+    """
 
     def __init__(
         self,
@@ -83,60 +132,59 @@ class ListPlan:
         limit: int | None = None,
         cursor: str | None = None,
     ) -> None:
-        self.ctx = ctx
-        filters = {k: v for k, v in (filters or {}).items() if v is not None}
-        if cursor is not None:
-            payload = decode_cursor(
-                cursor, ctx.cursor_key, provider=ctx.mapping.name, resource=ctx.resource.resource
-            )
-            if filters and filters != payload.filters:
-                raise InvalidCursorError(
-                    "a cursor continues the call it came from: give the cursor alone, "
-                    "without other filters"
-                )
-            if payload.route >= len(ctx.operation.routes) or payload.route < -1:
-                raise InvalidCursorError("the cursor names a route this mapping does not have")
-            self.filters, self.limit, self.route_index = (
-                payload.filters,
-                payload.limit,
-                payload.route,
-            )
-            problems = _filter_problems(ctx, self.filters)
-            if problems:
-                raise InvalidCursorError("the cursor holds filters this call does not accept")
+        call = open_call(ctx, filters, limit, cursor)
+        parent = ctx.resource.parent
+        self._listing: ScopeListing | ParentScan
+        if parent is not None and parent.filter not in call.filters:
+            from engine.plan.parents import ParentScan
+
+            self._listing = ParentScan(ctx, call)
         else:
-            if limit is not None and (
-                not isinstance(limit, int) or isinstance(limit, bool) or limit < 1
-            ):
-                raise ValidationError(
-                    "limit must be a positive integer",
-                    details=[FieldProblem("limit", "must be a positive integer")],
-                )
-            problems = _filter_problems(ctx, filters)
-            if problems:
-                raise ValidationError(f"invalid filters for {ctx.name}", details=problems)
-            self.filters, self.limit = filters, limit
-            self.route_index = choose_route(ctx, filters)
+            ref = ParentRef(str(call.filters[parent.filter])) if parent is not None else None
+            self._listing = ScopeListing(ctx, call, ref)
+
+    @property
+    def done(self) -> bool:
+        """Whether the last page was read."""
+        return self._listing.done
+
+    def request(self) -> ProviderRequest:
+        """The provider request for the current page."""
+        return self._listing.request()
+
+    def receive(self, response: ProviderResponse) -> list[dict[str, Any]]:
+        """Map one response's records and advance; `done` is set after the last page."""
+        return self._listing.receive(response)
+
+    def envelope(self, records: list[dict[str, Any]]) -> dict[str, Any]:
+        """The unified list envelope for the page just received."""
+        return self._listing.envelope(records)
+
+    def describe(self) -> dict[str, Any]:
+        """The pagination plan, for `--explain`."""
+        return self._listing.describe()
+
+
+class ScopeListing:
+    """Pages one endpoint of a list call (under one parent, for parent-scoped resources)."""
+
+    def __init__(self, ctx: CallContext, call: ListCall, parent: ParentRef | None = None) -> None:
+        self.ctx = ctx
+        self.filters, self.limit, self.route_index = call.filters, call.limit, call.route
         self.route = ctx.operation.routes[self.route_index] if self.route_index >= 0 else None
         request = ctx.operation.request
         assert request is not None
-        self.query_spec = (
-            self.route.query if self.route and self.route.query is not None else request.query
-        )
-        self.path_template = self.route.path if self.route else request.path
-        style = (
-            self.route.pagination
-            if self.route and self.route.pagination
-            else ctx.operation.pagination
-        )
+        route = self.route
+        self.query_spec = route.query if route and route.query is not None else request.query
+        self.path_template = route.path if route else request.path
+        style = route.pagination if route and route.pagination else ctx.operation.pagination
         self.paginator: Paginator = paginator_for(ctx.mapping, style)
         self.records_path = (
-            self.route.records_path if self.route and self.route.records_path else None
+            route.records_path if route and route.records_path else None
         ) or ctx.operation.response.records_path
-        if cursor is None:
+        if call.state is None:
             unused = sorted(
-                set(self.filters)
-                - _consumed(ctx, self.route, self.query_spec, self.path_template)
+                set(self.filters) - _consumed(ctx, route, self.query_spec, self.path_template)
             )
             if unused:
                 raise ValidationError(
@@ -146,14 +194,12 @@ class ListPlan:
                         for name in unused
                     ],
                 )
-            self.state: State = self.paginator.first_state()
-        else:
-            self.state = payload.state
+        self.state: State = call.state if call.state is not None else self.paginator.first_state()
         self.page_limit = self.paginator.clamp_limit(self.limit)
         self.done = False
         self.next_state: State | None = None
         self.prev_state: State | None = None
-        self._mapper = ctx.mapper()
+        self._mapper = ctx.mapper(scope=parent)
         self._seen: set[str] = set()
 
     def _payload(self, state: State) -> CursorPayload:

@@ -21,16 +21,25 @@ from engine.plan.scope import path_values
 from engine.unified.validate import validate_write
 
 BATCH_RETRY_ROUNDS = 3
+QUIET_STEPS_PER_PAGE = 50
+"""Requests one list page may make while they yield no records (a page of parents, empty
+parents); after that the page is answered empty, with a cursor to go on."""
 _RETRYABLE_ITEM_STATUSES = frozenset({429, 500, 502, 503, 504})
 
 
 def list_page(
     ctx: CallContext, filters: dict[str, Any] | None, limit: int | None, cursor: str | None
 ) -> Plan[dict[str, Any]]:
-    """One page of a list call, as the unified envelope."""
+    """One page of a list call, as the unified envelope (a listing across parents may read
+    parents, or skip empty ones, before the page's records)."""
     plan = ListPlan(ctx, filters, limit, cursor)
-    response = yield plan.request()
-    records = yield from enrich(ctx, plan.receive(response))
+    records: list[dict[str, Any]] = []
+    for _ in range(QUIET_STEPS_PER_PAGE):
+        response = yield plan.request()
+        records = plan.receive(response)
+        if records or plan.done:
+            break
+    records = yield from enrich(ctx, records)
     return plan.envelope(records)
 
 

@@ -139,7 +139,8 @@ def test_a_list_deleted_while_its_members_are_read_ends_its_part(
 def test_the_parent_filter_lists_that_parent_only(connect: Connect, fake: ScopedFake) -> None:
     with respx.mock(base_url=BASE) as mock:
         mock.route().mock(side_effect=fake.handle)
-        ids = [r["id"] for r in connect("scoped").iterate("contacts", {"list_id": "L3", "limit": 5})]
+        records = connect("scoped").iterate("contacts", {"list_id": "L3", "limit": 5})
+        ids = [r["id"] for r in records]
         assert ids == [i for i in fake.expected_ids() if i.startswith("L3:")]
         assert {path for _, path, _ in fake.requests} == {"/v1/lists/L3/members"}
 

@@ -118,3 +118,12 @@ def test_schema_write_writes_the_committed_schema(tmp_path: Path) -> None:
     assert main(["schema", "--write", str(target)]) == 0
     committed = (Path(__file__).parents[2] / "schemas" / "mapping.schema.json").read_text()
     assert target.read_text(encoding="utf-8") == committed
+
+
+def test_validate_without_paths_includes_unimap_mappings(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write_provider(tmp_path, records_path='"[people"')
+    monkeypatch.setenv("UNIMAP_MAPPINGS", str(tmp_path))
+    assert main(["validate"]) == 1
+    assert "operations.list.response.records_path: invalid JMESPath" in capsys.readouterr().out

@@ -49,8 +49,9 @@ class FakeClock(EngineFakeClock):
     """
 
     def __init__(self, start: datetime | None = None, *, auto_advance: bool = True) -> None:
-        super().__init__(0.0, auto_advance=auto_advance)
         self._start = start or datetime(2025, 1, 1, tzinfo=UTC)
+        # The engine's wall clock (`time()`, for reset headers) agrees with `utcnow()`.
+        super().__init__(0.0, auto_advance=auto_advance, epoch=self._start.timestamp())
 
     def utcnow(self) -> datetime:
         """The start time plus the time passed on this clock."""

@@ -122,3 +122,14 @@ def test_a_bare_429_that_never_ends_gives_up_after_max_attempts() -> None:
     assert connection.stats.snapshot()["attempts"] == 4
     assert len(clock.sleeps) == 3
     assert all(0 <= s <= 1.0 for s in clock.sleeps)
+
+
+def test_the_simulators_fake_clock_gives_the_engine_the_same_wall_time() -> None:
+    from datetime import UTC, datetime
+
+    from simulators.core.clock import FakeClock as SimulatorClock
+
+    clock = SimulatorClock(datetime(2025, 6, 1, tzinfo=UTC))
+    clock.advance(90)
+
+    assert clock.time() == clock.utcnow().timestamp()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from engine.errors import ValidationError
-from engine.plan import operations
+from engine.plan import steps, writes
 from engine.plan.calls import CallContext
 from engine.plan.dispatch import plan_call, split_list_query
 from engine.plan.enrich import describe_enrichments
@@ -62,28 +62,17 @@ def explain_call(
         requests.append(plan.request())
         explained["pagination"] = plan.describe()
     elif ctx.method in ("create", "update", "upsert") and ctx.operation.request is not None:
-        if ctx.method == "update":
-            operations.require_id(ctx, call_id)
-        problems = operations.validate_body(ctx, ctx.method, body)
+        record_id = steps.require_id(ctx, call_id) if ctx.method == "update" else None
+        problems = writes.validate_body(ctx, ctx.method, body)
         if problems:
             raise ValidationError(f"invalid body for {ctx.name}", details=problems)
-        for step in ctx.operation.before:
-            values = ctx.mapping.expression(step.for_each).search(body) or []
-            for value in values if isinstance(values, list) else [values]:
-                requests.append(
-                    operations.build_request(
-                        ctx,
-                        step.request,
-                        body,
-                        {"id": call_id, step.as_: value},
-                        purpose=f"{ctx.name} step",
-                    )
-                )
-        requests.append(
-            operations.prepare_write(
-                ctx, None if ctx.method != "update" else str(call_id), body, None
-            ).request
-        )
+        prepared = writes.prepare_write(ctx, record_id, body, None)
+        requests.extend(request for request, _ in prepared.before)
+        requests.append(prepared.request)
+        if ctx.operation.response.result == "read_back":
+            explained["notes"].append(
+                f"the record is then read back through {ctx.resource.resource}.get"
+            )
         if (
             ctx.resource.custom_fields is not None
             and isinstance(body, dict)

@@ -29,9 +29,9 @@ from urllib.parse import unquote_to_bytes, urlsplit
 
 from engine.errors import FieldProblem, InvalidCursorError, ValidationError
 from engine.loader import ProviderMapping
+from engine.plan.batch import batch_buckets
 from engine.plan.cursor import CursorPayload, decode_cursor, encode_cursor
 from engine.plan.messages import Plan, ProviderRequest, ProviderResponse
-from engine.plan.operations import batch_buckets
 from engine.plan.pagination import PageResult, SinglePage, State, paginator_for
 from engine.plan.responses import error_for
 from engine.run.session import ProviderSession

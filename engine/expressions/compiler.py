@@ -17,6 +17,7 @@ import jmespath
 from jmespath import exceptions as jp_exceptions
 
 from engine.expressions.functions import BUILTIN_NAMES, FUNCTIONS, LIBRARY_NAMES, lookup_value
+from engine.expressions.lookups import ValueLookup, value_lookups
 
 Evaluator = Callable[[Any], Any]
 ValueMaps = Mapping[str, dict[str, str | None]]
@@ -37,6 +38,7 @@ class CompiledExpression:
     root_fields: frozenset[str] = frozenset()
     reads_whole_input: bool = False
     value_maps_used: frozenset[str] = frozenset()
+    value_lookups: tuple[ValueLookup, ...] = ()
 
 
 def compile_expression(source: str, value_maps: ValueMaps | None = None) -> CompiledExpression:
@@ -56,6 +58,7 @@ def compile_expression(source: str, value_maps: ValueMaps | None = None) -> Comp
         root_fields=frozenset(roots),
         reads_whole_input=whole,
         value_maps_used=frozenset(compiler.maps_used),
+        value_lookups=tuple(value_lookups(ast, compiler.compile)),
     )
 
 

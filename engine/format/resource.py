@@ -48,6 +48,9 @@ class Route(Strict):
     )
 
 
+WriteResult = Literal["record", "read_back", "input"]
+
+
 class ResponseSpec(Strict):
     """Where the records are in a response, and what its status code means."""
 
@@ -64,6 +67,53 @@ class ResponseSpec(Strict):
         default_factory=dict,
         description="Status code → what happened (e.g. `201: created`, `200: updated`).",
     )
+    created: Expression | None = Field(
+        default=None,
+        description="Upserts: expression over `{status, body, input}` that is true when the "
+        "write created the record (an alternative to `outcome`), e.g. \"status == `201`\".",
+    )
+    result: WriteResult = Field(
+        default="record",
+        description="What a create, update or upsert answers: `record` maps the record in the "
+        "response; `read_back` calls this resource's `get` with `read_back_id` (for responses "
+        "holding no record, e.g. `204` or `{id}` only); `input` answers the unified input "
+        "merged with `merge`.",
+    )
+    read_back_id: Expression | None = Field(
+        default=None,
+        description="With `result: read_back`: expression over `{input, body, status, id}` "
+        "giving the id passed to `get` (e.g. `body.id || input.email`).",
+    )
+    merge: dict[str, Expression] = Field(
+        default_factory=dict,
+        description="With `result: input`: unified field → expression over "
+        "`{input, body, status, id}` set on the answered record (e.g. `id: to_string(body.id)`).",
+    )
+
+    @model_validator(mode="after")
+    def _result_settings(self) -> ResponseSpec:
+        if self.outcome and self.created is not None:
+            raise ValueError("give either 'outcome' or 'created', not both")
+        if (self.result == "read_back") != (self.read_back_id is not None):
+            raise ValueError("'read_back_id' is given exactly when 'result' is 'read_back'")
+        if self.merge and self.result != "input":
+            raise ValueError("'merge' applies only with 'result: input'")
+        if self.result != "record" and (self.record_path or self.fields is not None):
+            raise ValueError(
+                f"'record_path' and 'fields' are unused with 'result: {self.result}'"
+            )
+        return self
+
+
+class AcceptError(Strict):
+    """A provider error response treated as success (e.g. \"already a member\")."""
+
+    status: int = Field(ge=400, le=599, description="HTTP status of the accepted error.")
+    when: Expression | None = Field(
+        default=None,
+        description="Expression over the error body that must be true (e.g. "
+        "`code == 'duplicate_parameter'`); without it every response of `status` is accepted.",
+    )
 
 
 class Step(Strict):
@@ -74,6 +124,21 @@ class Step(Strict):
     request: RequestSpec = Field(description="Request made for each value.")
 
 
+class ItemGroup(Strict):
+    """One request carrying up to `max_items` items (e.g. a list's add-members endpoint)."""
+
+    max_items: int = Field(ge=1, description="Most items one request may carry.")
+    request: RequestSpec = Field(
+        description="Request per group: its expressions see `items` (this group's items) "
+        "and `id` (the call's id)."
+    )
+    item_failed: Expression | None = Field(
+        default=None,
+        description="Expression over `{item, id, body, status}` that is true when the "
+        "provider's answer reports this item as failed (e.g. `contains(body.failed, item)`).",
+    )
+
+
 class EachItem(Strict):
     """A custom method that applies one provider request per input item, one result each."""
 
@@ -82,10 +147,15 @@ class EachItem(Strict):
         default="item", description="Placeholder name of a scalar item in the request template."
     )
     operation: str | None = Field(
-        default=None, description="Method of this resource applied to each item (item = its body)."
+        default=None,
+        description="Method of this resource applied to each item (item = its body), with its "
+        "`before` steps, `accept_errors` and `response` handling.",
     )
     request: RequestSpec | None = Field(
         default=None, description="Request made per item, when no operation is reused."
+    )
+    group: ItemGroup | None = Field(
+        default=None, description="One request per group of items, instead of one per item."
     )
     via_batch: bool = Field(
         default=True,
@@ -95,11 +165,23 @@ class EachItem(Strict):
         default_factory=dict,
         description="Per-item result fields for request items: expression over `{item, id}`.",
     )
+    accept_errors: list[AcceptError] = Field(
+        default_factory=list,
+        description="Provider errors of `request` or `group` treated as success for the item.",
+    )
 
     @model_validator(mode="after")
     def _one_target(self) -> EachItem:
-        if (self.operation is None) == (self.request is None):
-            raise ValueError("give exactly one of 'operation' or 'request'")
+        targets = [self.operation, self.request, self.group]
+        if sum(target is not None for target in targets) != 1:
+            raise ValueError("give exactly one of 'operation', 'request' or 'group'")
+        if self.group is not None and "via_batch" in self.model_fields_set:
+            raise ValueError("'via_batch' does not apply to 'group' (one request per group)")
+        if self.operation is not None and (self.accept_errors or self.result):
+            raise ValueError(
+                "'accept_errors' and 'result' apply to 'request' or 'group'; a reused "
+                "operation uses its own"
+            )
         return self
 
 
@@ -125,7 +207,14 @@ class Operation(Strict):
     )
     routes: list[Route] = Field(default_factory=list, description="Alternative endpoints.")
     before: list[Step] = Field(
-        default_factory=list, description="Requests made before the main one."
+        default_factory=list,
+        description="Requests made before the main one (every method but `list`; for `get` "
+        "and `delete` the step expressions read `id`).",
+    )
+    accept_errors: list[AcceptError] = Field(
+        default_factory=list,
+        description="Provider errors of the main request and `before` steps treated as "
+        "success (e.g. a 400 saying the contact is already a member).",
     )
     each: EachItem | None = Field(default=None, description="Per-item custom method.")
     lookup: ListLookup | None = Field(

@@ -30,6 +30,7 @@ from engine.loader.requests import (
     request_inputs,
 )
 from engine.loader.scope_checks import check_scope, id_parts, mapped_fields
+from engine.loader.write_checks import check_write_features
 from engine.loader.yaml_source import YamlDocument
 from engine.suggest import did_you_mean
 from engine.unified import schemas as unified
@@ -313,35 +314,7 @@ def _check_operation(
             hint = did_you_mean(route.pagination, styles)
             message = f"unknown pagination style '{route.pagination}'{hint}"
             checker.report((*route_path, "pagination"), message)
-    for index, step in enumerate(operation.before):
-        step_path: DataPath = (*path, "before", index)
-        compiled = checker.expression((*step_path, "for_each"), step.for_each)
-        if compiled is not None:
-            field = "writable unified field"
-            _check_reads(checker, (*step_path, "for_each"), compiled, writable, field)
-        step_fillers = fillers | {step.as_}
-        _check_request(checker, (*step_path, "request"), step.request, step_fillers, writable, what)
-    if operation.each is not None:
-        each = operation.each
-        each_path: DataPath = (*path, "each")
-        if each.operation is not None and each.operation not in resource.operations:
-            hint = did_you_mean(each.operation, resource.operations)
-            checker.report((*each_path, "operation"), f"unknown operation '{each.operation}'{hint}")
-        elif each.operation == method:
-            checker.report(
-                (*each_path, "operation"), f"'{method}' cannot apply itself to each item"
-            )
-        if each.request is not None:
-            item_inputs = {each.item_name, "id"}
-            item_what = f"per-item input ('{each.item_name}' or 'id')"
-            _check_request(
-                checker,
-                (*each_path, "request"),
-                each.request,
-                fillers | item_inputs,
-                item_inputs,
-                item_what,
-            )
+    check_write_features(checker, resource, method, operation, path, fillers, _check_request)
     response = operation.response
     if method == "list" and operation.request is not None and response.records_path is None:
         checker.report((*path, "response"), "a list operation needs 'records_path'")

@@ -7,7 +7,9 @@ from typing import Any
 from engine.errors import FieldProblem, ValidationError
 from engine.plan import operations
 from engine.plan.calls import CallContext
+from engine.plan.each import each
 from engine.plan.messages import Plan
+from engine.plan.writes import write
 
 
 def split_list_query(query: dict[str, Any] | None) -> tuple[dict[str, Any], int | None, str | None]:
@@ -47,5 +49,5 @@ def plan_call(
             f"{ctx.name} needs a body", details=[FieldProblem("", "a body is required")]
         )
     if ctx.operation.each is not None:
-        return operations.each(ctx, call_id, body)
-    return operations.write(ctx, call_id, body)
+        return each(ctx, call_id, body)
+    return write(ctx, call_id, body)

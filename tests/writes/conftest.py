@@ -14,6 +14,7 @@ from typing import Any
 
 import httpx
 import pytest
+import respx
 import yaml
 
 from engine.api import AsyncConnection, Connection, Engine
@@ -152,3 +153,13 @@ def new_email() -> Callable[[str], str]:
     """A fresh address per call: `new_email("ann")` -> `ann-1@writes.example`."""
     counter = itertools.count(1)
     return lambda stem: f"{stem}-{next(counter)}@writes.example"
+
+
+@pytest.fixture
+def relay_api() -> Iterator[respx.MockRouter]:
+    """respx mounted on the synthetic `relay` provider for one test (its routes are declared
+    by the test; `sent(relay_api)` lists what the engine sent)."""
+    from tests.writes.synthetic import BASE_URL
+
+    with respx.mock(base_url=BASE_URL, assert_all_called=False) as router:
+        yield router

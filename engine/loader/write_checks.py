@@ -92,7 +92,7 @@ def _check_each(
     each = operation.each
     assert each is not None
     if each.operation is not None:
-        reused = resource.operations.get(each.operation)  # type: ignore[call-overload]
+        reused = resource.operations.get(each.operation)
         if reused is None:
             hint = did_you_mean(each.operation, resource.operations)
             checker.report((*path, "operation"), f"unknown operation '{each.operation}'{hint}")

@@ -30,7 +30,7 @@ def build_request(
     idempotent = ctx.operation.idempotent
     if idempotent is None:
         idempotent = spec.method in ("GET", "PUT", "DELETE")
-    values = path_values(ctx.resource, values, ctx.name)
+    values = path_values(ctx.resource, dict(values), ctx.name)
     scope = ctx.scope(data, values)
     return ProviderRequest(
         method=spec.method,

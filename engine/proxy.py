@@ -23,16 +23,17 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import replace
 from typing import Any
 from urllib.parse import unquote_to_bytes, urlsplit
 
-from engine.errors import FieldProblem, InvalidCursorError, ValidationError
+from engine.errors import FieldProblem, InvalidCursorError, RemoteError, ValidationError
 from engine.loader import ProviderMapping
 from engine.plan.batch import batch_buckets
 from engine.plan.cursor import CursorPayload, decode_cursor, encode_cursor
+from engine.plan.declared import DeclaredPaging, declared_paging
 from engine.plan.messages import Plan, ProviderRequest, ProviderResponse
-from engine.plan.pagination import PageResult, SinglePage, State, paginator_for
+from engine.plan.pagination import PageResult, Paginator, SinglePage, State, paginator_for
 from engine.plan.responses import error_for
 from engine.run.session import ProviderSession
 
@@ -219,63 +220,6 @@ def _check_url(session: ProviderSession, request: ProviderRequest, original: str
 # ---------------------------------------------------------------- pagination
 
 
-@dataclass(frozen=True)
-class DeclaredPaging:
-    """The pagination a mapping declares for a path: where it was found and how to page."""
-
-    source: str
-    template: str
-    style: str
-    records_path: str
-
-
-def _template_regex(template: str) -> re.Pattern[str]:
-    parts = re.split(r"(\{[^}]+\})", template.rstrip("/") or "/")
-    body = "".join("[^/]+" if p.startswith("{") else re.escape(p) for p in parts)
-    return re.compile(f"^{body}/?$")
-
-
-def declared_paging(mapping: ProviderMapping, method: str, path: str) -> DeclaredPaging | None:
-    """The list operation (or route) whose path template matches `path`, preferring the most
-    literal template; None when no paginated list path matches."""
-    candidates: list[tuple[int, DeclaredPaging]] = []
-    for resource_name, resource in sorted(mapping.resources.items()):
-        for op_name, operation in operations_of(resource.operations):
-            request = operation.request
-            if request is None or request.method != method:
-                continue
-            entries = [
-                (request.path, operation.pagination, operation.response.records_path, op_name)
-            ]
-            for index, route in enumerate(operation.routes):
-                entries.append(
-                    (
-                        route.path,
-                        route.pagination or operation.pagination,
-                        route.records_path or operation.response.records_path,
-                        f"{op_name}.routes[{index}]",
-                    )
-                )
-            for template, style, records_path, where in entries:
-                if not style or style == "none" or not records_path:
-                    continue
-                if _template_regex(template).match(path.rstrip("/") or "/"):
-                    literal = len(re.sub(r"\{[^}]+\}", "", template))
-                    found = DeclaredPaging(
-                        f"{resource_name}.{where}", template, style, records_path
-                    )
-                    candidates.append((literal, found))
-    if not candidates:
-        return None
-    candidates.sort(key=lambda item: -item[0])
-    return candidates[0][1]
-
-
-def operations_of(operations: Mapping[Any, Any]) -> list[tuple[str, Any]]:
-    """`(name, operation)` pairs of a resource's operations, in a stable order."""
-    return sorted(((str(k), v) for k, v in operations.items()), key=lambda kv: kv[0])
-
-
 def proxy_plan(
     session: ProviderSession,
     cursor_key: bytes,
@@ -300,42 +244,35 @@ def _raise(session: ProviderSession, request: ProviderRequest, response: Provide
         raise error_for(session.mapping, response, what=f"proxy {request.method} {request.path}")
 
 
-def _paginated(
-    session: ProviderSession,
-    cursor_key: bytes,
-    method: str,
-    path: str,
-    query: Mapping[str, Any] | Iterable[tuple[str, Any]] | None,
-    body: Any,
-) -> Plan[dict[str, Any]]:
-    mapping = session.mapping
-    verb = _method(method)
-    clean = check_path(path)
-    pairs = query_pairs(query)
+def _resume(
+    mapping: ProviderMapping, cursor_key: bytes, verb: str, clean: str, pairs: list[tuple[str, str]]
+) -> tuple[list[tuple[str, str]], State | None]:
+    """The query and paging state of the call: as given, or from the `next_cursor` given."""
     cursor = [value for name, value in pairs if name == "next_cursor"]
     pairs = [(name, value) for name, value in pairs if name != "next_cursor"]
     if len(cursor) > 1:
         raise InvalidCursorError("give one next_cursor")
-    state: State | None = None
-    if cursor:
-        payload = decode_cursor(
-            cursor[0], cursor_key, provider=mapping.name, resource=CURSOR_RESOURCE
+    if not cursor:
+        return pairs, None
+    payload = decode_cursor(cursor[0], cursor_key, provider=mapping.name, resource=CURSOR_RESOURCE)
+    if payload.filters.get("method") != verb or payload.filters.get("path") != clean:
+        raise InvalidCursorError(
+            f"the cursor continues {payload.filters.get('method')} "
+            f"{payload.filters.get('path')}, not {verb} {clean}"
         )
-        if payload.filters.get("method") != verb or payload.filters.get("path") != clean:
-            raise InvalidCursorError(
-                f"the cursor continues {payload.filters.get('method')} "
-                f"{payload.filters.get('path')}, not {verb} {clean}"
-            )
-        if pairs:
-            raise InvalidCursorError(
-                "a cursor continues the call it came from: give next_cursor alone, without "
-                "other query parameters"
-            )
-        stored = payload.filters.get("query")
-        if not isinstance(stored, list):
-            raise InvalidCursorError("the cursor is malformed")
-        pairs = [(str(n), str(v)) for n, v in stored]
-        state = payload.state
+    if pairs:
+        raise InvalidCursorError(
+            "a cursor continues the call it came from: give next_cursor alone, without "
+            "other query parameters"
+        )
+    stored = payload.filters.get("query")
+    if not isinstance(stored, list):
+        raise InvalidCursorError("the cursor is malformed")
+    return [(str(n), str(v)) for n, v in stored], payload.state
+
+
+def _paginator(mapping: ProviderMapping, verb: str, clean: str) -> tuple[Paginator, str]:
+    """The paginator and records path the mapping declares for this path."""
     declared = declared_paging(mapping, verb, clean)
     if declared is None:
         raise ValidationError(
@@ -346,59 +283,67 @@ def _paginated(
     paginator = paginator_for(mapping, declared.style)
     if isinstance(paginator, SinglePage):  # pragma: no cover - filtered by declared_paging
         raise ValidationError(f"{verb} {clean} is not paginated")
-    if state is None:
-        state = paginator.first_state()
-    limit_param = paginator.limit_param
-    given_limit = next((v for n, v in pairs if n == limit_param), None)
+    return paginator, declared.records_path
+
+
+def _paginated(
+    session: ProviderSession,
+    cursor_key: bytes,
+    method: str,
+    path: str,
+    query: Mapping[str, Any] | Iterable[tuple[str, Any]] | None,
+    body: Any,
+) -> Plan[dict[str, Any]]:
+    mapping = session.mapping
+    verb, clean = _method(method), check_path(path)
+    pairs, state = _resume(mapping, cursor_key, verb, clean, query_pairs(query))
+    paginator, records_path = _paginator(mapping, verb, clean)
+    state = state if state is not None else paginator.first_state()
+    given_limit = next((v for n, v in pairs if n == paginator.limit_param), None)
     limit = paginator.clamp_limit(
         int(given_limit) if given_limit and given_limit.isdigit() else None
     )
     sent_query = [(n, v) for n, v in pairs if n not in paginator.paging_params()]
-    sent_query += paginator.limit_query(limit)
-    sent_query += paginator.query(state)
-    url = paginator.next_url(state)
+    sent_query += paginator.limit_query(limit) + paginator.query(state)
     base = proxy_request(session, verb, clean, sent_query, body)
-    request = ProviderRequest(
-        method=base.method,
-        path=base.path,
-        query=base.query,
-        body=base.body,
-        buckets=base.buckets,
-        idempotent=base.idempotent,
-        url=url,
+    request = replace(
+        base,
+        url=paginator.next_url(state),
         purpose=f"proxy {verb} {clean} page {state.get('page_no', 1)}",
     )
     response = yield request
     _raise(session, request, response)
-    records = mapping.expression(declared.records_path).search(response.body)
-    if records is None:
-        records = []
-    if not isinstance(records, list):
-        from engine.errors import RemoteError
-
-        raise RemoteError(
-            f"proxy {verb} {clean}: no record list at '{declared.records_path}'",
-            remote=True,
-            raw_response=response.body,
-        )
+    records = _records(mapping, records_path, response, f"proxy {verb} {clean}")
     page = PageResult(response.body, response.headers, records, limit or len(records))
-    next_state = paginator.next_state(state, page)
-    prev_state = paginator.prev_state(state, page)
+    filters = {"method": verb, "path": clean, "query": [list(p) for p in pairs]}
 
     def seal(value: State | None) -> str | None:
         if value is None:
             return None
-        filters = {"method": verb, "path": clean, "query": [list(p) for p in pairs]}
-        return encode_cursor(
-            CursorPayload(mapping.name, CURSOR_RESOURCE, filters, None, 0, value), cursor_key
-        )
+        payload = CursorPayload(mapping.name, CURSOR_RESOURCE, filters, None, 0, value)
+        return encode_cursor(payload, cursor_key)
 
     return {
         "result": records,
-        "next_cursor": seal(next_state),
-        "prev_cursor": seal(prev_state),
+        "next_cursor": seal(paginator.next_state(state, page)),
+        "prev_cursor": seal(paginator.prev_state(state, page)),
         "result_count": len(records),
     }
+
+
+def _records(
+    mapping: ProviderMapping, records_path: str, response: ProviderResponse, what: str
+) -> list[Any]:
+    records = mapping.expression(records_path).search(response.body)
+    if records is None:
+        return []
+    if not isinstance(records, list):
+        raise RemoteError(
+            f"{what}: no record list at '{records_path}'",
+            remote=True,
+            raw_response=response.body,
+        )
+    return records
 
 
 __all__ = [

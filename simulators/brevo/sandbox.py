@@ -6,7 +6,12 @@ import argparse
 
 from simulators.brevo.simulator import DEFAULT_TOKEN, Simulator
 
-__all__ = ["DEFAULT_TOKEN", "build"]
+__all__ = ["DEFAULT_TOKEN", "build", "settings"]
+
+
+def settings(simulator: Simulator) -> dict[str, object]:
+    """Connection settings matching a seeded simulator (its first folder holds new lists)."""
+    return {"folder_id": 1}
 
 
 def build(args: argparse.Namespace) -> Simulator:

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from engine.api import Connection
-from engine.errors import NotFoundError, NotSupportedError
+from engine.errors import NotFoundError
 from engine.unified.validate import validate_record
 from simulators.brevo import Simulator
 from tests.providers.brevo.conftest import CONTACTS, LISTS
@@ -123,17 +123,3 @@ def test_add_and_remove_contacts_one_result_each(brevo: Connection, sim: Simulat
     removed = brevo.lists.remove_contacts("1", outsiders[:2])["result"]
     assert all(r["success"] for r in removed)
     assert not {int(c) for c in outsiders[:2]} & sim.state.lists[1].members
-
-
-@pytest.mark.parametrize(
-    ("resource", "method"),
-    [("contacts", "create"), ("contacts", "update"), ("lists", "create")],
-)
-def test_writes_waiting_on_language_v2_say_not_supported(
-    brevo: Connection, resource: str, method: str
-) -> None:
-    with pytest.raises(NotSupportedError, match="language v2"):
-        if method == "create":
-            getattr(brevo, resource).create({"email": "a@example.com", "name": "x"})
-        else:
-            getattr(brevo, resource).update("1", {"first_name": "x"})

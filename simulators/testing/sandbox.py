@@ -9,6 +9,7 @@ posted, and handed to the host app's handler on demand.
 
 from __future__ import annotations
 
+import importlib
 import inspect
 from collections.abc import Callable, Mapping
 from functools import lru_cache
@@ -16,6 +17,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import anyio.to_thread
 
+from simulators import SANDBOX_PROVIDERS
 from simulators.core.clock import FakeClock
 from simulators.testing.options import SandboxOptions
 from simulators.testing.providers import KITS
@@ -105,6 +107,17 @@ class Sandbox:
         return {k: v for k, v in self._kit.credentials(self.simulator).items() if k in declared}
 
     @property
+    def settings(self) -> dict[str, Any]:
+        """Connection settings matching the seeded simulator (e.g. the folder new lists go in),
+        from the provider's sandbox module, limited to those the mapping declares."""
+        module = importlib.import_module(SANDBOX_PROVIDERS[self.provider])
+        given = getattr(module, "settings", None)
+        if given is None:
+            return {}
+        declared = {s.name for s in self.engine.mapping(self.provider).provider.settings}
+        return {k: v for k, v in given(self.simulator).items() if k in declared}
+
+    @property
     def base_url(self) -> str:
         """The base URL connections use (never resolved: requests stay in process)."""
         return self._kit.base_url(self.simulator)
@@ -113,6 +126,7 @@ class Sandbox:
         """A new blocking connection to the simulator (closed with the sandbox).
 
         `options` go to `Engine.connect` (e.g. `retry_policy=`)."""
+        options.setdefault("settings", self.settings)
         connection = self.engine.connect(
             self.provider, self.credentials, self.base_url, self._recorder, **options
         )
@@ -121,6 +135,7 @@ class Sandbox:
 
     def aconnect(self, **options: Any) -> AsyncConnection:
         """A new async connection to the simulator; use `async with` or `await aclose()`."""
+        options.setdefault("settings", self.settings)
         return self.engine.aconnect(
             self.provider, self.credentials, self.base_url, self._recorder, **options
         )

@@ -39,10 +39,13 @@ def decode_id(composite: CompositeId, call_id: Any, what: str) -> dict[str, str]
     return dict(zip(composite.parts, values, strict=True))
 
 
-def path_values(resource: ResourceFile, values: dict[str, Any], what: str) -> dict[str, Any]:
-    """Path values with the parts of a composite `id` added as placeholders."""
+def path_values(
+    resource: ResourceFile, values: dict[str, Any], what: str, reads: set[str]
+) -> dict[str, Any]:
+    """Path values with the parts of a composite `id` added, when the request `reads` a part
+    (a route taking another kind of id, e.g. an email, reads none and needs no decoding)."""
     composite = resource.composite_id
-    if composite is None or values.get("id") is None:
+    if composite is None or values.get("id") is None or not reads & set(composite.parts):
         return values
     return {**values, **decode_id(composite, values["id"], what)}
 

@@ -6,6 +6,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, TypeVar
 
 from engine.errors import FieldProblem, ValidationError
+from engine.expressions.templates import names_read
 from engine.format.common import RequestSpec
 from engine.format.resource import AcceptError, Step
 from engine.loader import ProviderMapping
@@ -30,7 +31,10 @@ def build_request(
     idempotent = ctx.operation.idempotent
     if idempotent is None:
         idempotent = spec.method in ("GET", "PUT", "DELETE")
-    values = path_values(ctx.resource, dict(values), ctx.name)
+    reads = names_read(spec.path, ctx.mapping.expression)
+    for source in spec.query.values():
+        reads |= ctx.mapping.expression(source).root_fields
+    values = path_values(ctx.resource, dict(values), ctx.name, reads)
     scope = ctx.scope(data, values)
     return ProviderRequest(
         method=spec.method,

@@ -49,6 +49,10 @@ class ScopedFake:
         self.requests.append((request.method, request.url.path, params))
         if request.url.path == "/v1/lists":
             return self._lists(params)
+        if request.url.path == "/v1/search-members":
+            email = params.get("query", "").lower()
+            found = [m for ms in self.lists.values() for m in ms if m["email_address"] == email]
+            return httpx.Response(200, json={"exact_matches": {"members": found}})
         match = _MEMBERS.match(request.url.raw_path.decode().split("?")[0])
         list_id = unquote(match.group(1)) if match else None
         if match is None or list_id not in self.lists:

@@ -175,6 +175,14 @@ def test_get_by_composite_id_fills_the_path(connect: Connect, fake: ScopedFake) 
         assert fake.requests == [("GET", f"/v1/lists/L3/members/{key}", {})]
 
 
+def test_a_route_taking_an_email_needs_no_composite_id(connect: Connect, fake: ScopedFake) -> None:
+    with respx.mock(base_url=BASE) as mock:
+        mock.route().mock(side_effect=fake.handle)
+        record = connect("scoped").contacts.get("l3-2@example.com")
+        assert record["id"] == f"L3:{member_key('l3-2@example.com')}"
+        assert fake.requests == [("GET", "/v1/search-members", {"query": "l3-2@example.com"})]
+
+
 def test_update_and_delete_by_composite_id(connect: Connect, fake: ScopedFake) -> None:
     key = member_key("l1-0@example.com")
     with respx.mock(base_url=BASE) as mock:

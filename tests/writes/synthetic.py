@@ -53,3 +53,12 @@ def sent(mock: respx.MockRouter) -> list[tuple[str, str, Any]]:
         path = call.request.url.path.removeprefix("/v3")
         calls.append((call.request.method, path, json.loads(raw) if raw else None))
     return calls
+
+
+BATCH_BASE_URL = "https://api.relay-batch.test/v3"
+"""The base URL of `relay_batch` (the same provider with a batch endpoint of 2 items)."""
+
+
+def relay_batch() -> Connection:
+    """A sync connection to `relay_batch` (respx answers its requests)."""
+    return relay_engine().connect("relay_batch", credentials={"api_key": "relay-key"})

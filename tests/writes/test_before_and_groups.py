@@ -32,6 +32,16 @@ def test_a_failing_before_step_stops_the_delete(relay_api: respx.MockRouter) -> 
     assert [m for m, _, _ in sent(relay_api)] == ["POST"]
 
 
+def test_get_sends_its_before_step_then_the_get(relay_api: respx.MockRouter) -> None:
+    relay_api.post("/lists/9/seen").mock(return_value=answer(204))
+    relay_api.get("/lists/9").mock(return_value=answer(200, {"id": 9, "name": "Fans"}))
+    assert relay().lists.get("9")["name"] == "Fans"
+    assert [(m, p) for m, p, _ in sent(relay_api)] == [
+        ("POST", "/lists/9/seen"),
+        ("GET", "/lists/9"),
+    ]
+
+
 def test_delete_accepts_its_declared_not_found_error(relay_api: respx.MockRouter) -> None:
     relay_api.post("/contacts/7/cancel").mock(return_value=answer(204))
     relay_api.delete("/contacts/7").mock(

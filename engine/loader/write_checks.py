@@ -130,9 +130,8 @@ def _check_result(
     if response.result != "record" and method not in RECORD_WRITES:
         checker.report((*path, "result"), "'result' applies to create, update and upsert only")
     if response.outcome and method != "upsert":
-        checker.report(
-            (*path, "outcome"), "'outcome' applies to upsert only (only an upsert answers 'created')"
-        )
+        message = "'outcome' applies to upsert only (only an upsert answers 'created')"
+        checker.report((*path, "outcome"), message)
     if response.created is not None:
         if method != "upsert":
             checker.report((*path, "created"), "'created' applies to upsert only")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from engine.api import Connection
-from engine.errors import NotSupportedError, ValidationError
+from engine.errors import NotFoundError, NotSupportedError, ValidationError
 from engine.unified.validate import validate_record
 from simulators.kit import Simulator
 
@@ -61,6 +61,27 @@ def test_get_by_id(kit: Connection, sim: Simulator) -> None:
     sub = next(iter(sim.state.subscribers.values()))
     record = kit.call("contacts", "get", str(sub.id))
     assert (record["id"], record["email"]) == (str(sub.id), sub.email_address)
+
+
+def test_get_by_email_finds_a_subscriber_in_any_state(kit: Connection, sim: Simulator) -> None:
+    sub = next(s for s in sim.state.subscribers.values() if s.state != "active" and s.tags)
+    record = kit.call("contacts", "get", sub.email_address)
+    assert (record["id"], record["email"]) == (str(sub.id), sub.email_address)
+    assert {item["id"] for item in record["lists"]} == {str(t) for t in sub.tags}
+
+
+def test_get_by_unknown_email_is_not_found(kit: Connection) -> None:
+    with pytest.raises(NotFoundError):
+        kit.call("contacts", "get", "nobody@example.com")
+
+
+def test_prev_cursor_goes_back_a_page(kit: Connection) -> None:
+    first = kit.contacts.list(limit=5)
+    second = kit.contacts.list(limit=5, next_cursor=first["next_cursor"])
+    back = kit.contacts.list(limit=5, next_cursor=second["prev_cursor"])
+    assert first["prev_cursor"] is None
+    assert [r["id"] for r in second["result"]] != [r["id"] for r in first["result"]]
+    assert [r["id"] for r in back["result"]] == [r["id"] for r in first["result"]]
 
 
 def test_upsert_creates_then_updates_by_email(kit: Connection, sim: Simulator) -> None:

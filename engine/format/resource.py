@@ -281,8 +281,8 @@ class EnrichGroup(Strict):
 
 
 class Enrichment(Strict):
-    """A unified field filled by a second request, made for every record a `get` or `list`
-    returns (e.g. a contact's tags from `/subscribers/{id}/tags`). Enrichment requests are
+    """A unified field filled by a second request, made for every record a `get`, `list` or
+    write returns (e.g. a contact's tags from `/subscribers/{id}/tags`). Enrichment requests are
     reads: paced and retried like any request, and the field replaces what `fields` gave."""
 
     request: RequestSpec | None = Field(
@@ -296,6 +296,12 @@ class Enrichment(Strict):
     )
     group: EnrichGroup | None = Field(
         default=None, description="One request per chunk of records instead of per record."
+    )
+    when: Expression | None = Field(
+        default=None,
+        description="Over the unified record as `fields` mapped it: only records for which "
+        "this is true (JMESPath truthiness) are enriched, e.g. `lists == null` when some "
+        "endpoints already include the data; default: every record.",
     )
     value: Expression = Field(
         description="The field's value, over what `records_path` selected (with `group`: the "
@@ -327,8 +333,8 @@ class ResourceFile(Strict):
     operations: dict[MethodName, Operation] = Field(description="Unified method → operation.")
     enrich: dict[str, Enrichment] = Field(
         default_factory=dict,
-        description="Unified field → the second request filling it on every `get` and `list` "
-        "record (a field the list endpoint does not include).",
+        description="Unified field → the second request filling it on every `get`, `list` "
+        "and write record (a field the endpoints do not all include).",
     )
     parent: ParentScope | None = Field(
         default=None, description="The parent collection records of this resource live under."

@@ -333,6 +333,8 @@ def _check_enrich(checker: _Checker, resource: ResourceFile, record_fields: set[
             _check_request(
                 checker, (*path, "request"), spec.request, {"id"}, readable, "unified field"
             )
+        if spec.when is not None and (when := checker.expression((*path, "when"), spec.when)):
+            _check_reads(checker, (*path, "when"), when, readable, "unified field")
         if spec.group is not None:
             group_path: DataPath = (*path, "group", "request")
             _check_request(checker, group_path, spec.group.request, set(), {"ids"}, "value")

@@ -2,9 +2,10 @@
 
 A resource file's `enrich:` names a unified field and the request that fills it, e.g. a
 contact's tags read from `/subscribers/{id}/tags` because the list endpoint omits them. The
-plans here run after a `get` or a page of a `list` has been mapped: they yield one read per
-record (or one per `group.max_items` records when the provider has a bulk endpoint) and set
-the field on each record. Pure: requests out, responses in.
+plans here run after a `get`, a page of a `list` or a write answer has been mapped: they
+yield one read per record (or one per `group.max_items` records when the provider has a bulk
+endpoint) and set the field on each record (only those `when` selects).
+Pure: requests out, responses in.
 """
 
 from __future__ import annotations
@@ -84,15 +85,26 @@ def _grouped(
 def enrich(ctx: CallContext, records: list[dict[str, Any]]) -> Plan[list[dict[str, Any]]]:
     """Fill every declared `enrich` field of `records` (mapped unified records, changed in
     place and returned). Records without an id keep what `fields` gave."""
-    targets = [r for r in records if r.get("id") not in (None, "")]
+    with_id = [r for r in records if r.get("id") not in (None, "")]
     for field, spec in ctx.resource.enrich.items():
+        targets = _wanted(ctx, spec, with_id)
         if not targets:
-            break
+            continue
         if spec.group is not None:
             yield from _grouped(ctx, field, spec, targets)
         else:
             yield from _per_record(ctx, field, spec, targets)
     return records
+
+
+def _wanted(
+    ctx: CallContext, spec: Enrichment, records: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """The records `spec.when` selects (all of them without a `when`)."""
+    if spec.when is None:
+        return records
+    when = ctx.mapping.expression(spec.when)
+    return [r for r in records if when.search(r) not in (None, False, "", [], {})]
 
 
 def describe_enrichments(ctx: CallContext) -> list[dict[str, Any]]:

@@ -8,6 +8,7 @@ from typing import Any
 
 from engine.errors import RemoteError
 from engine.plan.calls import CallContext
+from engine.plan.enrich import enrich
 from engine.plan.messages import Plan, ProviderResponse
 from engine.plan.operations import get, record_of
 from engine.plan.steps import check_response
@@ -36,6 +37,8 @@ def finish_write(
         record = input_record(ctx, body, scope, response)
     else:
         record = record_of(ctx, response)
+    if spec.result != "read_back":  # a read back is a `get`, enriched already
+        record = (yield from enrich(ctx, [record]))[0]
     if ctx.method == "upsert":
         record["created"] = was_created(ctx, scope, response.status)
     return record

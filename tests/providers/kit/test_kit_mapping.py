@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import httpx
 import pytest
 
-from engine.api import Connection
+from engine.api import Connection, Engine
 from engine.errors import NotFoundError, NotSupportedError, ValidationError
 from engine.unified.validate import validate_record
-from simulators.kit import Simulator
+from simulators.kit import DEFAULT_TOKEN, Simulator
 
 
 def _all(kit: Connection, resource: str, **query: object) -> list[dict[str, object]]:
@@ -57,10 +58,44 @@ def test_listed_contacts_carry_their_tags_as_lists(kit: Connection, sim: Simulat
     assert {item["id"] for item in record["lists"]} == {str(t) for t in sub.tags}
 
 
-def test_get_by_id(kit: Connection, sim: Simulator) -> None:
-    sub = next(iter(sim.state.subscribers.values()))
+def test_get_by_id_reads_the_tags_with_a_second_request(kit: Connection, sim: Simulator) -> None:
+    sub = next(s for s in sim.state.subscribers.values() if len(s.tags) >= 2)
     record = kit.call("contacts", "get", str(sub.id))
     assert (record["id"], record["email"]) == (str(sub.id), sub.email_address)
+    assert {item["id"] for item in record["lists"]} == {str(t) for t in sub.tags}
+
+
+def test_a_tags_members_carry_all_their_tags(kit: Connection, sim: Simulator) -> None:
+    tag_id = sorted(sim.state.tags)[0]
+    for record in _all(kit, "contacts", list_id=str(tag_id)):
+        tags = sim.state.subscribers[int(record["id"])].tags
+        assert {item["id"] for item in record["lists"]} == {str(t) for t in tags}
+
+
+def test_listing_all_contacts_sends_no_tag_requests(engine: Engine, sim: Simulator) -> None:
+    paths: list[str] = []
+    inner = sim.transport()
+
+    def record(request: httpx.Request) -> httpx.Response:
+        paths.append(request.url.path)
+        return inner.handle_request(request)
+
+    transport = httpx.MockTransport(record)
+    with engine.connect(
+        "kit", {"api_key": DEFAULT_TOKEN}, base_url="http://kit.sim/v4", transport=transport
+    ) as kit:
+        records = _all(kit, "contacts", limit=1000)
+        kit.call("contacts", "get", records[0]["id"])
+    assert paths == [
+        "/v4/subscribers",
+        f"/v4/subscribers/{records[0]['id']}",
+        f"/v4/subscribers/{records[0]['id']}/tags",
+    ]
+
+
+def test_a_created_subscriber_has_no_lists(kit: Connection) -> None:
+    record = kit.call("contacts", "create", body={"email": "new@example.com"})
+    assert record["lists"] == []
 
 
 def test_get_by_email_finds_a_subscriber_in_any_state(kit: Connection, sim: Simulator) -> None:
@@ -106,7 +141,7 @@ def test_update_adds_tags_and_keeps_existing_memberships(kit: Connection, sim: S
     sub = next(s for s in sim.state.subscribers.values() if s.tags and s.state == "active")
     kept = set(sub.tags)
     new_tag = next(t for t in sim.state.tags if t not in sub.tags)
-    kit.call(
+    answer = kit.call(
         "contacts",
         "update",
         str(sub.id),
@@ -114,6 +149,7 @@ def test_update_adds_tags_and_keeps_existing_memberships(kit: Connection, sim: S
     )
     assert set(sub.tags) == kept | {new_tag}
     assert sub.first_name == "Renamed"
+    assert {item["id"] for item in answer["lists"]} == {str(t) for t in kept | {new_tag}}
 
 
 def test_update_refuses_a_status_change(kit: Connection, sim: Simulator) -> None:

@@ -78,4 +78,7 @@ def test_the_records_of_an_each_are_enriched(engine: Engine) -> None:
     answer = _connect(engine, provider).call("contacts", "bulk_upsert", body=body)
 
     assert [r["record"]["tags"] for r in answer["result"]] == [[{"id": "11", "name": "beta"}], []]
-    assert provider.paths[-2:] == ["GET /subscribers/2/tags", "GET /subscribers/3/tags"]
+    assert [p for p in provider.paths if p.startswith("GET")] == [
+        "GET /subscribers/2/tags",
+        "GET /subscribers/3/tags",
+    ]

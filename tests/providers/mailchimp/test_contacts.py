@@ -147,3 +147,12 @@ def test_segments_and_their_members(conn: Connection, sim: Simulator) -> None:
     members = _segment_members(conn, saved["id"])
     assert len(members) == saved["contact_count"] > 0
     assert conn.segments.get(saved["id"])["name"] == saved["name"]
+
+
+def test_update_adds_tags_by_name_and_keeps_the_others(conn: Connection, sim: Simulator) -> None:
+    created = conn.contacts.create({"email": "tagged@example.com", "tags": [{"name": "Gold"}]})
+    updated = conn.contacts.update(
+        created["id"], {"tags": [{"name": "Silver"}], "last_name": "Tagged"}
+    )
+    assert sorted(t["name"] for t in updated["tags"]) == ["Gold", "Silver"]
+    assert updated["last_name"] == "Tagged"

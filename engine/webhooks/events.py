@@ -13,6 +13,7 @@ from engine.expressions.functions import to_iso8601
 from engine.format.provider import WebhookSpec
 from engine.loader import ProviderMapping
 from engine.plan.records import RecordMapper
+from engine.plan.scope import RecordIdentity
 from engine.webhooks.form import parse_form
 
 _PROVIDER_NAME = re.compile(r"[^A-Za-z0-9_.:-]+")
@@ -103,6 +104,9 @@ def normalise(
     contacts = _mapper(mapping, "contacts")
     if isinstance(source, dict) and contacts is not None:
         mapped = contacts.map(source)
+        contact_file = mapping.resources["contacts"]
+        if RecordIdentity.needed(contact_file):  # a composite id is built from the record
+            RecordIdentity(mapping, contact_file).apply(source, mapped, None)
         if not kind.startswith("provider.") or (mapped.get("id") and mapped.get("email")):
             contact = mapped
     list_record: dict[str, Any] | None = None

@@ -1,4 +1,5 @@
-"""Unified contacts over the members of the connection's audience (`settings.list_id`)."""
+"""Unified contacts over audience members: composite ids (audience id + subscriber hash),
+listings across every audience behind one cursor, writes into an audience."""
 
 from __future__ import annotations
 
@@ -17,16 +18,32 @@ def _audience(sim: Simulator) -> Audience:
     return next(iter(sim.state.audiences.values()))
 
 
+def _cid(audience: Audience, member_id: str) -> str:
+    return f"{audience.id}:{member_id}"
+
+
 def _visible(sim: Simulator) -> list[str]:
-    return [m.id for m in _audience(sim).members.values() if m.status != "archived"]
+    return [
+        _cid(a, m.id)
+        for a in sim.state.audiences.values()
+        for m in a.members.values()
+        if m.status != "archived"
+    ]
 
 
 @pytest.mark.parametrize("limit", [1, 7, 1000])
-def test_every_member_of_the_audience_is_listed_exactly_once(
+def test_every_member_of_every_audience_is_listed_exactly_once(
     conn: Connection, sim: Simulator, limit: int
 ) -> None:
     ids = [record["id"] for record in conn.iterate("contacts", {"limit": limit})]
     assert ids == _visible(sim)
+
+
+def test_list_id_filter_lists_one_audience(conn: Connection, sim: Simulator) -> None:
+    audience = list(sim.state.audiences.values())[1]
+    records = list(conn.iterate("contacts", {"list_id": audience.id, "limit": 1000}))
+    assert {r["lists"][0]["id"] for r in records} == {audience.id}
+    assert len(records) == sum(1 for m in audience.members.values() if m.status != "archived")
 
 
 def test_contact_records_are_valid_and_carry_the_merge_fields(
@@ -35,7 +52,7 @@ def test_contact_records_are_valid_and_carry_the_merge_fields(
     records = list(conn.iterate("contacts", {"limit": 1000}))
     assert all(validate_record("contacts", r) == [] for r in records)
     member = next(m for m in _audience(sim).members.values() if "COMPANY" in m.merge_fields)
-    record = next(r for r in records if r["id"] == member.id)
+    record = next(r for r in records if r["id"] == _cid(_audience(sim), member.id))
     assert record["first_name"] == member.merge_fields["FNAME"]
     assert record["custom_fields"]["COMPANY"] == member.merge_fields["COMPANY"]
     assert record["lists"] == [{"id": _audience(sim).id, "name": None}]
@@ -47,17 +64,24 @@ def test_status_filter_maps_unified_to_mailchimp_statuses(conn: Connection) -> N
     assert {r["remote_data"]["status"] for r in pending} == {"pending"}
 
 
-def test_get_by_id_and_by_email_answer_the_same_member(conn: Connection, sim: Simulator) -> None:
+def test_get_by_id_and_by_email_answer_the_address(conn: Connection, sim: Simulator) -> None:
     member = next(iter(_audience(sim).members.values()))
-    by_id = conn.contacts.get(member.id)
+    by_id = conn.contacts.get(_cid(_audience(sim), member.id))
     by_email = conn.contacts.get(member.email_address.upper())
-    assert by_id["id"] == by_email["id"] == subscriber_hash(member.email_address)
+    assert by_id["id"] == _cid(_audience(sim), subscriber_hash(member.email_address))
+    assert by_email["email"] == by_id["email"]
+
+
+def test_an_id_that_is_not_composite_is_refused(conn: Connection) -> None:
+    with pytest.raises(ValidationError):
+        conn.contacts.get("d41d8cd98f00b204e9800998ecf8427e")
 
 
 def test_email_filter_finds_one_member_or_none(conn: Connection, sim: Simulator) -> None:
     member = next(iter(_audience(sim).members.values()))
     found = conn.contacts.list(email=member.email_address)["result"]
-    assert [r["id"] for r in found] == [member.id]
+    assert _cid(_audience(sim), member.id) in [r["id"] for r in found]
+    assert {r["email"] for r in found} == {member.email_address}
     assert conn.contacts.list(email="nobody@example.com")["result"] == []
 
 
@@ -71,7 +95,7 @@ def test_create_then_update_keeps_tags_and_other_fields(conn: Connection) -> Non
             "custom_fields": {"SCORE": 7},
         }
     )
-    assert created["id"] == subscriber_hash("new.person@example.com")
+    assert created["id"].endswith(":" + subscriber_hash("new.person@example.com"))
     assert created["status"] == "active"
     updated = conn.contacts.update(created["id"], {"first_name": "Renamed"})
     assert updated["first_name"] == "Renamed" and updated["last_name"] == "Person"
@@ -111,27 +135,12 @@ def test_delete_erases_the_member(conn: Connection, sim: Simulator) -> None:
     conn.contacts.delete(created["id"])
     with pytest.raises(NotFoundError):
         conn.contacts.get(created["id"])
-    assert created["id"] not in _audience(sim).members
+    assert created["id"].split(":")[1] not in _audience(sim).members
 
 
 def test_upsert_is_declared_not_supported(conn: Connection) -> None:
     with pytest.raises(NotSupportedError):
         conn.contacts.upsert({"email": "u@example.com"})
-
-
-def test_contact_calls_without_an_audience_setting_name_it(
-    conn: Connection, sim: Simulator
-) -> None:
-    from engine.api import Engine
-
-    engine: Engine = conn.engine
-    bare = engine.connect(
-        "mailchimp", credentials={"api_key": sim.token}, transport=sim.transport()
-    )
-    with pytest.raises(ValidationError) as caught:
-        bare.contacts.list()
-    bare.close()
-    assert "list_id" in str(caught.value)
 
 
 def _segment_members(conn: Connection, segment_id: str) -> list[dict[str, Any]]:
@@ -156,3 +165,22 @@ def test_update_adds_tags_by_name_and_keeps_the_others(conn: Connection, sim: Si
     )
     assert sorted(t["name"] for t in updated["tags"]) == ["Gold", "Silver"]
     assert updated["last_name"] == "Tagged"
+
+
+def test_create_goes_to_the_first_list_given(conn: Connection, sim: Simulator) -> None:
+    audience = list(sim.state.audiences.values())[2]
+    created = conn.contacts.create({"email": "there@example.com", "lists": [{"id": audience.id}]})
+    assert created["id"] == _cid(audience, subscriber_hash("there@example.com"))
+
+
+def test_without_an_audience_setting_listing_works_and_create_names_what_is_missing(
+    conn: Connection, sim: Simulator
+) -> None:
+    bare = conn.engine.connect(
+        "mailchimp", credentials={"api_key": sim.token}, transport=sim.transport()
+    )
+    assert [r["id"] for r in bare.iterate("contacts", {"limit": 1000})] == _visible(sim)
+    with pytest.raises(ValidationError) as caught:
+        bare.contacts.create({"email": "nowhere@example.com"})
+    bare.close()
+    assert "list" in str(caught.value)

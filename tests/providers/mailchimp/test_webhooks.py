@@ -77,7 +77,8 @@ def test_deliveries_become_unified_events(engine: Engine) -> None:
         "contact.deleted",
     ]
     first = events[0]
-    assert first["contact"]["id"] == subscriber_hash("hooked@example.com")
+    assert first["contact"]["id"] == contact["id"]
+    assert contact["id"].endswith(":" + subscriber_hash("hooked@example.com"))
     assert first["contact"]["email"] == "Hooked@example.com"
     assert first["contact"]["first_name"] == "Ada"
     assert first["contact"]["status"] == "active"

@@ -22,7 +22,13 @@ def finish_write(
     counts as success)."""
     check_response(ctx.mapping, response, ctx.operation.accept_errors, what=ctx.name)
     spec = ctx.operation.response
-    scope = {"input": body, "body": response.body, "status": response.status, "id": call_id}
+    scope = {
+        "input": body,
+        "body": response.body,
+        "status": response.status,
+        "id": call_id,
+        "settings": dict(ctx.settings),
+    }
     if spec.result == "read_back":
         assert spec.read_back_id is not None
         read_id = ctx.mapping.expression(spec.read_back_id).search(scope)

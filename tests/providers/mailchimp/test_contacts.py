@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from engine.api import Connection
-from engine.errors import NotFoundError, NotSupportedError, UnimapError, ValidationError
+from engine.errors import NotFoundError, UnimapError, ValidationError
 from engine.unified.validate import validate_record
 from simulators.mailchimp import Simulator, subscriber_hash
 from simulators.mailchimp.models import Audience
@@ -138,9 +138,28 @@ def test_delete_erases_the_member(conn: Connection, sim: Simulator) -> None:
     assert created["id"].split(":")[1] not in _audience(sim).members
 
 
-def test_upsert_is_declared_not_supported(conn: Connection) -> None:
-    with pytest.raises(NotSupportedError):
-        conn.contacts.upsert({"email": "u@example.com"})
+def test_upsert_creates_then_updates_the_same_member(conn: Connection, sim: Simulator) -> None:
+    first = conn.contacts.upsert({"email": "Up@example.com", "first_name": "Ada"})
+    second = conn.contacts.upsert({"email": "up@example.com", "first_name": "Grace"})
+    assert (first["created"], second["created"]) == (True, False)
+    assert first["id"] == second["id"] == _cid(_audience(sim), subscriber_hash("up@example.com"))
+    assert second["first_name"] == "Grace" and second["email"] == "Up@example.com"
+
+
+def test_upsert_keeps_the_status_of_an_existing_member_unless_given(
+    conn: Connection, sim: Simulator
+) -> None:
+    member = next(iter(_audience(sim).members.values()))
+    member.status = "unsubscribed"
+    again = conn.contacts.upsert({"email": member.email_address, "last_name": "Kept"})
+    assert again["created"] is False and again["status"] == "unsubscribed"
+
+
+def test_bulk_upsert_reports_each_item_in_order(conn: Connection, sim: Simulator) -> None:
+    existing = next(iter(_audience(sim).members.values())).email_address
+    answer = conn.contacts.bulk_upsert([{"email": existing}, {"email": "bulk-new@example.com"}])
+    assert [r["created"] for r in answer["result"]] == [False, True]
+    assert [r["record"]["email"] for r in answer["result"]] == [existing, "bulk-new@example.com"]
 
 
 def _segment_members(conn: Connection, segment_id: str) -> list[dict[str, Any]]:

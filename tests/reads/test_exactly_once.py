@@ -1,4 +1,6 @@
-"""Listing 20,000 contacts through `iterate` returns each exactly once, in the provider's order."""
+"""Listing contacts through `iterate` returns each exactly once, in the provider's order: every
+page boundary at page sizes 1, 7 and 25 over 1,000 contacts; 20,000 contacts at page size 1,000
+(sync) and 250 (async)."""
 
 from __future__ import annotations
 
@@ -12,20 +14,36 @@ from simulators.mailerlite import DEFAULT_TOKEN, IN_PROCESS_BASE_URL, Simulator
 from tests.reads.helpers import CountingTransport
 
 CONTACTS = 20_000
+SMALL = 1_000
+"""Tiny pages cross a page boundary per contact: 1,000 of them prove what 20,000 would."""
+
+
+def _account(contacts: int) -> Simulator:
+    return Simulator(seed=5, rate_limit=None, import_limit=None).seed_data(
+        subscribers=contacts, groups=3, segments=0
+    )
 
 
 @pytest.fixture(scope="module")
 def big() -> Simulator:
     """20,000 subscribers, no simulator rate limit."""
-    return Simulator(seed=5, rate_limit=None, import_limit=None).seed_data(
-        subscribers=CONTACTS, groups=3, segments=0
-    )
+    return _account(CONTACTS)
+
+
+@pytest.fixture(scope="module")
+def small() -> Simulator:
+    """1,000 subscribers, no simulator rate limit."""
+    return _account(SMALL)
+
+
+def _newest_first(simulator: Simulator) -> list[str]:
+    return [str(sub.id) for sub in simulator.state.iter_newest_first()]
 
 
 @pytest.fixture(scope="module")
 def expected(big: Simulator) -> list[str]:
     """The provider's order: newest first."""
-    return [str(sub.id) for sub in big.state.iter_newest_first()]
+    return _newest_first(big)
 
 
 @pytest.fixture(scope="module")
@@ -34,19 +52,35 @@ def engine() -> Engine:
     return Engine.load(clock=FakeClock())
 
 
-@pytest.mark.parametrize("page_size", [1, 7, 25, 1000])
-def test_iterate_returns_every_contact_once_in_order(
-    engine: Engine, big: Simulator, expected: list[str], page_size: int
-) -> None:
-    wire = CountingTransport(big.transport())
+def _iterate(engine: Engine, account: Simulator, page_size: int) -> tuple[list[str], int]:
+    """The ids `iterate` yields at `page_size`, and how many requests it sent."""
+    wire = CountingTransport(account.transport())
     with engine.connect(
         "mailerlite", credentials={"api_key": DEFAULT_TOKEN},
         base_url=IN_PROCESS_BASE_URL, transport=wire,
     ) as connection:
         ids = [r["id"] for r in connection.iterate("contacts", {"limit": page_size})]
+    return ids, len(wire.requests)
+
+
+@pytest.mark.parametrize("page_size", [1, 7, 25])
+def test_iterate_at_tiny_pages_returns_every_contact_once_in_order(
+    engine: Engine, small: Simulator, page_size: int
+) -> None:
+    ids, requests = _iterate(engine, small, page_size)
+    assert ids == _newest_first(small)
+    assert len(set(ids)) == SMALL
+    assert requests == -(-SMALL // page_size)
+
+
+@pytest.mark.parametrize("page_size", [1000])
+def test_iterate_returns_every_contact_once_in_order(
+    engine: Engine, big: Simulator, expected: list[str], page_size: int
+) -> None:
+    ids, requests = _iterate(engine, big, page_size)
     assert len(ids) == CONTACTS
     assert ids == expected
-    assert len(wire.requests) == -(-CONTACTS // page_size)
+    assert requests == -(-CONTACTS // page_size)
 
 
 def test_async_iterate_returns_every_contact_once_in_order(

@@ -1,0 +1,213 @@
+"""`Engine`: loaded mappings plus what connections share (rate limiters, concurrency caps,
+the cursor key), and `connect`/`aconnect` to open a connection to one provider account."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import threading
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from engine.accounts.keys import cursor_key as installation_cursor_key
+from engine.api.connections import AsyncConnection, Connection
+from engine.errors import ConfigurationError
+from engine.loader import LoadResult, ProviderMapping, load_layers
+from engine.paths import mappings_dir
+from engine.run.clock import Clock, SystemClock
+from engine.run.concurrency import ConcurrencyLimiter
+from engine.run.ratelimit import BucketSpec, InMemoryRateLimiter, RateLimiter
+from engine.run.retry import RetryPolicy, RetryStats
+from engine.run.session import AsyncSender, ProviderSession, SessionOptions, SyncSender
+from engine.secrets import Secret
+from engine.settings import resolve_settings
+from engine.suggest import did_you_mean
+from engine.webhooks import WebhookHandler
+
+Credentials = Mapping[str, str | Secret]
+_LOG = logging.getLogger("engine.loader")
+
+
+class Engine:
+    """Loaded mappings plus what connections share: rate limiters and defaults."""
+
+    def __init__(
+        self,
+        providers: Mapping[str, ProviderMapping],
+        *,
+        retry_policy: RetryPolicy | None = None,
+        clock: Clock | None = None,
+        cursor_key: bytes | None = None,
+    ) -> None:
+        """`cursor_key` seals unified cursors; by default the installation's (see below)."""
+        self.providers = dict(providers)
+        self.retry_policy = retry_policy or RetryPolicy()
+        self.clock = clock or SystemClock()
+        self._limiters: dict[str, RateLimiter] = {}
+        self._slots: dict[str, ConcurrencyLimiter] = {}
+        self._lock = threading.Lock()
+        self._cursor_key = cursor_key
+
+    @property
+    def cursor_key(self) -> bytes:
+        """The key unified cursors are sealed with, resolved on first use (see
+        `engine.accounts.keys.cursor_key`: `UNIMAP_CURSOR_KEY`, else the installation's key)."""
+        with self._lock:
+            if self._cursor_key is None:
+                self._cursor_key = installation_cursor_key()
+            return self._cursor_key
+
+    @classmethod
+    def load(
+        cls, *folders: str | Path | None, bundled: bool = True, **options: Any
+    ) -> Engine:
+        """Load and validate the bundled mappings plus `folders`; invalid mappings raise.
+
+        Each folder is a provider folder (holding `provider.yaml`) or a folder of provider
+        folders. Folders apply in order on top of the bundled mappings (`bundled=False` leaves
+        those out): a provider of a later folder replaces one of the same name, and a warning
+        is logged (logger `engine.loader`) naming both folders.
+        """
+        layers = [[mappings_dir()]] if bundled else []
+        layers += [[Path(folder)] for folder in folders if folder is not None]
+        missing = [str(layer[0]) for layer in layers if not layer[0].exists()]
+        if missing:
+            raise ConfigurationError(f"no such mappings folder: {', '.join(missing)}")
+        result: LoadResult = load_layers(layers)
+        if not result.ok:
+            lines = "\n".join(problem.to_text() for problem in result.problems[:20])
+            raise ConfigurationError(f"the mappings are invalid:\n{lines}")
+        for replacement in result.replaced:
+            _LOG.warning("%s", replacement.to_text())
+        return cls(result.providers, **options)
+
+    def __repr__(self) -> str:
+        return f"Engine(providers={sorted(self.providers)!r})"
+
+    def mapping(self, provider: str) -> ProviderMapping:
+        """The mapping of a provider, or a clear error."""
+        found = self.providers.get(provider)
+        if found is None:
+            raise ConfigurationError(
+                f"unknown provider '{provider}'{did_you_mean(provider, self.providers)}; "
+                f"loaded: {', '.join(sorted(self.providers)) or 'none'}"
+            )
+        return found
+
+    @property
+    def webhooks(self) -> WebhookHandler:
+        """Webhook handling: `engine.webhooks.handle(provider, headers, raw_body, account=...)`."""
+        return WebhookHandler(self.mapping, self.providers)
+
+    def limiter(self, provider: str) -> RateLimiter:
+        """The process-wide rate limiter of a provider's buckets (shared by all connections)."""
+        with self._lock:
+            limiter = self._limiters.get(provider)
+            if limiter is None:
+                limits = self.mapping(provider).provider.rate_limits
+                specs = [
+                    BucketSpec(b.name, b.limit, b.period_seconds)
+                    for b in limits.buckets
+                    if b.limit is not None and b.period_seconds is not None
+                ]
+                limiter = InMemoryRateLimiter(specs, self.clock, padding=limits.padding_seconds)
+                self._limiters[provider] = limiter
+            return limiter
+
+    def slots(self, provider: str) -> ConcurrencyLimiter:
+        """The process-wide concurrency caps of a provider (requests in flight per account)."""
+        with self._lock:
+            slots = self._slots.get(provider)
+            if slots is None:
+                buckets = self.mapping(provider).provider.rate_limits.buckets
+                caps = {b.name: b.concurrency for b in buckets if b.concurrency is not None}
+                slots = ConcurrencyLimiter(caps)
+                self._slots[provider] = slots
+            return slots
+
+    def _session(
+        self,
+        provider: str,
+        credentials: Credentials | None,
+        base_url: str | None,
+        account_key: str | None,
+        on_unauthorized: Callable[[], None] | None,
+        retry_policy: RetryPolicy | None,
+        settings: Mapping[str, Any] | None = None,
+    ) -> ProviderSession:
+        mapping = self.mapping(provider)
+        resolved = resolve_settings(mapping.provider, settings)
+        creds = dict(credentials or {})
+        declared = {c.name for c in mapping.provider.credentials}
+        unknown = sorted(set(creds) - declared)
+        missing = sorted(
+            c.name for c in mapping.provider.credentials if c.required and not creds.get(c.name)
+        )
+        if unknown or missing:
+            parts = [f"missing credential '{m}'" for m in missing]
+            parts += [f"unknown credential '{u}'{did_you_mean(u, declared)}" for u in unknown]
+            raise ConfigurationError(f"{mapping.provider.label}: " + "; ".join(parts))
+        key = account_key or _credential_fingerprint(creds)
+        options = SessionOptions(
+            retry_policy=retry_policy or self.retry_policy,
+            clock=self.clock,
+            limiter=self.limiter(provider),
+            slots=self.slots(provider),
+            limiter_key=key,
+            stats=RetryStats(),
+            on_unauthorized=on_unauthorized,
+        )
+        return ProviderSession(mapping, creds, base_url, options, resolved)
+
+    def connect(
+        self,
+        provider: str,
+        credentials: Credentials | None = None,
+        base_url: str | None = None,
+        transport: httpx.BaseTransport | None = None,
+        *,
+        account_key: str | None = None,
+        on_unauthorized: Callable[[], None] | None = None,
+        retry_policy: RetryPolicy | None = None,
+        settings: Mapping[str, Any] | None = None,
+    ) -> Connection:
+        """A blocking connection to one provider account; `settings` are its connection
+        settings (an unknown or missing required one is a `ValidationError` naming it)."""
+        session = self._session(
+            provider, credentials, base_url, account_key, on_unauthorized, retry_policy, settings
+        )
+        return Connection(self, session, SyncSender(session, transport))
+
+    def aconnect(
+        self,
+        provider: str,
+        credentials: Credentials | None = None,
+        base_url: str | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
+        *,
+        account_key: str | None = None,
+        on_unauthorized: Callable[[], None] | None = None,
+        retry_policy: RetryPolicy | None = None,
+        settings: Mapping[str, Any] | None = None,
+    ) -> AsyncConnection:
+        """An async connection (same surface, awaitable; `settings` as for `connect`)."""
+        session = self._session(
+            provider, credentials, base_url, account_key, on_unauthorized, retry_policy, settings
+        )
+        return AsyncConnection(self, session, AsyncSender(session, transport))
+
+
+def _credential_fingerprint(credentials: Mapping[str, str | Secret]) -> str:
+    digest = hashlib.sha256()
+    for name in sorted(credentials):
+        value = credentials[name]
+        digest.update(
+            name.encode()
+            + b"\0"
+            + (value.reveal() if isinstance(value, Secret) else value).encode()
+            + b"\0"
+        )
+    return "cred-" + digest.hexdigest()[:16]

@@ -30,6 +30,7 @@ from urllib.parse import unquote_to_bytes, urlsplit
 from engine.errors import FieldProblem, InvalidCursorError, RemoteError, ValidationError
 from engine.loader import ProviderMapping
 from engine.plan.batch import batch_buckets
+from engine.plan.build import pacing_buckets, provider_request
 from engine.plan.cursor import CursorPayload, decode_cursor, encode_cursor
 from engine.plan.declared import DeclaredPaging, declared_paging
 from engine.plan.messages import Plan, ProviderRequest, ProviderResponse
@@ -39,9 +40,6 @@ from engine.run.session import ProviderSession
 
 METHODS = frozenset({"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"})
 """HTTP methods the proxy sends."""
-
-IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
-"""Methods retried after an ambiguous failure (the others only when surely not sent)."""
 
 CURSOR_RESOURCE = "proxy"
 """The `resource` a proxy cursor is sealed for (so a unified cursor cannot be replayed here)."""
@@ -176,13 +174,13 @@ def proxy_request(
     verb = _method(method)
     clean = check_path(path)
     mapping = session.mapping
-    request = ProviderRequest(
-        method=verb,
-        path=clean,
-        query=tuple(query_pairs(query)),
+    request = provider_request(
+        mapping,
+        verb,
+        clean,
+        query=query_pairs(query),
         body=body,
         buckets=_buckets(mapping, verb, clean, body),
-        idempotent=verb in IDEMPOTENT_METHODS,
         purpose=f"proxy {verb} {clean}",
     )
     _check_url(session, request, path)
@@ -192,7 +190,7 @@ def proxy_request(
 def _buckets(mapping: ProviderMapping, verb: str, path: str, body: Any) -> tuple[str, ...]:
     """A proxied call to the batch endpoint is paced like the engine's own batches."""
     batch = mapping.provider.batch
-    defaults = tuple(mapping.provider.rate_limits.default_buckets)
+    defaults = pacing_buckets(mapping)
     if batch is None or verb != "POST" or path.rstrip("/") != batch.path.rstrip("/"):
         return defaults
     items = body.get(batch.requests_key) if isinstance(body, dict) else None

@@ -8,7 +8,7 @@ from urllib.parse import urlencode
 
 from engine.errors import RemoteError, UnimapError
 from engine.loader import ProviderMapping
-from engine.plan.build import fill_template
+from engine.plan.build import fill_template, pacing_buckets, provider_request
 from engine.plan.calls import CallContext
 from engine.plan.messages import Plan, ProviderRequest, ProviderResponse
 from engine.plan.responses import error_for
@@ -24,7 +24,7 @@ def batch_buckets(mapping: ProviderMapping, sub_requests: list[tuple[str, str]])
     """Buckets a batch of `(method, path)` sub-requests consumes: the defaults, plus each
     declared extra bucket whose method and path every sub-request matches (paths without the
     batch prefix, e.g. an import limit for upsert-only batches)."""
-    buckets = list(mapping.provider.rate_limits.default_buckets)
+    buckets = list(pacing_buckets(mapping))
     batch = mapping.provider.batch
     if batch is not None and sub_requests:
         for rule in batch.extra_buckets:
@@ -48,9 +48,10 @@ def _batch_request(
 ) -> ProviderRequest:
     batch = ctx.mapping.provider.batch
     assert batch is not None
-    return ProviderRequest(
-        method="POST",
-        path=fill_template(batch.path, {}),
+    return provider_request(
+        ctx.mapping,
+        "POST",
+        fill_template(batch.path, {}),
         body={batch.requests_key: [_sub_request(batch.path_prefix, r) for r in requests]},
         buckets=batch_buckets(ctx.mapping, [(r.method, r.path) for r in requests]),
         idempotent=all(r.idempotent for r in requests),

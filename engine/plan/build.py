@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import copy
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 from urllib.parse import quote
 
@@ -160,6 +160,57 @@ def build_body(
     return body
 
 
+IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
+"""HTTP methods safe to repeat (RFC 9110 section 9.2.2): the default when a mapping declares
+nothing."""
+
+
+def is_idempotent(method: str, declared: bool | None = None, *, read: bool = False) -> bool:
+    """The one idempotency rule: what the mapping declares; else reads (listing and
+    enrichment requests, whatever their method) are safe to repeat, as are the
+    `IDEMPOTENT_METHODS`."""
+    if declared is not None:
+        return declared
+    return read or method.upper() in IDEMPOTENT_METHODS
+
+
+def pacing_buckets(
+    mapping: ProviderMapping, declared: Iterable[str] | None = None
+) -> tuple[str, ...]:
+    """The rate-limit buckets a request consumes: those declared, else the provider's
+    `default_buckets`."""
+    return tuple(declared or mapping.provider.rate_limits.default_buckets)
+
+
+def provider_request(
+    mapping: ProviderMapping,
+    method: str,
+    path: str,
+    *,
+    query: Iterable[tuple[str, str]] = (),
+    headers: Iterable[tuple[str, str]] = (),
+    body: Any = None,
+    buckets: Iterable[str] | None = None,
+    idempotent: bool | None = None,
+    read: bool = False,
+    url: str | None = None,
+    purpose: str = "",
+) -> ProviderRequest:
+    """The one way a `ProviderRequest` is built: buckets default to the provider's
+    (`pacing_buckets`), idempotency follows `is_idempotent`."""
+    return ProviderRequest(
+        method=method,
+        path=path,
+        query=tuple(query),
+        headers=tuple(headers),
+        body=body,
+        buckets=pacing_buckets(mapping, buckets),
+        idempotent=is_idempotent(method, idempotent, read=read),
+        url=url,
+        purpose=purpose,
+    )
+
+
 def fixed_request(
     mapping: ProviderMapping,
     spec: CheckRequest,
@@ -170,12 +221,11 @@ def fixed_request(
 ) -> ProviderRequest:
     """A request declared with constant query parameters (credential checks, webhook
     management), paced with the provider's default buckets."""
-    return ProviderRequest(
-        method=spec.method,
-        path=fill_template(spec.path, values or {}),
-        query=tuple(spec.query.items()),
+    return provider_request(
+        mapping,
+        spec.method,
+        fill_template(spec.path, values or {}),
+        query=spec.query.items(),
         body=body,
-        buckets=tuple(mapping.provider.rate_limits.default_buckets),
-        idempotent=spec.method in ("GET", "PUT", "DELETE"),
         purpose=purpose,
     )

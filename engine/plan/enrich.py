@@ -15,7 +15,13 @@ from typing import Any
 from engine.errors import RemoteError
 from engine.format.common import RequestSpec
 from engine.format.resource import Enrichment
-from engine.plan.build import build_body, build_query, fill_headers, fill_template
+from engine.plan.build import (
+    build_body,
+    build_query,
+    fill_headers,
+    fill_template,
+    provider_request,
+)
 from engine.plan.calls import CallContext
 from engine.plan.messages import Plan, ProviderRequest
 from engine.plan.responses import raise_for_response
@@ -28,14 +34,14 @@ def _request(
 ) -> ProviderRequest:
     """An enrichment read (always safe to repeat), paced with the provider's default buckets."""
     scope = ctx.scope(data, values)
-    return ProviderRequest(
-        method=spec.method,
-        path=fill_template(spec.path, scope, mapping=ctx.mapping),
-        query=tuple(build_query(ctx.mapping, spec.query, scope)),
+    return provider_request(
+        ctx.mapping,
+        spec.method,
+        fill_template(spec.path, scope, mapping=ctx.mapping),
+        query=build_query(ctx.mapping, spec.query, scope),
         headers=fill_headers(ctx.mapping, spec.headers, scope),
         body=build_body(ctx.mapping, spec.body, spec.body_always, scope),
-        buckets=tuple(ctx.mapping.provider.rate_limits.default_buckets),
-        idempotent=True,
+        read=True,
         purpose=purpose,
     )
 

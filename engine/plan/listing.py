@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from engine.errors import FieldProblem, InvalidCursorError, ValidationError
 from engine.expressions.templates import names_read
 from engine.format.resource import Route
-from engine.plan.build import build_query, fill_headers, fill_template
+from engine.plan.build import build_query, fill_headers, fill_template, provider_request
 from engine.plan.calls import CallContext
 from engine.plan.cursor import CursorPayload, decode_cursor, encode_cursor
 from engine.plan.messages import ProviderRequest, ProviderResponse
@@ -225,14 +225,15 @@ class ScopeListing:
             query += self.paginator.limit_query(self.page_limit)
             query += self.paginator.query(self.state)
         path = fill_template(self.path_template, ctx.scope(self.filters), mapping=ctx.mapping)
-        buckets = tuple(ctx.operation.buckets or ctx.mapping.provider.rate_limits.default_buckets)
-        return ProviderRequest(
-            method=main.method,
-            path=path,
-            query=tuple(query),
+        return provider_request(
+            ctx.mapping,
+            main.method,
+            path,
+            query=query,
             headers=fill_headers(ctx.mapping, main.headers, ctx.scope(self.filters)),
-            buckets=buckets,
-            idempotent=True if ctx.operation.idempotent is None else ctx.operation.idempotent,
+            buckets=ctx.operation.buckets,
+            idempotent=ctx.operation.idempotent,
+            read=True,
             url=url,
             purpose=f"{ctx.name} page {self.state.get('page_no', 1)}",
         )

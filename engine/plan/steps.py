@@ -10,7 +10,13 @@ from engine.expressions.templates import names_read
 from engine.format.common import RequestSpec
 from engine.format.resource import AcceptError, Step
 from engine.loader import ProviderMapping
-from engine.plan.build import build_body, build_query, fill_headers, fill_template
+from engine.plan.build import (
+    build_body,
+    build_query,
+    fill_headers,
+    fill_template,
+    provider_request,
+)
 from engine.plan.calls import CallContext
 from engine.plan.messages import Plan, ProviderRequest, ProviderResponse
 from engine.plan.responses import raise_for_response
@@ -28,22 +34,20 @@ def build_request(
     purpose: str,
 ) -> ProviderRequest:
     """A provider request from a declared request spec, the input data and path values."""
-    idempotent = ctx.operation.idempotent
-    if idempotent is None:
-        idempotent = spec.method in ("GET", "PUT", "DELETE")
     reads = names_read(spec.path, ctx.mapping.expression)
     for source in spec.query.values():
         reads |= ctx.mapping.expression(source).root_fields
     values = path_values(ctx.resource, dict(values), ctx.name, reads)
     scope = ctx.scope(data, values)
-    return ProviderRequest(
-        method=spec.method,
-        path=fill_template(spec.path, scope, mapping=ctx.mapping),
-        query=tuple(build_query(ctx.mapping, spec.query, scope)),
+    return provider_request(
+        ctx.mapping,
+        spec.method,
+        fill_template(spec.path, scope, mapping=ctx.mapping),
+        query=build_query(ctx.mapping, spec.query, scope),
         headers=fill_headers(ctx.mapping, spec.headers, scope),
         body=build_body(ctx.mapping, spec.body, spec.body_always, scope),
-        buckets=tuple(ctx.operation.buckets or ctx.mapping.provider.rate_limits.default_buckets),
-        idempotent=idempotent,
+        buckets=ctx.operation.buckets,
+        idempotent=ctx.operation.idempotent,
         purpose=purpose,
     )
 

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from engine.errors import ValidationError
-from engine.plan import steps, writes
+from engine.plan import writes
 from engine.plan.calls import CallContext
 from engine.plan.dispatch import plan_call, split_list_query
 from engine.plan.enrich import describe_enrichments
@@ -62,11 +61,7 @@ def explain_call(
         requests.append(plan.request())
         explained["pagination"] = plan.describe()
     elif ctx.method in ("create", "update", "upsert") and ctx.operation.request is not None:
-        record_id = steps.require_id(ctx, call_id) if ctx.method == "update" else None
-        problems = writes.validate_body(ctx, ctx.method, body)
-        if problems:
-            raise ValidationError(f"invalid body for {ctx.name}", details=problems)
-        prepared = writes.prepare_write(ctx, record_id, body, None)
+        prepared = writes.preview_write(ctx, call_id, body)
         requests.extend(request for request, _ in prepared.before)
         requests.append(prepared.request)
         if ctx.operation.response.result == "read_back":

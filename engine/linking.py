@@ -36,11 +36,10 @@ from engine.api import AsyncConnection, Connection, Engine
 from engine.errors import ForbiddenError
 from engine.loader import ProviderMapping
 from engine.plan.build import fixed_request
-from engine.plan.messages import ProviderRequest, ProviderResponse
+from engine.plan.messages import ProviderRequest
 from engine.plan.responses import raise_for_response
 from engine.run.clock import Clock
 from engine.run.retry import RetryPolicy
-from engine.run.session import AsyncSender, SyncSender
 from engine.secrets import Secret
 
 __all__ = [
@@ -284,40 +283,6 @@ class _AccountTracker:
             )
 
 
-class _TrackingSender(SyncSender):
-    """A `SyncSender` that reports successful responses to an `_AccountTracker`.
-
-    It adopts the state of an existing sender (same session, same HTTP client), so the
-    connection keeps the transport it was built with.
-    """
-
-    def __init__(self, inner: SyncSender, tracker: _AccountTracker) -> None:
-        self.__dict__.update(inner.__dict__)
-        self._tracker = tracker
-
-    def send(self, request: ProviderRequest) -> ProviderResponse:
-        """Send as usual; a 2xx answer touches the account."""
-        response = super().send(request)
-        if response.ok:
-            self._tracker.succeeded()
-        return response
-
-
-class _AsyncTrackingSender(AsyncSender):
-    """The async counterpart of `_TrackingSender` (store calls are short and blocking)."""
-
-    def __init__(self, inner: AsyncSender, tracker: _AccountTracker) -> None:
-        self.__dict__.update(inner.__dict__)
-        self._tracker = tracker
-
-    async def send(self, request: ProviderRequest) -> ProviderResponse:
-        """Send as usual; a 2xx answer touches the account."""
-        response = await super().send(request)
-        if response.ok:
-            self._tracker.succeeded()
-        return response
-
-
 def _usable(store: AccountStore, account_id: str) -> Account:
     account = store.get(account_id)
     if account.status is AccountStatus.DISABLED:
@@ -343,7 +308,7 @@ def connect_account(
     """
     account = _usable(store, account_id)
     tracker = _AccountTracker(store, account, engine.clock)
-    connection = engine.connect(
+    return engine.connect(
         account.provider,
         credentials=account.credentials,
         base_url=account.base_url,
@@ -352,9 +317,8 @@ def connect_account(
         on_unauthorized=tracker.unauthorized,
         retry_policy=retry_policy,
         settings={**account.settings, **(settings or {})},
+        on_success=tracker.succeeded,
     )
-    connection.sender = _TrackingSender(connection.sender, tracker)
-    return connection
 
 
 def aconnect_account(
@@ -369,7 +333,7 @@ def aconnect_account(
     """An async connection to a stored account (same rules as `connect_account`)."""
     account = _usable(store, account_id)
     tracker = _AccountTracker(store, account, engine.clock)
-    connection = engine.aconnect(
+    return engine.aconnect(
         account.provider,
         credentials=account.credentials,
         base_url=account.base_url,
@@ -378,6 +342,5 @@ def aconnect_account(
         on_unauthorized=tracker.unauthorized,
         retry_policy=retry_policy,
         settings={**account.settings, **(settings or {})},
+        on_success=tracker.succeeded,
     )
-    connection.sender = _AsyncTrackingSender(connection.sender, tracker)
-    return connection

@@ -9,8 +9,8 @@ from engine.api.resources import ResourceClient
 from engine.explain import explain_call
 from engine.plan.calls import CallContext, ConnectionCache, resolve
 from engine.plan.dispatch import plan_call, split_list_query
-from engine.plan.enrich import enrich
 from engine.plan.listing import ListPlan
+from engine.plan.operations import next_records
 from engine.proxy import proxy_plan
 from engine.run.drivers import run_async, run_sync
 from engine.run.retry import RetryStats
@@ -90,8 +90,7 @@ class Connection(_BaseConnection):
         ctx = self.context(resource, "list", remote_data)
         plan = ListPlan(ctx, filters, limit, cursor)
         while not plan.done:
-            page = plan.receive(self.sender.send(plan.request()))
-            yield from run_sync(enrich(ctx, page), self.sender.send)
+            yield from run_sync(next_records(ctx, plan), self.sender.send)
 
     def proxy(
         self, method: str, path: str, query: Any = None, body: Any = None, *, paginate: bool = False
@@ -151,8 +150,7 @@ class AsyncConnection(_BaseConnection):
         ctx = self.context(resource, "list", remote_data)
         plan = ListPlan(ctx, filters, limit, cursor)
         while not plan.done:
-            page = plan.receive(await self.sender.send(plan.request()))
-            for record in await run_async(enrich(ctx, page), self.sender.send):
+            for record in await run_async(next_records(ctx, plan), self.sender.send):
                 yield record
 
     async def proxy(

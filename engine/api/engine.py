@@ -21,7 +21,13 @@ from engine.run.clock import Clock, SystemClock
 from engine.run.concurrency import ConcurrencyLimiter
 from engine.run.ratelimit import BucketSpec, InMemoryRateLimiter, RateLimiter
 from engine.run.retry import RetryPolicy, RetryStats
-from engine.run.session import AsyncSender, ProviderSession, SessionOptions, SyncSender
+from engine.run.session import (
+    AsyncSender,
+    ProviderSession,
+    SessionHooks,
+    SessionOptions,
+    SyncSender,
+)
 from engine.secrets import Secret
 from engine.settings import resolve_settings
 from engine.suggest import did_you_mean
@@ -134,9 +140,9 @@ class Engine:
         credentials: Credentials | None,
         base_url: str | None,
         account_key: str | None,
-        on_unauthorized: Callable[[], None] | None,
         retry_policy: RetryPolicy | None,
-        settings: Mapping[str, Any] | None = None,
+        settings: Mapping[str, Any] | None,
+        hooks: SessionHooks,
     ) -> ProviderSession:
         mapping = self.mapping(provider)
         resolved = resolve_settings(mapping.provider, settings)
@@ -158,7 +164,8 @@ class Engine:
             slots=self.slots(provider),
             limiter_key=key,
             stats=RetryStats(),
-            on_unauthorized=on_unauthorized,
+            on_unauthorized=hooks.on_unauthorized,
+            on_success=hooks.on_success,
         )
         return ProviderSession(mapping, creds, base_url, options, resolved)
 
@@ -173,11 +180,17 @@ class Engine:
         on_unauthorized: Callable[[], None] | None = None,
         retry_policy: RetryPolicy | None = None,
         settings: Mapping[str, Any] | None = None,
+        on_success: Callable[[], None] | None = None,
     ) -> Connection:
         """A blocking connection to one provider account; `settings` are its connection
-        settings (an unknown or missing required one is a `ValidationError` naming it)."""
+        settings (an unknown or missing required one is a `ValidationError` naming it).
+
+        Sender hooks: `on_unauthorized` is called when the provider answers 401, `on_success`
+        when a request's final answer is a 2xx (after pacing and retries).
+        """
+        hooks = SessionHooks(on_unauthorized=on_unauthorized, on_success=on_success)
         session = self._session(
-            provider, credentials, base_url, account_key, on_unauthorized, retry_policy, settings
+            provider, credentials, base_url, account_key, retry_policy, settings, hooks
         )
         return Connection(self, session, SyncSender(session, transport))
 
@@ -192,10 +205,13 @@ class Engine:
         on_unauthorized: Callable[[], None] | None = None,
         retry_policy: RetryPolicy | None = None,
         settings: Mapping[str, Any] | None = None,
+        on_success: Callable[[], None] | None = None,
     ) -> AsyncConnection:
-        """An async connection (same surface, awaitable; `settings` as for `connect`)."""
+        """An async connection (same surface, awaitable; `settings` and the sender hooks as
+        for `connect`)."""
+        hooks = SessionHooks(on_unauthorized=on_unauthorized, on_success=on_success)
         session = self._session(
-            provider, credentials, base_url, account_key, on_unauthorized, retry_policy, settings
+            provider, credentials, base_url, account_key, retry_policy, settings, hooks
         )
         return AsyncConnection(self, session, AsyncSender(session, transport))
 

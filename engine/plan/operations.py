@@ -16,7 +16,15 @@ from engine.plan.messages import Plan, ProviderResponse
 from engine.plan.responses import raise_for_response
 from engine.plan.steps import build_request, check_response, require_id, run_before
 
-__all__ = ["build_request", "delete", "get", "list_all", "list_page", "require_id"]
+__all__ = [
+    "build_request",
+    "delete",
+    "get",
+    "list_all",
+    "list_page",
+    "next_records",
+    "require_id",
+]
 
 QUIET_STEPS_PER_PAGE = 50
 """Requests one list page may make while they yield no records (a page of parents, empty
@@ -37,6 +45,14 @@ def list_page(
             break
     records = yield from enrich(ctx, records)
     return plan.envelope(records)
+
+
+def next_records(ctx: CallContext, plan: ListPlan) -> Plan[list[dict[str, Any]]]:
+    """The next page of an open list call, as enriched records: one step of
+    `Connection.iterate`, run by a driver so that a failed request is thrown into it."""
+    response = yield plan.request()
+    records = plan.receive(response)
+    return (yield from enrich(ctx, records))
 
 
 def list_all(ctx: CallContext, filters: dict[str, Any] | None = None) -> Plan[list[dict[str, Any]]]:

@@ -154,8 +154,9 @@ def needs_custom_keys(ctx: CallContext, bodies: list[Any]) -> set[str]:
     return keys
 
 
-def write(ctx: CallContext, call_id: Any, body: Any) -> Plan[dict[str, Any]]:
-    """create / update / upsert: validated before anything is sent."""
+def checked_write(ctx: CallContext, call_id: Any, body: Any) -> str | None:
+    """The record id of a write (an update needs one) once its body is valid; raises
+    `ValidationError` naming the problems before anything is sent."""
     record_id = require_id(ctx, call_id) if ctx.method == "update" else None
     problems = validate_body(ctx, ctx.method, body)
     if not problems and ctx.operation.request is not None:
@@ -163,6 +164,18 @@ def write(ctx: CallContext, call_id: Any, body: Any) -> Plan[dict[str, Any]]:
         problems = refused_values(ctx.mapping, specs, body)
     if problems:
         raise ValidationError(f"invalid body for {ctx.name}", details=problems)
+    return record_id
+
+
+def preview_write(ctx: CallContext, call_id: Any, body: Any) -> PreparedWrite:
+    """The requests `write` would send (its `before` steps, then the main request), checked
+    the same way, without reading the account's custom-field definitions (for `--explain`)."""
+    return prepare_write(ctx, checked_write(ctx, call_id, body), body, None)
+
+
+def write(ctx: CallContext, call_id: Any, body: Any) -> Plan[dict[str, Any]]:
+    """create / update / upsert: validated before anything is sent."""
+    record_id = checked_write(ctx, call_id, body)
     wanted = needs_custom_keys(ctx, [body])
     known = (yield from custom_field_keys(ctx, wanted)) if wanted else None
     prepared = prepare_write(ctx, record_id, body, known)

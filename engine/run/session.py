@@ -65,6 +65,16 @@ class SessionOptions:
     stats: RetryStats = field(default_factory=RetryStats)
     on_unauthorized: Callable[[], None] | None = None
     timeout: float | None = None
+    on_success: Callable[[], None] | None = None
+
+
+@dataclass(frozen=True)
+class SessionHooks:
+    """Sender hooks of a connection: `on_unauthorized` when the provider answers 401,
+    `on_success` when a request's final answer is a 2xx."""
+
+    on_unauthorized: Callable[[], None] | None = None
+    on_success: Callable[[], None] | None = None
 
 
 class ProviderSession:
@@ -242,6 +252,8 @@ class _Attempts:
             self.session.observe(self.request, response)
             outcome = self.outcome_of(response)
             if outcome is None:
+                if response.ok and self.session.options.on_success is not None:
+                    self.session.options.on_success()
                 return response
         else:
             assert error is not None
@@ -374,6 +386,7 @@ __all__ = [
     "MalformedBody",
     "NotSent",
     "ProviderSession",
+    "SessionHooks",
     "SessionOptions",
     "SyncSender",
 ]

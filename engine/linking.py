@@ -36,9 +36,10 @@ from engine.api import AsyncConnection, Connection, Engine
 from engine.errors import ForbiddenError
 from engine.loader import ProviderMapping
 from engine.plan.build import fixed_request
-from engine.plan.messages import ProviderRequest
+from engine.plan.messages import Plan, ProviderRequest
 from engine.plan.responses import raise_for_response
 from engine.run.clock import Clock
+from engine.run.drivers import run_async, run_sync
 from engine.run.retry import RetryPolicy
 from engine.secrets import Secret
 
@@ -49,6 +50,7 @@ __all__ = [
     "aconnect_account",
     "alink_account",
     "check_credentials",
+    "check_plan",
     "check_request",
     "connect_account",
     "link_account",
@@ -96,18 +98,21 @@ def _what(mapping: ProviderMapping) -> str:
     return f"{mapping.provider.label} credentials check"
 
 
+def check_plan(mapping: ProviderMapping) -> Plan[None]:
+    """The credentials check as a plan: the `check` request, then the unified error unless
+    the provider's answer is a success."""
+    response = yield check_request(mapping)
+    raise_for_response(mapping, response, what=_what(mapping))
+
+
 def check_credentials(connection: Connection) -> None:
     """Send the provider's `check` request; raise the unified error unless it succeeds."""
-    mapping = connection.session.mapping
-    response = connection.sender.send(check_request(mapping))
-    raise_for_response(mapping, response, what=_what(mapping))
+    run_sync(check_plan(connection.session.mapping), connection.sender.send)
 
 
 async def acheck_credentials(connection: AsyncConnection) -> None:
     """`check_credentials` for an async connection."""
-    mapping = connection.session.mapping
-    response = await connection.sender.send(check_request(mapping))
-    raise_for_response(mapping, response, what=_what(mapping))
+    await run_async(check_plan(connection.session.mapping), connection.sender.send)
 
 
 # --------------------------------------------------------------------------- linking

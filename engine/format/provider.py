@@ -250,7 +250,20 @@ WebhookSignature = Annotated[
 class WebhookEvents(Strict):
     """Where things are in one webhook event."""
 
-    type_path: Expression = Field(description="The provider's event name, e.g. `event || type`.")
+    type_path: Expression | None = Field(
+        default=None,
+        description="The provider's event name in the event, e.g. `event || type`. Give this "
+        "or `type_param` (or both: the body wins when it names the event).",
+    )
+    type_param: str | None = Field(
+        default=None,
+        pattern=r"^[A-Za-z0-9_.-]+$",
+        description="Query parameter of the delivery URL naming the provider event, for "
+        "providers whose bodies do not say which event they carry (one webhook per event, "
+        "`subscriptions.per_event: true`). Subscribing adds `<type_param>=<provider event>` to "
+        "each webhook's URL; `webhooks.handle(..., url=)` reads it back when `type_path` gives "
+        "nothing.",
+    )
     contact_path: Expression = Field(description="The contact record inside an event.")
     list_path: Expression | None = Field(default=None, description="The list record, when any.")
     occurred_at_path: Expression | None = Field(
@@ -270,7 +283,16 @@ class WebhookSubscriptionSpec(Strict):
 
     create: CheckRequest = Field(description="Request creating a webhook.")
     create_body: dict[str, Expression] = Field(
-        description="Provider body: key → expression over `{url, events, name}`."
+        description="Provider body: key → expression over `{url, events, name, batchable}` "
+        "(with `per_event`, also `event`: the one provider event of this webhook)."
+    )
+    per_event: bool = Field(
+        default=False,
+        description="The provider's webhook carries ONE event: subscribing creates one "
+        "webhook per provider event (`events` is then a one-item list and `event` its name), "
+        "answered as one subscription whose id lists the provider ids (`id1,id2`); `list()` "
+        "groups webhooks by URL the same way and `unsubscribe(id)` deletes each. When one "
+        "create fails, the webhooks already created are deleted again.",
     )
     list: CheckRequest = Field(description="Request listing webhooks.")
     delete: CheckRequest = Field(description="Request deleting a webhook (`{id}` in the path).")

@@ -30,6 +30,7 @@ from engine.loader.requests import (
     request_inputs,
 )
 from engine.loader.scope_checks import check_scope, id_parts, mapped_fields
+from engine.loader.webhook_checks import check_webhooks
 from engine.loader.write_checks import check_write_features
 from engine.loader.yaml_source import YamlDocument
 from engine.suggest import did_you_mean
@@ -161,38 +162,8 @@ def check_provider(provider: ProviderFile, document: YamlDocument, file: str) ->
                     _unknown("rate-limit bucket", rule.bucket, buckets),
                 )
     if provider.webhooks is not None:
-        _check_webhooks(checker, provider)
+        check_webhooks(checker, provider)
     return checker.problems
-
-
-def _check_webhooks(checker: _Checker, provider: ProviderFile) -> None:
-    hooks = provider.webhooks
-    assert hooks is not None
-    events = hooks.events
-    event_types = unified.event_types()
-    for name, unified_type in events.types.items():
-        if unified_type not in event_types:
-            checker.report(
-                ("webhooks", "events", "types", name),
-                _unknown("unified event type", unified_type, event_types),
-            )
-    subs = hooks.subscriptions
-    if subs is not None:
-        base: DataPath = ("webhooks", "subscriptions")
-        # Webhook management requests carry the connection's settings (an audience, say).
-        for name, request, fillers in (
-            ("create", subs.create, set()),
-            ("list", subs.list, set()),
-            ("delete", subs.delete, {"id"}),
-        ):
-            checker.template(
-                (*base, name, "path"), request.path, fillers, "webhook id", is_path=True
-            )
-        if subs.secret_path is not None and hooks.signature.type == "url_token":
-            checker.report(
-                (*base, "secret_path"),
-                "'secret_path' is unused with a url_token signature (the engine makes the token)",
-            )
 
 
 def check_resource(

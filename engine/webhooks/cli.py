@@ -52,7 +52,7 @@ def run_parse(args: argparse.Namespace) -> int:
         engine = load_engine(args)
         raw = sys.stdin.buffer.read()
         if args.no_verify:
-            events = engine.webhooks.parse(args.provider, raw)
+            events = engine.webhooks.parse(args.provider, raw, url=args.url)
         else:
             spec = webhook_spec(engine.mapping(args.provider)).signature
             signature = args.signature or os.environ.get("UNIMAP_WEBHOOK_SIGNATURE", "")

@@ -56,10 +56,14 @@ def canonical_json(value: Any) -> str:
     return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
 
 
-def event_id(provider: str, raw_event: Any, index: int) -> str:
+def event_id(provider: str, raw_event: Any, index: int, url_type: str | None = None) -> str:
     """A stable id: sha256 over the provider, the canonical raw event and its index in the
-    delivery. A redelivery of the same body gives the same ids."""
-    digest = hashlib.sha256(f"{provider}\0{index}\0{canonical_json(raw_event)}".encode())
+    delivery (and the event name its URL gave, when any: equal bodies of different events
+    differ). A redelivery of the same body gives the same ids."""
+    text = f"{provider}\0{index}\0{canonical_json(raw_event)}"
+    if url_type is not None:
+        text += f"\0{url_type}"
+    digest = hashlib.sha256(text.encode())
     return "evt_" + digest.hexdigest()[:40]
 
 
@@ -85,6 +89,7 @@ def normalise(
     *,
     account_id: str | None = None,
     received_at: datetime | None = None,
+    url_type: str | None = None,
 ) -> dict[str, Any]:
     """One unified event (`schemas/unified/marketing_automation/event.json`).
 
@@ -94,10 +99,15 @@ def normalise(
       lacks (e.g. a provider sending `{id, name}`) come out `null`.
     * `occurred_at`: `occurred_at_path` through `to_iso8601`, else the time received.
     * `account_id`: `account_path`, else the given `account_id`, else `null`.
+    * `type`: the name at `type_path`, else `url_type` (the delivery URL's `type_param`).
     """
     spec = webhook_spec(mapping)
     events = spec.events
-    name = mapping.expression(events.type_path).search(raw_event)
+    name = None
+    if events.type_path is not None:
+        name = mapping.expression(events.type_path).search(raw_event)
+    if name in (None, "") and url_type:
+        name = url_type
     kind = unified_type(spec, name)
     contact: dict[str, Any] | None = None
     source = mapping.expression(events.contact_path).search(raw_event)
@@ -125,7 +135,7 @@ def normalise(
         found = mapping.expression(events.account_path).search(raw_event)
         account = None if found in (None, "") else str(found)
     return {
-        "id": event_id(mapping.name, raw_event, index),
+        "id": event_id(mapping.name, raw_event, index, url_type or None),
         "type": kind,
         "provider": mapping.name,
         "account_id": account if account is not None else account_id,
@@ -137,11 +147,30 @@ def normalise(
 
 
 def normalise_all(
-    mapping: ProviderMapping, payload: Any, *, account_id: str | None = None
+    mapping: ProviderMapping,
+    payload: Any,
+    *,
+    account_id: str | None = None,
+    url_type: str | None = None,
 ) -> list[dict[str, Any]]:
-    """Split a parsed delivery and normalise every event in order."""
+    """Split a parsed delivery and normalise every event in order (`url_type`: the event
+    name the delivery URL carried, see `events.type_param`)."""
     received = datetime.now(UTC)
     return [
-        normalise(mapping, item, index, account_id=account_id, received_at=received)
+        normalise(
+            mapping, item, index, account_id=account_id, received_at=received, url_type=url_type
+        )
         for index, item in enumerate(split(mapping, payload))
     ]
+
+
+def url_event_type(spec: WebhookSpec, pairs: list[tuple[str, str]]) -> str | None:
+    """The provider event named by the delivery URL's `type_param` (None when not declared
+    or absent; a repeated parameter is refused)."""
+    param = spec.events.type_param
+    if param is None:
+        return None
+    found = [value for name, value in pairs if name == param]
+    if len(found) > 1:
+        raise ValidationError(f"the webhook delivery URL has more than one '{param}' parameter")
+    return found[0] if found and found[0] else None

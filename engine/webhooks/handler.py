@@ -10,7 +10,7 @@ from engine.errors import ConfigurationError, SignatureError
 from engine.format.provider import UrlTokenSignature
 from engine.loader import ProviderMapping
 from engine.secrets import Secret
-from engine.webhooks.events import normalise_all, parse_body, webhook_spec
+from engine.webhooks.events import normalise_all, parse_body, url_event_type, webhook_spec
 from engine.webhooks.signature import QueryInput, query_pairs, verify, verify_url_token
 
 
@@ -68,19 +68,39 @@ class WebhookHandler:
         need `headers`; providers that put a token in the delivery URL
         (`signature.type: url_token`) need the request's full `url` or its `query` (a raw query
         string, a mapping or pairs). A bad or missing signature or token raises
-        `SignatureError` before the body is even parsed.
+        `SignatureError` before the body is even parsed. Providers naming the event in the URL
+        (`events.type_param`) need `url` or `query` too.
         """
         mapping = self.mapping_of(provider)
         spec = webhook_spec(mapping)
         body = raw_body.encode("utf-8") if isinstance(raw_body, str) else bytes(raw_body)
         key = self.secret_for(provider, account, secret)
+        pairs = query_pairs(url, query)
         if isinstance(spec.signature, UrlTokenSignature):
-            verify_url_token(spec.signature, query_pairs(url, query), key)
+            verify_url_token(spec.signature, pairs, key)
         else:
             verify(spec.signature, headers, body, key)
-        return normalise_all(mapping, parse_body(body, spec.body_format), account_id=None)
+        return normalise_all(
+            mapping,
+            parse_body(body, spec.body_format),
+            account_id=None,
+            url_type=url_event_type(spec, pairs),
+        )
 
-    def parse(self, provider: str, raw_body: bytes | str) -> list[dict[str, Any]]:
-        """Unified events of a body WITHOUT checking its signature (tests, trusted replays)."""
+    def parse(
+        self,
+        provider: str,
+        raw_body: bytes | str,
+        *,
+        url: str | None = None,
+        query: QueryInput = None,
+    ) -> list[dict[str, Any]]:
+        """Unified events of a body WITHOUT checking its signature (tests, trusted replays);
+        `url`/`query` give the event name for providers with `events.type_param`."""
         mapping = self.mapping_of(provider)
-        return normalise_all(mapping, parse_body(raw_body, webhook_spec(mapping).body_format))
+        spec = webhook_spec(mapping)
+        return normalise_all(
+            mapping,
+            parse_body(raw_body, spec.body_format),
+            url_type=url_event_type(spec, query_pairs(url, query)),
+        )

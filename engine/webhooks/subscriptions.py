@@ -24,6 +24,7 @@ from engine.plan.messages import Plan, ProviderRequest, ProviderResponse
 from engine.plan.responses import raise_for_response
 from engine.run.drivers import run_async, run_sync
 from engine.secrets import Secret
+from engine.webhooks import per_event
 from engine.webhooks.events import unified_type, webhook_spec
 from engine.webhooks.signature import with_url_token
 
@@ -129,13 +130,24 @@ def subscribe_plan(
         "name": name,
         "batchable": bool(batchable) or needs_batch,
     }
-    body = {}
-    for key, source in subs.create_body.items():
-        value = mapping.expression(source).search(data)
-        if value is not None:
-            body[key] = value
+
+    def body_of(source: dict[str, Any]) -> dict[str, Any]:
+        found = {key: mapping.expression(e).search(source) for key, e in subs.create_body.items()}
+        return {key: value for key, value in found.items() if value is not None}
+
+    if subs.per_event:
+        described = yield from per_event.subscribe_each(
+            mapping, spec, body_of, data, _values(settings), _describe
+        )
+        if token is not None:
+            described["secret"] = token
+        return described
     response = yield fixed_request(
-        mapping, subs.create, values=_values(settings), body=body, purpose="webhooks.subscribe"
+        mapping,
+        subs.create,
+        values=_values(settings),
+        body=body_of(data),
+        purpose="webhooks.subscribe",
     )
     raise_for_response(mapping, response, what="webhooks.subscribe")
     described = _describe(mapping, mapping.expression(subs.record_path).search(response.body))
@@ -165,7 +177,8 @@ def list_plan(
     )
     raise_for_response(mapping, response, what="webhooks.list")
     records = mapping.expression(subs.records_path).search(response.body) or []
-    return [_describe(mapping, record) for record in records]
+    described = [_describe(mapping, record) for record in records]
+    return per_event.group(webhook_spec(mapping), described) if subs.per_event else described
 
 
 def unsubscribe_plan(
@@ -173,6 +186,10 @@ def unsubscribe_plan(
 ) -> Plan[dict[str, Any]]:
     """Delete a webhook; returns `{"id": ...}` (an unknown id raises not_found)."""
     _, subs = subscription_spec(mapping)
+    if subs.per_event:
+        return (
+            yield from per_event.unsubscribe_each(mapping, subs, _values(settings), str(webhook_id))
+        )
     response = yield fixed_request(
         mapping,
         subs.delete,

@@ -82,6 +82,13 @@ def _mapper(mapping: ProviderMapping, resource: str) -> RecordMapper | None:
     return RecordMapper(mapping, resource, resource_file.fields)
 
 
+def _event_name(mapping: ProviderMapping, raw_event: Any, url_type: str | None) -> Any:
+    """The provider's event name: at `type_path`, else the one the delivery URL gave."""
+    path = webhook_spec(mapping).events.type_path
+    name = mapping.expression(path).search(raw_event) if path is not None else None
+    return url_type if name in (None, "") and url_type else name
+
+
 def normalise(
     mapping: ProviderMapping,
     raw_event: dict[str, Any],
@@ -103,12 +110,7 @@ def normalise(
     """
     spec = webhook_spec(mapping)
     events = spec.events
-    name = None
-    if events.type_path is not None:
-        name = mapping.expression(events.type_path).search(raw_event)
-    if name in (None, "") and url_type:
-        name = url_type
-    kind = unified_type(spec, name)
+    kind = unified_type(spec, _event_name(mapping, raw_event, url_type))
     contact: dict[str, Any] | None = None
     source = mapping.expression(events.contact_path).search(raw_event)
     contacts = _mapper(mapping, "contacts")

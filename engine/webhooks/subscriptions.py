@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Awaitable, Callable, Mapping
+from functools import partial
 from typing import Any
 
 from engine.accounts.store import AccountStore
@@ -112,48 +113,40 @@ def subscribe_plan(
             raise ConfigurationError("a webhook token is needed to subscribe (url_token)")
         url = with_url_token(spec.signature, url, token)
     names = provider_events(mapping, events)
-    batch_only = set(subscription_spec(mapping)[1].batch_only_events) & set(names)
-    needs_batch = bool(batch_only)
-    if batchable is False and needs_batch:
+    batch_only = set(subs.batch_only_events) & set(names)
+    if batchable is False and batch_only:
         raise ValidationError(
             "these events are only delivered in batches; batchable cannot be false",
             details=[
-                FieldProblem(
-                    "batchable",
-                    "must be true for " + ", ".join(sorted(batch_only)),
-                )
+                FieldProblem("batchable", "must be true for " + ", ".join(sorted(batch_only)))
             ],
         )
-    data: dict[str, Any] = {
-        "url": url,
-        "events": names,
-        "name": name,
-        "batchable": bool(batchable) or needs_batch,
-    }
-
-    def body_of(source: dict[str, Any]) -> dict[str, Any]:
-        found = {key: mapping.expression(e).search(source) for key, e in subs.create_body.items()}
-        return {key: value for key, value in found.items() if value is not None}
-
+    data = {"url": url, "events": names, "name": name, "batchable": bool(batchable or batch_only)}
     if subs.per_event:
         described = yield from per_event.subscribe_each(
-            mapping, spec, body_of, data, _values(settings), _describe
+            mapping, spec, partial(create_body, mapping, subs), data, _values(settings), _describe
         )
-        if token is not None:
-            described["secret"] = token
-        return described
-    response = yield fixed_request(
-        mapping,
-        subs.create,
-        values=_values(settings),
-        body=body_of(data),
-        purpose="webhooks.subscribe",
-    )
-    raise_for_response(mapping, response, what="webhooks.subscribe")
-    described = _describe(mapping, mapping.expression(subs.record_path).search(response.body))
+    else:
+        response = yield fixed_request(
+            mapping,
+            subs.create,
+            values=_values(settings),
+            body=create_body(mapping, subs, data),
+            purpose="webhooks.subscribe",
+        )
+        raise_for_response(mapping, response, what="webhooks.subscribe")
+        described = _describe(mapping, mapping.expression(subs.record_path).search(response.body))
     if token is not None:
         described["secret"] = token
     return described
+
+
+def create_body(
+    mapping: ProviderMapping, subs: WebhookSubscriptionSpec, source: dict[str, Any]
+) -> dict[str, Any]:
+    """The create request's body from `create_body` over `source` (null values left out)."""
+    found = {key: mapping.expression(e).search(source) for key, e in subs.create_body.items()}
+    return {key: value for key, value in found.items() if value is not None}
 
 
 def new_token(mapping: ProviderMapping) -> str | None:

@@ -13,7 +13,7 @@ from typing import Any
 import httpx
 
 from engine.api import Connection, Engine
-from engine.cli_mappings import add_mappings_argument, load_engine
+from engine.cli.mappings import add_mappings_argument, load_engine
 from engine.errors import UnimapError
 
 

@@ -9,7 +9,7 @@ Layers, bottom to top (a module may import its own layer and those below):
 4. `run` (httpx drivers, pacing, retries)
 5. `accounts` (the encrypted store)
 6. services: `explain`, `proxy`, `webhooks`, `linking`, `api`, `conformance`
-7. surfaces: the command line (`cli*`, `*.cli`, `*_cli`)
+7. surfaces: the command line, all of it in `engine/cli/`
 
 Imports under `if TYPE_CHECKING:` count too: a type annotation is a dependency.
 """
@@ -48,8 +48,7 @@ def layer_of(module: str) -> int:
     parts = module.split(".")
     if len(parts) == 1:
         return 0
-    leaf = parts[-1]
-    if parts[1].startswith("cli") or leaf == "cli" or leaf.endswith("_cli"):
+    if parts[1] == "cli":
         return SURFACE
     for index, names in enumerate(LAYERS):
         if parts[1] in names:

@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from engine.cli_mappings import add_mappings_argument
+from engine.cli.mappings import add_mappings_argument
 from engine.loader.load import env_mapping_folders, load_layers
 from engine.paths import mappings_dir
 

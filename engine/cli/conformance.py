@@ -12,7 +12,7 @@ import argparse
 import json
 from typing import Any
 
-from engine.cli_call import add_connection_arguments, open_connection, print_error
+from engine.cli.call import add_connection_arguments, open_connection, print_error
 from engine.conformance import CHECKS
 from engine.errors import UnimapError
 

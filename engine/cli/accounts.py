@@ -21,7 +21,7 @@ from typing import Any
 
 from engine.accounts.model import Account, AccountStatus
 from engine.accounts.sqlite_store import default_store
-from engine.cli_mappings import add_mappings_argument, load_engine
+from engine.cli.mappings import add_mappings_argument, load_engine
 from engine.errors import UnimapError
 from engine.secrets import Secret, redact
 
@@ -152,7 +152,7 @@ def _credentials(args: argparse.Namespace) -> dict[str, Secret] | None:
 
 def run_add(args: argparse.Namespace) -> int:
     """Check and save a new account; print it as JSON."""
-    from engine.cli_call import parse_pairs
+    from engine.cli.call import parse_pairs
     from engine.linking import link_account
 
     credentials = _credentials(args)

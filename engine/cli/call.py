@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from engine.cli_mappings import add_mappings_argument, load_engine
+from engine.cli.mappings import add_mappings_argument, load_engine
 from engine.errors import ConfigurationError, UnimapError, ValidationError
 
 

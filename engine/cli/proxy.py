@@ -15,7 +15,7 @@ import argparse
 import json
 from typing import Any
 
-from engine.cli_call import add_connection_arguments, open_connection, print_error, read_body
+from engine.cli.call import add_connection_arguments, open_connection, print_error, read_body
 from engine.errors import UnimapError, ValidationError
 
 

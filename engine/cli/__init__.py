@@ -9,21 +9,20 @@ from __future__ import annotations
 
 import argparse
 import importlib
-import sys
 from collections.abc import Sequence
 
 from engine import __version__
 
 # Modules that contribute sub-commands, each exposing `register(subparsers) -> None`.
 COMMAND_MODULES: tuple[str, ...] = (
-    "engine.loader.cli",
-    "engine.accounts.cli",
-    "engine.cli_call",
-    "engine.conformance.cli",
+    "engine.cli.validate",
+    "engine.cli.accounts",
+    "engine.cli.call",
+    "engine.cli.conformance",
     "simulators.demo",
     "simulators.sandbox_cli",
-    "engine.proxy_cli",
-    "engine.webhooks.cli",
+    "engine.cli.proxy",
+    "engine.cli.webhooks",
 )
 
 
@@ -44,7 +43,3 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     return int(args.handler(args))
-
-
-if __name__ == "__main__":
-    sys.exit(main())

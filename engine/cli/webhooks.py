@@ -15,8 +15,8 @@ import os
 import sys
 from typing import Any
 
-from engine.cli_call import print_error
-from engine.cli_mappings import add_mappings_argument, load_engine
+from engine.cli.call import print_error
+from engine.cli.mappings import add_mappings_argument, load_engine
 from engine.errors import UnimapError
 
 

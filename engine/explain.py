@@ -11,6 +11,7 @@ from engine.plan.enrich import describe_enrichments
 from engine.plan.listing import ListPlan
 from engine.plan.messages import ProviderRequest
 from engine.run.drivers import first_request
+from engine.unified.schemas import RECORD_WRITES
 
 if TYPE_CHECKING:
     from engine.run.session import ProviderSession
@@ -60,7 +61,7 @@ def explain_call(
         plan = ListPlan(ctx, filters, limit, cursor)
         requests.append(plan.request())
         explained["pagination"] = plan.describe()
-    elif ctx.method in ("create", "update", "upsert") and ctx.operation.request is not None:
+    elif ctx.method in RECORD_WRITES and ctx.operation.request is not None:
         prepared = writes.preview_write(ctx, call_id, body)
         requests.extend(request for request, _ in prepared.before)
         requests.append(prepared.request)

@@ -10,13 +10,13 @@ from engine.format.resource import AcceptError, Operation, ResourceFile
 from engine.loader.problems import DataPath
 from engine.suggest import did_you_mean
 from engine.unified import schemas as unified
+from engine.unified.schemas import RECORD_WRITES
 
 if TYPE_CHECKING:
     from engine.format.common import RequestSpec
     from engine.loader.checks import _Checker
 
 RequestCheck = Callable[["_Checker", DataPath, "RequestSpec", set[str], set[str], str], None]
-RECORD_WRITES = frozenset({"create", "update", "upsert"})
 
 
 def step_inputs(resource: str, method: str) -> set[str]:

@@ -23,6 +23,7 @@ from engine.plan.steps import (
     run_before,
 )
 from engine.plan.writes import PreparedWrite, custom_field_keys, needs_custom_keys, prepare_write
+from engine.unified.schemas import takes_id
 from engine.unified.validate import validate_write
 
 Results = list[dict[str, Any] | None]
@@ -37,7 +38,7 @@ def each(ctx: CallContext, call_id: Any, body: Any) -> Plan[dict[str, Any]]:
     """Custom per-item methods: validated first, the method's `before` steps, then the items."""
     spec = ctx.operation.each
     assert spec is not None
-    needs_id = ctx.method in ("add_contacts", "remove_contacts")
+    needs_id = takes_id(ctx.resource.resource, ctx.method)
     record_id = require_id(ctx, call_id) if needs_id else None
     problems = validate_write(ctx.resource.resource, ctx.method, body)
     if problems:

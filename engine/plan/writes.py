@@ -13,6 +13,7 @@ from engine.plan.operations import forget_definitions, list_all
 from engine.plan.refused import refused_values
 from engine.plan.steps import before_requests, build_request, require_id, run_requests
 from engine.plan.write_results import finish_write
+from engine.unified.schemas import takes_id
 from engine.unified.validate import validate_write
 
 
@@ -157,7 +158,7 @@ def needs_custom_keys(ctx: CallContext, bodies: list[Any]) -> set[str]:
 def checked_write(ctx: CallContext, call_id: Any, body: Any) -> str | None:
     """The record id of a write (an update needs one) once its body is valid; raises
     `ValidationError` naming the problems before anything is sent."""
-    record_id = require_id(ctx, call_id) if ctx.method == "update" else None
+    record_id = require_id(ctx, call_id) if takes_id(ctx.resource.resource, ctx.method) else None
     problems = validate_body(ctx, ctx.method, body)
     if not problems and ctx.operation.request is not None:
         specs = [ctx.operation.request, *(step.request for step in ctx.operation.before)]

@@ -191,6 +191,10 @@ def all_methods() -> list[str]:
     return list(dict.fromkeys(m for by_method in WRITE_SCHEMAS.values() for m in by_method))
 
 
+RECORD_WRITES: frozenset[str] = frozenset({"create", "update", "upsert"})
+"""Methods whose body is one record's writable fields and whose answer is that record."""
+
+
 def takes_id(resource: str, method: str) -> bool:
     """Whether ``resource.method`` acts on one record named by its id (``get``, ``update``…)."""
     _write_file(resource, method)

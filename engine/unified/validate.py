@@ -26,7 +26,6 @@ __all__ = [
     "validate_write",
 ]
 
-_RECORD_WRITES = frozenset({"create", "update", "upsert"})
 """Methods whose body is a record's writable fields (so read-only fields get their own message)."""
 
 _JSON_TYPES = {
@@ -61,7 +60,7 @@ def validate_write(resource: str, method: str, body: Any) -> list[FieldProblem]:
     if validator is None:
         return []
     read_only: frozenset[str] = frozenset()
-    if method in _RECORD_WRITES:
+    if method in schemas.RECORD_WRITES:
         read_only = frozenset(schemas.resource_fields(resource) - schemas.writable_fields(resource))
     return _problems(validator, body, read_only=read_only)
 

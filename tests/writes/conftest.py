@@ -19,6 +19,7 @@ import yaml
 
 from engine.api import AsyncConnection, Connection, Engine
 from engine.paths import mappings_dir
+from engine.run.clock import FakeClock
 from simulators.mailerlite import DEFAULT_TOKEN, IN_PROCESS_BASE_URL, Simulator, SimulatorTransport
 
 FAST_PERIOD = 0.2
@@ -89,9 +90,10 @@ class RecordingTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
 
 @pytest.fixture(scope="session")
 def fast_engine(tmp_path_factory: pytest.TempPathFactory) -> Engine:
-    """An engine over a copy of the mappings with {FAST_PERIOD}-second rate windows."""
+    """An engine over a copy of the mappings with {FAST_PERIOD}-second rate windows, pacing and
+    backing off on a fake clock (the simulators these tests use set no server-side limits)."""
     root = tmp_path_factory.mktemp("fast-mappings") / "mappings"
-    return Engine.load(compressed_mappings(root, FAST_PERIOD))
+    return Engine.load(compressed_mappings(root, FAST_PERIOD), clock=FakeClock())
 
 
 @pytest.fixture

@@ -96,8 +96,9 @@ def contacts_filters(probe: Probe) -> str:
 
 
 def _supports(probe: Probe, resource: str) -> bool:
-    operation = probe.mapping.resources.get(resource, None)
-    return operation is not None and operation.operations.get("list") is not None
+    """Whether the mapping has the resource and maps its `list`."""
+    mapped = probe.mapping.resources.get(resource)
+    return mapped is not None and mapped.operations.get("list") is not None
 
 
 @check("contacts.get.by_id")

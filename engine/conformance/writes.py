@@ -154,8 +154,8 @@ def custom_fields_crud(probe: Probe) -> str:
 @check("webhooks.subscriptions", writes=True)
 def webhook_subscriptions(probe: Probe) -> str:
     """A webhook subscription is created, listed and removed."""
-    subscriptions = probe.mapping.provider.webhooks
-    if subscriptions is None or subscriptions.subscriptions is None:
+    webhooks = probe.mapping.provider.webhooks
+    if webhooks is None or webhooks.subscriptions is None:
         raise Unsupported("webhooks", "subscribe", "the provider mapping declares no webhooks")
     events = ["contact.unsubscribed"]
     created = probe.connection.webhooks.subscribe("https://example.com/unimap-hook", events)

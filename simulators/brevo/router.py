@@ -7,7 +7,6 @@ this path"}`, the example of the v3 error model).
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -15,6 +14,7 @@ from typing import Any
 from simulators.brevo.errors import ApiError
 from simulators.brevo.state import State
 from simulators.core.messages import SimRequest, SimResponse
+from simulators.core.router import PathRouter
 
 
 @dataclass(slots=True)
@@ -43,43 +43,20 @@ class Context:
 Handler = Callable[[Context], SimResponse]
 
 
-@dataclass(slots=True)
-class _Route:
-    template: str
-    pattern: re.Pattern[str]
-    handlers: dict[str, Handler]
+def _method_not_allowed(method: str, _path: str, _allowed: list[str]) -> ApiError:
+    return ApiError(405, "method_not_allowed", f"{method} Method is not allowed on this path")
 
 
-class Router:
-    """An ordered list of path templates like `contacts/lists/{list_id}/contacts`."""
+class Router(PathRouter[Handler]):
+    """An ordered list of path templates like `contacts/lists/{list_id}/contacts` under `v3/`.
+
+    Path parameters are percent-decoded.
+    """
 
     def __init__(self) -> None:
-        self._routes: list[_Route] = []
-
-    def add(self, method: str, template: str, handler: Handler) -> None:
-        """Register `handler` for `method` on `template` (relative to `v3/`)."""
-        for route in self._routes:
-            if route.template == template:
-                route.handlers[method] = handler
-                return
-        regex = re.sub(r"\{(\w+)\}", r"(?P<\1>[^/]+)", template)
-        self._routes.append(_Route(template, re.compile(f"^v3/{regex}$"), {method: handler}))
-
-    def resolve(self, method: str, path: str) -> tuple[Handler, dict[str, str]]:
-        """The handler and (percent-decoded) path parameters, or raise the 404/405 error."""
-        from urllib.parse import unquote
-
-        clean = path.strip("/")
-        for route in self._routes:
-            match = route.pattern.match(clean)
-            if match is None:
-                continue
-            handler = route.handlers.get(method.upper())
-            if handler is None:
-                raise ApiError(
-                    405,
-                    "method_not_allowed",
-                    f"{method.upper()} Method is not allowed on this path",
-                )
-            return handler, {k: unquote(v) for k, v in match.groupdict().items()}
-        raise ApiError(404, "document_not_found", "Invalid route")
+        super().__init__(
+            "v3",
+            lambda _path: ApiError(404, "document_not_found", "Invalid route"),
+            _method_not_allowed,
+            decode_params=True,
+        )

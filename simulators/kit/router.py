@@ -6,12 +6,12 @@ before authentication, like any unrouted request).
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from simulators.core.messages import SimRequest, SimResponse
+from simulators.core.router import PathRouter
 from simulators.kit.errors import KitError, not_found
 from simulators.kit.state import State
 
@@ -42,27 +42,8 @@ class Context:
 Handler = Callable[[Context], SimResponse]
 
 
-class Router:
-    """Templates like `tags/{tag_id}/subscribers/{id}` relative to `v4/`."""
+class Router(PathRouter[Handler]):
+    """Templates like `tags/{tag_id}/subscribers/{id}` under `v4/`; no 405, only 404."""
 
     def __init__(self) -> None:
-        self._routes: list[tuple[re.Pattern[str], dict[str, Handler]]] = []
-        self._templates: dict[str, dict[str, Handler]] = {}
-
-    def add(self, method: str, template: str, handler: Handler) -> None:
-        """Register `handler` for `method` on `template`."""
-        handlers = self._templates.get(template)
-        if handlers is None:
-            handlers = self._templates[template] = {}
-            regex = re.sub(r"\{(\w+)\}", r"(?P<\1>[^/]+)", template)
-            self._routes.append((re.compile(f"^v4/{regex}$"), handlers))
-        handlers[method.upper()] = handler
-
-    def resolve(self, method: str, path: str) -> tuple[Handler, dict[str, str]]:
-        """The handler and path parameters, or raise 404."""
-        clean = path.strip("/")
-        for pattern, handlers in self._routes:
-            match = pattern.match(clean)
-            if match is not None and method.upper() in handlers:
-                return handlers[method.upper()], match.groupdict()
-        raise not_found()
+        super().__init__("v4", lambda _path: not_found())

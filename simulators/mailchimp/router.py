@@ -6,12 +6,12 @@ Unknown paths answer 404 `Resource Not Found`, known paths with another method 4
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from simulators.core.messages import SimRequest, SimResponse
+from simulators.core.router import PathRouter
 from simulators.mailchimp.errors import (
     ApiError,
     invalid_resource,
@@ -92,41 +92,15 @@ def _int(raw: str | None, name: str, default: int) -> int:
 Handler = Callable[[Context], SimResponse]
 
 
-@dataclass(slots=True)
-class _Route:
-    template: str
-    pattern: re.Pattern[str]
-    handlers: dict[str, Handler]
+def _method_not_allowed(_method: str, _path: str, allowed: list[str]) -> ApiError:
+    return method_not_allowed(allowed)
 
 
-class Router:
-    """Ordered path templates like `lists/{list_id}/members/{subscriber_hash}`."""
+class Router(PathRouter[Handler]):
+    """Ordered path templates like `lists/{list_id}/members/{subscriber_hash}` under `3.0/`."""
 
     def __init__(self) -> None:
-        self._routes: list[_Route] = []
-
-    def add(self, method: str, template: str, handler: Handler) -> None:
-        """Register `handler` for `method` on `template` (relative to `/3.0/`)."""
-        for route in self._routes:
-            if route.template == template:
-                route.handlers[method] = handler
-                return
-        regex = re.sub(r"\{(\w+)\}", r"(?P<\1>[^/]+)", template)
-        pattern = re.compile(f"^3\\.0/{regex}$" if template else r"^3\.0$")
-        self._routes.append(_Route(template, pattern, {method: handler}))
-
-    def resolve(self, method: str, path: str) -> tuple[Handler, dict[str, str]]:
-        """The handler and path parameters, or raise the 404/405 `ApiError`."""
-        clean = path.strip("/")
-        for route in self._routes:
-            match = route.pattern.match(clean)
-            if match is None:
-                continue
-            handler = route.handlers.get(method.upper())
-            if handler is None:
-                raise method_not_allowed(sorted(route.handlers))
-            return handler, match.groupdict()
-        raise not_found()
+        super().__init__("3.0", lambda _path: not_found(), _method_not_allowed)
 
 
 __all__ = ["ApiError", "Context", "Handler", "Router"]

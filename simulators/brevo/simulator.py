@@ -28,7 +28,7 @@ from simulators.brevo.routes import build_router
 from simulators.brevo.seed import seed_state
 from simulators.brevo.state import State
 from simulators.core.clock import Clock, SystemClock
-from simulators.core.faults import APPLIED_KINDS, FaultInjector, FaultPlan, FaultRule
+from simulators.core.faults import APPLIED_KINDS, FaultInjector, FaultPlan, FaultRule, apply_fault
 from simulators.core.messages import Disconnect, SimRequest, SimResponse, json_response
 from simulators.core.transport import SimulatorTransport
 
@@ -149,11 +149,7 @@ class Simulator:
         except Exception:
             log.exception("simulator handler failed for %s %s", request.method, request.path)
             response = json_response(500, {"code": "internal_error", "message": "Internal error"})
-        if fault is not None:
-            if fault.kind == "slow":
-                response.delay = fault.delay
-            else:
-                response.disconnect = Disconnect.DROP
+        apply_fault(response, fault)
         return _with(response, headers)
 
 

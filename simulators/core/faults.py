@@ -39,6 +39,8 @@ import threading
 from dataclasses import dataclass
 from typing import TypeVar
 
+from simulators.core.messages import Disconnect, SimResponse
+
 N = TypeVar("N", int, float)
 
 KINDS: tuple[str, ...] = (
@@ -171,3 +173,13 @@ class FaultInjector:
     def total(self) -> int:
         """Every fault injected so far."""
         return sum(self.counts.values())
+
+
+def apply_fault(response: SimResponse, fault: FaultRule | None) -> SimResponse:
+    """Mark a handled request's `response` with an applied fault: delayed (`slow`) or dropped."""
+    if fault is not None:
+        if fault.kind == "slow":
+            response.delay = fault.delay
+        else:
+            response.disconnect = Disconnect.DROP
+    return response

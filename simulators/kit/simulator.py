@@ -22,7 +22,7 @@ from typing import Any
 import httpx
 
 from simulators.core.clock import Clock, SystemClock
-from simulators.core.faults import APPLIED_KINDS, FaultInjector, FaultPlan, FaultRule
+from simulators.core.faults import APPLIED_KINDS, FaultInjector, FaultPlan, FaultRule, apply_fault
 from simulators.core.messages import Disconnect, SimRequest, SimResponse, dumps, json_response
 from simulators.core.ratelimit import FixedWindowLimiter
 from simulators.core.transport import SimulatorTransport
@@ -165,11 +165,7 @@ class Simulator:
         if fault is not None and fault.kind not in APPLIED_KINDS:
             return self._fault_response(fault, request, handler, params)
         response = self._run(handler, Context(self.state, request, params))
-        if fault is not None:
-            if fault.kind == "slow":
-                response.delay = fault.delay
-            else:
-                response.disconnect = Disconnect.DROP
+        apply_fault(response, fault)
         return response
 
     def _run(self, handler: Handler, ctx: Context) -> SimResponse:

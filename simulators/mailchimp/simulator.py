@@ -26,7 +26,7 @@ from typing import Any
 import httpx
 
 from simulators.core.clock import Clock, SystemClock
-from simulators.core.faults import APPLIED_KINDS, FaultInjector, FaultPlan, FaultRule
+from simulators.core.faults import APPLIED_KINDS, FaultInjector, FaultPlan, FaultRule, apply_fault
 from simulators.core.messages import Disconnect, SimRequest, SimResponse
 from simulators.core.transport import SimulatorTransport
 from simulators.mailchimp.errors import ApiError, invalid_key, missing_key, too_many_connections
@@ -207,11 +207,7 @@ class Simulator:
             response = ApiError(
                 500, "Internal Server Error", "An unexpected error occurred."
             ).response(self._instance())
-        if fault is not None:
-            if fault.kind == "slow":
-                response.delay = fault.delay
-            else:
-                response.disconnect = Disconnect.DROP
+        apply_fault(response, fault)
         return response
 
     def _fault_response(self, fault: FaultRule) -> SimResponse:

@@ -21,7 +21,7 @@ from typing import Any
 import httpx
 
 from simulators.core.clock import Clock, SystemClock
-from simulators.core.faults import APPLIED_KINDS, FaultInjector, FaultPlan, FaultRule
+from simulators.core.faults import APPLIED_KINDS, FaultInjector, FaultPlan, FaultRule, apply_fault
 from simulators.core.ids import IdGenerator, SecretGenerator
 from simulators.core.messages import Disconnect, SimRequest, SimResponse, dumps, json_response
 from simulators.core.ratelimit import FixedWindowLimiter
@@ -213,11 +213,7 @@ class Simulator:
         except Exception:
             log.exception("simulator handler failed for %s %s", request.method, request.path)
             response = json_response(500, {"message": "Server Error"})
-        if fault is not None:
-            if fault.kind == "slow":
-                response.delay = fault.delay
-            else:
-                response.disconnect = Disconnect.DROP
+        apply_fault(response, fault)
         return self._with(response, headers)
 
     @staticmethod

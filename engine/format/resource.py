@@ -191,6 +191,13 @@ class ListLookup(Strict):
     match_field: str = Field(default="id", description="Unified field compared with the call's id.")
 
 
+RETIRED_KEYS: dict[str, str] = {
+    "upsert": "removed in language v2, as it changed nothing at run time; a create-or-update is "
+    "the `upsert` method (with `outcome` or `created`)",
+}
+"""Keys earlier versions of the language accepted → why they are refused now."""
+
+
 class Operation(Strict):
     """One unified method of a resource."""
 
@@ -233,10 +240,6 @@ class Operation(Strict):
     )
     buckets: list[str] | None = Field(
         default=None, description="Rate-limit buckets consumed, replacing the provider's defaults."
-    )
-    upsert: bool = Field(
-        default=False,
-        description="The provider treats this write as create-or-update by its identity key.",
     )
 
     @model_validator(mode="after")

@@ -10,6 +10,7 @@ from pydantic import BaseModel
 from pydantic import ValidationError as PydanticValidationError
 from pydantic_core import ErrorDetails
 
+from engine.format.resource import RETIRED_KEYS
 from engine.loader.problems import DataPath, Problem, format_path
 from engine.loader.yaml_source import YamlDocument
 from engine.suggest import did_you_mean
@@ -123,7 +124,9 @@ def _problem(
         path = (*parent, key if isinstance(key, int) else str(key))
         line, column = document.position(path, key=True)
         allowed = _allowed_keys(model, document.data, parent)
-        message = f"unknown key '{key}'{did_you_mean(str(key), allowed)}"
+        retired = RETIRED_KEYS.get(str(key))
+        hint = f": {retired}" if retired else did_you_mean(str(key), allowed)
+        message = f"unknown key '{key}'{hint}"
         return Problem(file, line, column, _where(document, path), message)
     if kind == "missing":
         parent, _ = _data_path(document.data, loc[:-1])

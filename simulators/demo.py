@@ -8,13 +8,15 @@ from __future__ import annotations
 import argparse
 import json
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
-from engine.api import Connection, Engine
 from engine.cli.mappings import add_mappings_argument, load_engine
 from engine.errors import UnimapError
+
+if TYPE_CHECKING:  # the engine loads when the tour runs, not when the parser is built
+    from engine.api import Connection, Engine
 
 
 def register(subparsers: Any) -> None:

@@ -12,7 +12,7 @@ import argparse
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from engine.loader.load import MAPPINGS_ENV, env_mapping_folders
+from engine.paths import MAPPINGS_ENV, env_mapping_folders
 
 if TYPE_CHECKING:
     from engine.api import Engine

@@ -14,8 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from engine.cli.mappings import add_mappings_argument
-from engine.loader.load import env_mapping_folders, load_layers
-from engine.paths import mappings_dir
+from engine.paths import env_mapping_folders, mappings_dir
 
 
 def register(subparsers: Any) -> None:
@@ -57,6 +56,8 @@ def run(args: argparse.Namespace) -> int:
     if missing:
         print(f"unimap validate: no such file or folder: {', '.join(missing)}", file=sys.stderr)
         return 2
+    from engine.loader.load import load_layers  # the models load only when a command needs them
+
     try:
         result = load_layers(layers)
     except OSError as exc:

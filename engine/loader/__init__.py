@@ -4,11 +4,11 @@ from engine.loader.load import (
     LoadResult,
     ProviderMapping,
     Replacement,
-    env_mapping_folders,
     load_layers,
     load_mappings,
 )
 from engine.loader.problems import Problem
+from engine.paths import env_mapping_folders
 
 __all__ = [
     "LoadResult",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -19,7 +19,6 @@ from engine.loader.structure import validate_structure
 from engine.loader.yaml_source import YamlDocument, YamlSourceError, load_yaml
 
 PROVIDER_FILE = "provider.yaml"
-MAPPINGS_ENV = "UNIMAP_MAPPINGS"
 YAML_SUFFIXES = (".yaml", ".yml")
 
 
@@ -292,9 +291,3 @@ def load_layers(layers: Sequence[Sequence[Path]]) -> LoadResult:
             merged.providers[name] = mapping
     merged.problems.sort()
     return merged
-
-
-def env_mapping_folders(environ: Mapping[str, str] | None = None) -> list[Path]:
-    """The folders named by `UNIMAP_MAPPINGS` (separated by `os.pathsep`), in order."""
-    value = (os.environ if environ is None else environ).get(MAPPINGS_ENV, "")
-    return [Path(part) for part in value.split(os.pathsep) if part.strip()]

@@ -65,3 +65,11 @@ def test_json_lines_and_exit_one_when_a_check_fails(
     assert code == 1
     assert lines[0]["check"] == "lists.get" and lines[0]["outcome"] == "failed"
     assert lines[0]["detail"].startswith("unauthorized:")
+
+
+def test_an_unknown_check_name_is_a_usage_error_naming_the_closest(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code = main(["conformance", "mailerlite", "--api-key", "k", "--check", "lists.gett"])
+    assert code == 2
+    assert "unknown check 'lists.gett' (did you mean 'lists.get'?)" in capsys.readouterr().err

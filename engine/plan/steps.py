@@ -93,9 +93,10 @@ def before_requests(
     ctx: CallContext, steps: Sequence[Step], data: Any, call_id: str | None
 ) -> Iterator[tuple[ProviderRequest, str]]:
     """The requests of `before` steps, each with what it is for (messages): one per value
-    its `for_each` gives over `data`."""
+    its `for_each` gives over the call's scope (`data`, `id` and `settings`)."""
+    scope = ctx.scope(data, {"id": call_id})
     for index, step in enumerate(steps):
-        values = ctx.mapping.expression(step.for_each).search(data)
+        values = ctx.mapping.expression(step.for_each).search(scope)
         if values is None:
             continue
         for value in values if isinstance(values, list) else [values]:

@@ -3,12 +3,14 @@ and the unified result it builds from the answers (synthetic `relay` and `batche
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 import pytest
 
 from engine.errors import NotFoundError, ValidationError
-from tests.plan.stepper import plan
+from engine.plan.dispatch import plan_call
+from tests.plan.stepper import Stepper, context, plan
 
 ANN = {"id": 7, "email": "ann@relay.test", "first": "Ann", "state": "subscribed"}
 
@@ -72,6 +74,15 @@ def test_update_sends_its_before_steps_then_the_update() -> None:
     step = plan("batched", "contacts", "update", call_id="5", body=body)
     step.expect("POST", "/people/5/groups/L1", buckets=("general",)).answer(200, {})
     step.expect("POST", "/people/5/groups/L2").answer(200, {})
+    step.expect("PUT", "/people/5", body={"email": "a@b.test"}).answer(200, _person(5, "a@b.test"))
+    assert step.result["id"] == "5"
+
+
+def test_a_before_step_may_iterate_over_a_connection_setting() -> None:
+    settings = {"welcome_list": "W"}
+    ctx = dataclasses.replace(context("batched", "contacts", "update"), settings=settings)
+    step = Stepper(plan_call(ctx, "5", None, {"email": "a@b.test"}))
+    step.expect("POST", "/people/5/groups/W").answer(200, {})
     step.expect("PUT", "/people/5", body={"email": "a@b.test"}).answer(200, _person(5, "a@b.test"))
     assert step.result["id"] == "5"
 

@@ -17,9 +17,7 @@ from __future__ import annotations
 
 import json
 import logging
-import queue
 import threading
-import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -27,6 +25,7 @@ import httpx
 
 from simulators.brevo.models import Event, Webhook
 from simulators.brevo.state import State
+from simulators.core.deliveries import BackgroundSender
 
 WEBHOOK_EVENT = {
     "contact_updated": "contactUpdated",
@@ -71,17 +70,15 @@ def _headers(hook: Webhook) -> dict[str, str]:
     return headers
 
 
-class Dispatcher:
+class Dispatcher(BackgroundSender[Delivery]):
     """Builds deliveries for the marketing webhooks and sends them in order."""
 
     def __init__(
         self, state: State, lock: threading.RLock, transport: httpx.BaseTransport | None = None
     ) -> None:
+        super().__init__(transport=transport)
         self._state = state
         self._lock = lock
-        self._transport = transport
-        self._queue: queue.Queue[Delivery | None] = queue.Queue()
-        self._thread: threading.Thread | None = None
         self.results: list[DeliveryResult] = []
         """Every finished delivery, in sending order."""
 
@@ -114,24 +111,8 @@ class Dispatcher:
     def publish(self, events: list[Event]) -> int:
         """Queue the deliveries for `events`; returns how many were queued."""
         deliveries = self.build(events)
-        if deliveries:
-            if self._thread is None or not self._thread.is_alive():
-                self._thread = threading.Thread(target=self._run, daemon=True)
-                self._thread.start()
-            for delivery in deliveries:
-                self._queue.put(delivery)
+        self._enqueue(deliveries)
         return len(deliveries)
-
-    def _run(self) -> None:
-        with httpx.Client(transport=self._transport, timeout=3.0) as client:
-            while True:
-                item = self._queue.get()
-                try:
-                    if item is None:
-                        return
-                    self._send(client, item)
-                finally:
-                    self._queue.task_done()
 
     def _send(self, client: httpx.Client, delivery: Delivery) -> None:
         try:
@@ -141,21 +122,3 @@ class Dispatcher:
             result = DeliveryResult(delivery, None, f"{type(exc).__name__}: {exc}")
         with self._lock:
             self.results.append(result)
-
-    def flush(self, timeout: float = 10.0) -> bool:
-        """Block until every queued delivery was sent; False if `timeout` ran out."""
-        deadline = time.monotonic() + timeout
-        with self._queue.all_tasks_done:
-            while self._queue.unfinished_tasks:
-                remaining = deadline - time.monotonic()
-                if remaining <= 0:
-                    return False
-                self._queue.all_tasks_done.wait(remaining)
-        return True
-
-    def close(self, timeout: float = 5.0) -> None:
-        """Send what is queued, then stop the sender thread."""
-        if self._thread is not None and self._thread.is_alive():
-            self._queue.put(None)
-            self._thread.join(timeout)
-        self._thread = None

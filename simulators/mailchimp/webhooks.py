@@ -10,9 +10,6 @@ flags are both true. No retries; `flush()` waits until the queue is empty.
 from __future__ import annotations
 
 import logging
-import queue
-import threading
-import time
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
@@ -20,6 +17,7 @@ from urllib.parse import parse_qsl, urlencode
 import httpx
 
 from simulators.core.clock import REST_FORMAT
+from simulators.core.deliveries import BackgroundSender
 from simulators.mailchimp.models import Event
 from simulators.mailchimp.state import State
 
@@ -67,14 +65,12 @@ class DeliveryResult:
     error: str | None = None
 
 
-class WebhookDispatcher:
+class WebhookDispatcher(BackgroundSender[Delivery]):
     """Builds, queues and sends deliveries; `transport` replaces the network in tests."""
 
     def __init__(self, state: State, *, transport: httpx.BaseTransport | None = None) -> None:
+        super().__init__(transport=transport, thread_name="mailchimp-webhooks")
         self._state = state
-        self._transport = transport
-        self._queue: queue.Queue[Delivery | None] = queue.Queue()
-        self._thread: threading.Thread | None = None
         self.results: list[DeliveryResult] = []
         """Every finished delivery, in sending order."""
 
@@ -94,28 +90,14 @@ class WebhookDispatcher:
     def publish(self, events: list[Event]) -> int:
         """Queue the deliveries for `events`; returns how many were queued."""
         deliveries = self.build(events)
-        if deliveries and (self._thread is None or not self._thread.is_alive()):
-            self._thread = threading.Thread(
-                target=self._run, name="mailchimp-webhooks", daemon=True
-            )
-            self._thread.start()
-        for delivery in deliveries:
-            self._queue.put(delivery)
+        self._enqueue(deliveries)
         return len(deliveries)
 
-    def _run(self) -> None:
-        with httpx.Client(transport=self._transport, timeout=3.0) as client:
-            while True:
-                item = self._queue.get()
-                try:
-                    if item is None:
-                        return
-                    self.results.append(self._send(client, item))
-                finally:
-                    self._queue.task_done()
+    def _send(self, client: httpx.Client, delivery: Delivery) -> None:
+        self.results.append(self._post(client, delivery))
 
     @staticmethod
-    def _send(client: httpx.Client, delivery: Delivery) -> DeliveryResult:
+    def _post(client: httpx.Client, delivery: Delivery) -> DeliveryResult:
         headers = {
             "content-type": "application/x-www-form-urlencoded",
             "user-agent": "MailChimp.com WebHook Simulator",
@@ -126,21 +108,3 @@ class WebhookDispatcher:
         except Exception as exc:  # a receiver failure must never kill the sender
             log.debug("webhook delivery failed: %s", exc)
             return DeliveryResult(delivery, None, f"{type(exc).__name__}: {exc}")
-
-    def flush(self, timeout: float = 10.0) -> bool:
-        """Block until every queued delivery was sent; False if `timeout` ran out."""
-        deadline = time.monotonic() + timeout
-        with self._queue.all_tasks_done:
-            while self._queue.unfinished_tasks:
-                remaining = deadline - time.monotonic()
-                if remaining <= 0:
-                    return False
-                self._queue.all_tasks_done.wait(remaining)
-        return True
-
-    def close(self, timeout: float = 5.0) -> None:
-        """Send what is queued, then stop the sender thread."""
-        if self._thread is not None and self._thread.is_alive():
-            self._queue.put(None)
-            self._thread.join(timeout)
-        self._thread = None

@@ -22,9 +22,7 @@ import hashlib
 import hmac
 import json
 import logging
-import queue
 import threading
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -32,6 +30,7 @@ from typing import Any
 import anyio.to_thread
 import httpx
 
+from simulators.core.deliveries import BackgroundSender
 from simulators.mailerlite.models import Event, Webhook
 from simulators.mailerlite.state import State
 
@@ -90,7 +89,7 @@ class DeliveryResult:
     error: str | None = None
 
 
-class WebhookDispatcher:
+class WebhookDispatcher(BackgroundSender[Delivery]):
     """Builds, queues and sends webhook deliveries for one simulator.
 
     `transport` replaces the network (e.g. `httpx.MockTransport`) so tests can capture
@@ -106,14 +105,10 @@ class WebhookDispatcher:
         timeout: float = 3.0,
         on_result: Callable[[DeliveryResult], None] | None = None,
     ) -> None:
+        super().__init__(transport=transport, timeout=timeout, thread_name="simulator-webhooks")
         self._state = state
         self._lock = lock
-        self._transport = transport
-        self._timeout = timeout
         self._on_result = on_result
-        self._queue: queue.Queue[Delivery | None] = queue.Queue()
-        self._thread: threading.Thread | None = None
-        self._client: httpx.Client | None = None
         self.results: list[DeliveryResult] = []
         """Every finished delivery, in sending order."""
 
@@ -158,34 +153,10 @@ class WebhookDispatcher:
     def publish(self, events: list[Event]) -> int:
         """Queue the deliveries for `events`; returns how many were queued."""
         deliveries = self.build(events)
-        if deliveries:
-            self._ensure_thread()
-            for delivery in deliveries:
-                self._queue.put(delivery)
+        self._enqueue(deliveries)
         return len(deliveries)
 
     # ------------------------------------------------------------------- send
-    def _ensure_thread(self) -> None:
-        if self._thread is None or not self._thread.is_alive():
-            self._thread = threading.Thread(
-                target=self._run, name="simulator-webhooks", daemon=True
-            )
-            self._thread.start()
-
-    def _run(self) -> None:
-        client = httpx.Client(transport=self._transport, timeout=self._timeout)
-        try:
-            while True:
-                item = self._queue.get()
-                try:
-                    if item is None:
-                        return
-                    self._send(client, item)
-                finally:
-                    self._queue.task_done()
-        finally:
-            client.close()
-
     def _send(self, client: httpx.Client, delivery: Delivery) -> None:
         try:
             response = client.post(delivery.url, content=delivery.body, headers=delivery.headers)
@@ -208,24 +179,6 @@ class WebhookDispatcher:
         """Deliveries queued or in flight."""
         return self._queue.unfinished_tasks
 
-    def flush(self, timeout: float = 10.0) -> bool:
-        """Block until every queued delivery has been sent; False if `timeout` ran out."""
-        deadline = time.monotonic() + timeout
-        with self._queue.all_tasks_done:
-            while self._queue.unfinished_tasks:
-                remaining = deadline - time.monotonic()
-                if remaining <= 0:
-                    return False
-                self._queue.all_tasks_done.wait(remaining)
-        return True
-
     async def drain(self, timeout: float = 10.0) -> bool:
         """Async `flush()`: wait (without blocking the event loop) until deliveries are sent."""
         return await anyio.to_thread.run_sync(self.flush, timeout)
-
-    def close(self, timeout: float = 5.0) -> None:
-        """Send what is queued, then stop the sender thread."""
-        if self._thread is not None and self._thread.is_alive():
-            self._queue.put(None)
-            self._thread.join(timeout)
-        self._thread = None

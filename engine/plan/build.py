@@ -94,6 +94,11 @@ def _given(compiled: CompiledExpression, data: Mapping[str, Any]) -> bool:
     return any(name in data for name in inputs)
 
 
+def _reads_context_only(compiled: CompiledExpression) -> bool:
+    """Whether an expression reads `id` or `settings` and no input field."""
+    return bool(compiled.root_fields) and compiled.root_fields <= CONTEXT_NAMES
+
+
 def query_text(value: Any) -> str:
     """A query-parameter value as text (`true`/`false` for booleans)."""
     if isinstance(value, bool):
@@ -143,7 +148,8 @@ def build_body(
     always: Mapping[str, str],
     data: Mapping[str, Any],
 ) -> dict[str, Any] | None:
-    """The provider body: a key is sent when the input gives what its expression reads.
+    """The provider body: a key is sent when the input gives what its expression reads (a
+    key reading only `id` or `settings` is sent when its value is not null).
 
     Shallower keys are set first, so `fields: custom_fields` and `fields.name: first_name`
     merge into one `fields` object.
@@ -156,7 +162,10 @@ def build_body(
         compiled = mapping.expression(source)
         if key not in always and not _given(compiled, data):
             continue
-        set_path(body, key, compiled.search(data))
+        value = compiled.search(data)
+        if value is None and key not in always and _reads_context_only(compiled):
+            continue
+        set_path(body, key, value)
     return body
 
 

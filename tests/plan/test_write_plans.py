@@ -78,12 +78,13 @@ def test_update_sends_its_before_steps_then_the_update() -> None:
     assert step.result["id"] == "5"
 
 
-def test_a_before_step_may_iterate_over_a_connection_setting() -> None:
+def test_a_setting_feeds_before_steps_and_body_keys_when_given() -> None:
     settings = {"welcome_list": "W"}
     ctx = dataclasses.replace(context("batched", "contacts", "update"), settings=settings)
     step = Stepper(plan_call(ctx, "5", None, {"email": "a@b.test"}))
     step.expect("POST", "/people/5/groups/W").answer(200, {})
-    step.expect("PUT", "/people/5", body={"email": "a@b.test"}).answer(200, _person(5, "a@b.test"))
+    body = {"email": "a@b.test", "group": "W"}
+    step.expect("PUT", "/people/5", body=body).answer(200, _person(5, "a@b.test"))
     assert step.result["id"] == "5"
 
 

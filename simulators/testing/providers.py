@@ -51,6 +51,19 @@ def _missing(provider: str, email: str) -> LookupError:
     return LookupError(f"the {provider} simulator has no contact {email!r}")
 
 
+def _by_email(sim: Any, provider: str, email: str) -> Any:
+    """The contact of `email` in a simulator keyed by lower-cased address, or `_missing`."""
+    found = sim.state.by_email.get(email.lower())
+    if found is None:
+        raise _missing(provider, email)
+    return found
+
+
+def _take_events(sim: Any) -> list[Any]:
+    events: list[Any] = sim.state.take_events()
+    return events
+
+
 # ------------------------------------------------------------------ mailerlite
 def _mailerlite_build(opts: SandboxOptions, clock: FakeClock, hooks: httpx.BaseTransport) -> Any:
     sim = _module("mailerlite").Simulator(
@@ -65,12 +78,8 @@ def _mailerlite_build(opts: SandboxOptions, clock: FakeClock, hooks: httpx.BaseT
 
 
 def _mailerlite_unsubscribe(sim: Any, email: str) -> list[Any]:
-    sub = sim.state.by_email.get(email.lower())
-    if sub is None:
-        raise _missing("mailerlite", email)
-    sim.state.set_status(sub, "unsubscribed")
-    events: list[Any] = sim.state.take_events()
-    return events
+    sim.state.set_status(_by_email(sim, "mailerlite", email), "unsubscribed")
+    return _take_events(sim)
 
 
 # ------------------------------------------------------------------------- kit
@@ -87,12 +96,8 @@ def _kit_build(opts: SandboxOptions, clock: FakeClock, hooks: httpx.BaseTranspor
 
 
 def _kit_unsubscribe(sim: Any, email: str) -> list[Any]:
-    sub = sim.state.by_email.get(email.lower())
-    if sub is None:
-        raise _missing("kit", email)
-    sim.state.unsubscribe(sub)
-    events: list[Any] = sim.state.take_events()
-    return events
+    sim.state.unsubscribe(_by_email(sim, "kit", email))
+    return _take_events(sim)
 
 
 def _kit_publish(sim: Any, events: list[Any]) -> None:
@@ -113,14 +118,11 @@ def _brevo_build(opts: SandboxOptions, clock: FakeClock, hooks: httpx.BaseTransp
 
 
 def _brevo_unsubscribe(sim: Any, email: str) -> list[Any]:
-    contact = sim.state.by_email.get(email.lower())
-    if contact is None:
-        raise _missing("brevo", email)
+    contact = _by_email(sim, "brevo", email)
     if not contact.email_blacklisted:
         contact.email_blacklisted = True
         sim.state.touch(contact)
-    events: list[Any] = sim.state.take_events()
-    return events
+    return _take_events(sim)
 
 
 # ------------------------------------------------------------------- mailchimp
@@ -160,42 +162,44 @@ def _publish(sim: Any, events: list[Any]) -> None:
         sim.webhooks.publish(events)
 
 
+def _token(sim: Any) -> dict[str, str]:
+    return {"api_key": sim.token}
+
+
+def _kit(
+    name: str,
+    build: Callable[[SandboxOptions, FakeClock, httpx.BaseTransport], Any],
+    contacts: Callable[[Any], list[ContactView]],
+    unsubscribe: Callable[[Any, str], list[Any]],
+    *,
+    credentials: Callable[[Any], dict[str, str]] = _token,
+    base_url: Callable[[Any], str] | None = None,
+    publish: Callable[[Any, list[Any]], None] = _publish,
+) -> ProviderKit:
+    """A kit whose defaults are the common case: the simulator's token as `api_key`, the
+    module's `IN_PROCESS_BASE_URL`, and events published to webhooks as they are."""
+    if base_url is None:
+
+        def base_url(sim: Any) -> str:
+            return str(_module(name).IN_PROCESS_BASE_URL)
+
+    return ProviderKit(name, build, credentials, base_url, contacts, unsubscribe, publish)
+
+
 KITS: dict[str, ProviderKit] = {
-    "mailerlite": ProviderKit(
-        "mailerlite",
-        _mailerlite_build,
-        lambda sim: {"api_key": sim.token},
-        lambda sim: str(_module("mailerlite").IN_PROCESS_BASE_URL),
-        views.mailerlite_contacts,
-        _mailerlite_unsubscribe,
-        _publish,
-    ),
-    "kit": ProviderKit(
-        "kit",
-        _kit_build,
-        lambda sim: {"api_key": sim.token},
-        lambda sim: str(_module("kit").IN_PROCESS_BASE_URL),
-        views.kit_contacts,
-        _kit_unsubscribe,
-        _kit_publish,
-    ),
-    "brevo": ProviderKit(
-        "brevo",
-        _brevo_build,
-        lambda sim: {"api_key": sim.token},
-        lambda sim: str(_module("brevo").IN_PROCESS_BASE_URL),
-        views.brevo_contacts,
-        _brevo_unsubscribe,
-        _publish,
-    ),
-    "mailchimp": ProviderKit(
-        "mailchimp",
-        _mailchimp_build,
-        lambda sim: {"api_key": sim.token, "dc": sim.dc},
-        _mailchimp_base_url,
-        views.mailchimp_contacts,
-        _mailchimp_unsubscribe,
-        _publish,
-    ),
+    kit.name: kit
+    for kit in (
+        _kit("mailerlite", _mailerlite_build, views.mailerlite_contacts, _mailerlite_unsubscribe),
+        _kit("kit", _kit_build, views.kit_contacts, _kit_unsubscribe, publish=_kit_publish),
+        _kit("brevo", _brevo_build, views.brevo_contacts, _brevo_unsubscribe),
+        _kit(
+            "mailchimp",
+            _mailchimp_build,
+            views.mailchimp_contacts,
+            _mailchimp_unsubscribe,
+            credentials=lambda sim: {"api_key": sim.token, "dc": sim.dc},
+            base_url=_mailchimp_base_url,
+        ),
+    )
 }
 """Provider name -> its kit (the providers of `simulators.testing.options.PROVIDERS`)."""

@@ -34,6 +34,16 @@ class ContactView:
     fields: dict[str, Any] = field(default_factory=dict)
 
 
+def _filled(values: dict[str, Any]) -> dict[str, Any]:
+    """Custom field values without the empty ones."""
+    return {k: v for k, v in values.items() if v not in (None, "")}
+
+
+def _names(table: dict[Any, Any], ids: Any) -> frozenset[str]:
+    """Names of the `ids` that `table` (id -> object with a `name`) still holds."""
+    return frozenset(table[i].name for i in ids if i in table)
+
+
 def mailerlite_contacts(sim: Any) -> list[ContactView]:
     """Every MailerLite subscriber."""
     state = sim.state
@@ -43,8 +53,8 @@ def mailerlite_contacts(sim: Any) -> list[ContactView]:
             status=sub.status,
             subscribed=sub.status == "active",
             id=str(sub.id),
-            lists=frozenset(state.groups[g].name for g in sub.groups if g in state.groups),
-            fields={k: v for k, v in sub.fields.items() if v not in (None, "")},
+            lists=_names(state.groups, sub.groups),
+            fields=_filled(sub.fields),
         )
         for sub in state.subscribers.values()
     ]
@@ -59,8 +69,8 @@ def kit_contacts(sim: Any) -> list[ContactView]:
             status=sub.state,
             subscribed=sub.state == "active",
             id=str(sub.id),
-            lists=frozenset(state.tags[t].name for t in sub.tags if t in state.tags),
-            fields={k: v for k, v in sub.fields.items() if v not in (None, "")},
+            lists=_names(state.tags, sub.tags),
+            fields=_filled(sub.fields),
         )
         for sub in state.subscribers.values()
     ]
@@ -75,8 +85,8 @@ def brevo_contacts(sim: Any) -> list[ContactView]:
             status="blacklisted" if contact.email_blacklisted else "active",
             subscribed=not contact.email_blacklisted,
             id=str(contact.id),
-            lists=frozenset(state.lists[i].name for i in contact.list_ids if i in state.lists),
-            fields={k: v for k, v in contact.attributes.items() if v not in (None, "")},
+            lists=_names(state.lists, contact.list_ids),
+            fields=_filled(contact.attributes),
         )
         for contact in state.contacts.values()
         if contact.email
@@ -101,7 +111,7 @@ def mailchimp_contacts(sim: Any) -> list[ContactView]:
                 subscribed="subscribed" in statuses,
                 id=first.id,
                 lists=frozenset(audience.name for audience, _ in pairs),
-                fields={k: v for k, v in first.merge_fields.items() if v not in (None, "")},
+                fields=_filled(first.merge_fields),
             )
         )
     return views

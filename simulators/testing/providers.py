@@ -43,8 +43,18 @@ def _module(provider: str) -> Any:
     return importlib.import_module(f"simulators.{provider}.simulator")
 
 
-def _limit(options: SandboxOptions, provider_default: Any) -> Any:
-    return provider_default if options.rate_limits else None
+def _simulator(
+    module: Any, opts: SandboxOptions, clock: FakeClock, hooks: httpx.BaseTransport, **limits: Any
+) -> Any:
+    """`module.Simulator` on the options, clock and webhook catcher; each of `limits` is the
+    provider's default of that limit, kept when `opts.rate_limits` is on, else lifted (None)."""
+    return module.Simulator(
+        seed=opts.seed,
+        faults=opts.faults,
+        clock=clock,
+        webhook_transport=hooks,
+        **{name: value if opts.rate_limits else None for name, value in limits.items()},
+    )
 
 
 def _missing(provider: str, email: str) -> LookupError:
@@ -66,13 +76,8 @@ def _take_events(sim: Any) -> list[Any]:
 
 # ------------------------------------------------------------------ mailerlite
 def _mailerlite_build(opts: SandboxOptions, clock: FakeClock, hooks: httpx.BaseTransport) -> Any:
-    sim = _module("mailerlite").Simulator(
-        seed=opts.seed,
-        rate_limit=_limit(opts, (120, 60.0)),
-        import_limit=_limit(opts, (5, 60.0)),
-        faults=opts.faults,
-        clock=clock,
-        webhook_transport=hooks,
+    sim = _simulator(
+        _module("mailerlite"), opts, clock, hooks, rate_limit=(120, 60.0), import_limit=(5, 60.0)
     )
     return sim.seed_data(subscribers=opts.contacts, groups=opts.lists, segments=opts.segments)
 
@@ -84,13 +89,8 @@ def _mailerlite_unsubscribe(sim: Any, email: str) -> list[Any]:
 
 # ------------------------------------------------------------------------- kit
 def _kit_build(opts: SandboxOptions, clock: FakeClock, hooks: httpx.BaseTransport) -> Any:
-    sim = _module("kit").Simulator(
-        seed=opts.seed,
-        rate_limit=_limit(opts, (120, 60.0)),
-        oauth_rate_limit=_limit(opts, (600, 60.0)),
-        faults=opts.faults,
-        clock=clock,
-        webhook_transport=hooks,
+    sim = _simulator(
+        _module("kit"), opts, clock, hooks, rate_limit=(120, 60.0), oauth_rate_limit=(600, 60.0)
     )
     return sim.seed_data(subscribers=opts.contacts, tags=opts.lists, segments=opts.segments)
 
@@ -107,13 +107,7 @@ def _kit_publish(sim: Any, events: list[Any]) -> None:
 
 # ----------------------------------------------------------------------- brevo
 def _brevo_build(opts: SandboxOptions, clock: FakeClock, hooks: httpx.BaseTransport) -> Any:
-    sim = _module("brevo").Simulator(
-        seed=opts.seed,
-        rate_limit=_limit(opts, "provider"),
-        faults=opts.faults,
-        clock=clock,
-        webhook_transport=hooks,
-    )
+    sim = _simulator(_module("brevo"), opts, clock, hooks, rate_limit="provider")
     return sim.seed_data(contacts=opts.contacts, lists=opts.lists, segments=opts.segments)
 
 
@@ -128,13 +122,7 @@ def _brevo_unsubscribe(sim: Any, email: str) -> list[Any]:
 # ------------------------------------------------------------------- mailchimp
 def _mailchimp_build(opts: SandboxOptions, clock: FakeClock, hooks: httpx.BaseTransport) -> Any:
     module = _module("mailchimp")
-    sim = module.Simulator(
-        seed=opts.seed,
-        max_connections=_limit(opts, module.MAX_CONNECTIONS),
-        faults=opts.faults,
-        clock=clock,
-        webhook_transport=hooks,
-    )
+    sim = _simulator(module, opts, clock, hooks, max_connections=module.MAX_CONNECTIONS)
     audiences = max(opts.lists, 1) if opts.contacts else opts.lists
     return sim.seed_data(members=opts.contacts, audiences=audiences, segments=opts.segments)
 

@@ -44,36 +44,33 @@ def _names(table: dict[Any, Any], ids: Any) -> frozenset[str]:
     return frozenset(table[i].name for i in ids if i in table)
 
 
-def mailerlite_contacts(sim: Any) -> list[ContactView]:
-    """Every MailerLite subscriber."""
+def _subscriber_views(sim: Any, email: str, status: str, lists: str) -> list[ContactView]:
+    """Views of `sim.state.subscribers` whose address and status (`active` when subscribed)
+    are the attributes `email` and `status`, and whose list ids are the attribute `lists`,
+    named by the state's table of the same name (MailerLite groups, Kit tags)."""
     state = sim.state
+    table = getattr(state, lists)
     return [
         ContactView(
-            email=sub.email,
-            status=sub.status,
-            subscribed=sub.status == "active",
+            email=getattr(sub, email),
+            status=getattr(sub, status),
+            subscribed=getattr(sub, status) == "active",
             id=str(sub.id),
-            lists=_names(state.groups, sub.groups),
+            lists=_names(table, getattr(sub, lists)),
             fields=_filled(sub.fields),
         )
         for sub in state.subscribers.values()
     ]
+
+
+def mailerlite_contacts(sim: Any) -> list[ContactView]:
+    """Every MailerLite subscriber."""
+    return _subscriber_views(sim, "email", "status", "groups")
 
 
 def kit_contacts(sim: Any) -> list[ContactView]:
     """Every Kit subscriber (lists are its tags)."""
-    state = sim.state
-    return [
-        ContactView(
-            email=sub.email_address,
-            status=sub.state,
-            subscribed=sub.state == "active",
-            id=str(sub.id),
-            lists=_names(state.tags, sub.tags),
-            fields=_filled(sub.fields),
-        )
-        for sub in state.subscribers.values()
-    ]
+    return _subscriber_views(sim, "email_address", "state", "tags")
 
 
 def brevo_contacts(sim: Any) -> list[ContactView]:

@@ -4,6 +4,7 @@ reused operations), `accept_errors`, and what a write answers (`response.result`
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from engine.format.resource import AcceptError, Operation, ResourceFile
@@ -39,28 +40,34 @@ def check_write_features(
     check_request: RequestCheck,
 ) -> None:
     """Problems of `before`, `each`, `accept_errors` and `response.result` of one operation."""
-    _check_steps(checker, resource, method, operation, path, fillers, check_request)
+    write = _Write(checker, resource, method, operation, fillers, check_request)
+    _check_steps(write, path)
     _check_accept(checker, (*path, "accept_errors"), operation.accept_errors)
     if operation.accept_errors and method in ("list", "get"):
         checker.report((*path, "accept_errors"), f"'{method}' cannot accept provider errors")
     if operation.each is not None:
-        _check_each(checker, resource, method, operation, (*path, "each"), fillers, check_request)
+        _check_each(write, (*path, "each"))
     _check_result(checker, resource, method, operation, (*path, "response"))
 
 
-def _check_steps(
-    checker: _Checker,
-    resource: ResourceFile,
-    method: str,
-    operation: Operation,
-    path: DataPath,
-    fillers: set[str],
-    check_request: RequestCheck,
-) -> None:
+@dataclass(frozen=True, slots=True)
+class _Write:
+    """One operation under check, with what the checks of its parts share."""
+
+    checker: _Checker
+    resource: ResourceFile
+    method: str
+    operation: Operation
+    fillers: set[str]
+    check_request: RequestCheck
+
+
+def _check_steps(write: _Write, path: DataPath) -> None:
+    checker, method, operation = write.checker, write.method, write.operation
     if operation.before and method == "list":
         checker.report((*path, "before"), "'list' does not run 'before' steps")
         return
-    inputs = step_inputs(resource.resource, method)
+    inputs = step_inputs(write.resource.resource, method)
     what = "input of this method" if method not in RECORD_WRITES else "writable unified field"
     for index, step in enumerate(operation.before):
         step_path: DataPath = (*path, "before", index)
@@ -70,8 +77,10 @@ def _check_steps(
                 hint = did_you_mean(name, inputs)
                 message = f"reads '{name}', which is not a {what}{hint}"
                 checker.report((*step_path, "for_each"), message)
-        step_fillers = fillers | {step.as_}
-        check_request(checker, (*step_path, "request"), step.request, step_fillers, inputs, what)
+        step_fillers = write.fillers | {step.as_}
+        write.check_request(
+            checker, (*step_path, "request"), step.request, step_fillers, inputs, what
+        )
 
 
 def _check_accept(checker: _Checker, path: DataPath, rules: list[AcceptError]) -> None:
@@ -80,16 +89,10 @@ def _check_accept(checker: _Checker, path: DataPath, rules: list[AcceptError]) -
             checker.expression((*path, index, "when"), rule.when)
 
 
-def _check_each(
-    checker: _Checker,
-    resource: ResourceFile,
-    method: str,
-    operation: Operation,
-    path: DataPath,
-    fillers: set[str],
-    check_request: RequestCheck,
-) -> None:
-    each = operation.each
+def _check_each(write: _Write, path: DataPath) -> None:
+    checker, resource, method, fillers = write.checker, write.resource, write.method, write.fillers
+    check_request = write.check_request
+    each = write.operation.each
     assert each is not None
     if each.operation is not None:
         reused = resource.operations.get(each.operation)

@@ -177,6 +177,11 @@ class CheckRequest(Strict):
     method: HttpMethod = Field(default="GET", description="HTTP method.")
     path: Template = Field(description="Path to call.")
     query: dict[str, str] = Field(default_factory=dict, description="Constant query parameters.")
+    buckets: list[str] | None = Field(
+        default=None,
+        description="Rate-limit buckets the request consumes (default: the provider's "
+        "`default_buckets`), for an endpoint paced apart from the mapped resources.",
+    )
 
 
 class BatchItemRule(Strict):
@@ -302,6 +307,12 @@ class WebhookSubscriptionSpec(Strict):
     secret_path: Expression | None = Field(default=None, description="Signing secret of a record.")
     url_path: Expression = Field(description="Target URL of a webhook record.")
     events_path: Expression = Field(description="Provider event names of a webhook record.")
+    subscription_names: dict[str, str] = Field(
+        default_factory=dict,
+        description="Delivery event name → the name the subscription API takes, for providers "
+        "that spell them differently (`unsubscribe` in a delivery, `unsubscribed` when "
+        "subscribing). Names not listed are the same in both places.",
+    )
     batch_only_events: tuple[str, ...] = Field(
         default=(),
         description="Provider events delivered only to webhooks created with `batchable: true`; "

@@ -154,6 +154,10 @@ def check_provider(provider: ProviderFile, document: YamlDocument, file: str) ->
         is_path=True,
         settings=False,
     )
+    if provider.check.buckets:
+        checker.names_exist(
+            ("check", "buckets"), provider.check.buckets, buckets, "rate-limit bucket"
+        )
     if provider.batch is not None:
         for index, rule in enumerate(provider.batch.extra_buckets):
             if rule.bucket not in buckets:
@@ -274,9 +278,7 @@ def _check_operation(
                 re.compile(route.id_pattern)
             except re.error as exc:
                 checker.report((*route_path, "id_pattern"), f"invalid regular expression: {exc}")
-        checker.template(
-            (*route_path, "path"), route.path, fillers, "id or filter", is_path=True
-        )
+        checker.template((*route_path, "path"), route.path, fillers, "id or filter", is_path=True)
         for key, source in (route.query or {}).items():
             compiled = checker.expression((*route_path, "query", key), source)
             if compiled is not None and inputs:
@@ -349,4 +351,3 @@ def _check_reads(
     checker.settings_exist(path, compiled.source)
     for name in sorted(compiled.root_fields - inputs - {"settings"}):
         checker.report(path, f"reads '{name}', which is not a {what}{did_you_mean(name, inputs)}")
-

@@ -45,6 +45,18 @@ def check_webhooks(checker: _Checker, provider: ProviderFile) -> None:
         ("delete", subs.delete, {"id"}),
     ):
         checker.template((*base, name, "path"), request.path, fillers, "webhook id", is_path=True)
+        if request.buckets:
+            buckets = {b.name for b in provider.rate_limits.buckets}
+            checker.names_exist(
+                (*base, name, "buckets"), request.buckets, buckets, "rate-limit bucket"
+            )
+    for name in subs.subscription_names:
+        if name not in hooks.events.types:
+            checker.report(
+                (*base, "subscription_names", name),
+                f"'{name}' is not an event of 'events.types'"
+                f"{did_you_mean(name, sorted(hooks.events.types))}",
+            )
     if subs.secret_path is not None and hooks.signature.type == "url_token":
         checker.report(
             (*base, "secret_path"),

@@ -229,12 +229,13 @@ def fixed_request(
     purpose: str = "",
 ) -> ProviderRequest:
     """A request declared with constant query parameters (credential checks, webhook
-    management), paced with the provider's default buckets."""
+    management), paced with its declared buckets or the provider's default ones."""
     return provider_request(
         mapping,
         spec.method,
         fill_template(spec.path, values or {}),
         query=spec.query.items(),
         body=body,
+        buckets=spec.buckets,
         purpose=purpose,
     )

@@ -71,7 +71,7 @@ def provider_events(mapping: ProviderMapping, events: list[str]) -> list[str]:
 
 
 def _describe(mapping: ProviderMapping, record: Any) -> dict[str, Any]:
-    spec, subs = subscription_spec(mapping)
+    _, subs = subscription_spec(mapping)
     if not isinstance(record, dict):
         raise RemoteError(
             "the provider's webhook record is not an object", remote=True, raw_response=record
@@ -80,7 +80,7 @@ def _describe(mapping: ProviderMapping, record: Any) -> dict[str, Any]:
     described: dict[str, Any] = {
         "id": str(mapping.expression(subs.id_path).search(record)),
         "url": mapping.expression(subs.url_path).search(record),
-        "events": [unified_type(spec, name) for name in names],
+        "events": _unified_events(mapping, names),
         "provider_events": list(names),
     }
     if subs.secret_path is not None:
@@ -121,7 +121,13 @@ def subscribe_plan(
                 FieldProblem("batchable", "must be true for " + ", ".join(sorted(batch_only)))
             ],
         )
-    data = {"url": url, "events": names, "name": name, "batchable": bool(batchable or batch_only)}
+    subscribed = list(dict.fromkeys(subs.subscription_names.get(n, n) for n in names))
+    data = {
+        "url": url,
+        "events": subscribed,
+        "name": name,
+        "batchable": bool(batchable or batch_only),
+    }
     if subs.per_event:
         described = yield from per_event.subscribe_each(
             mapping, spec, partial(create_body, mapping, subs), data, _values(settings), _describe
@@ -135,10 +141,32 @@ def subscribe_plan(
             purpose="webhooks.subscribe",
         )
         raise_for_response(mapping, response, what="webhooks.subscribe")
-        described = _describe(mapping, mapping.expression(subs.record_path).search(response.body))
+        record = mapping.expression(subs.record_path).search(response.body)
+        described = _as_sent(_describe(mapping, record), data, mapping)
     if token is not None:
         described["secret"] = token
     return described
+
+
+def _as_sent(
+    described: dict[str, Any], data: dict[str, Any], mapping: ProviderMapping
+) -> dict[str, Any]:
+    """A create answer that gives only the new id (`201 {"id": 7}`) is completed with the
+    URL and events that were sent."""
+    if described["url"] is None:
+        described["url"] = data["url"]
+    if not described["provider_events"]:
+        described["provider_events"] = list(data["events"])
+        described["events"] = _unified_events(mapping, data["events"])
+    return described
+
+
+def _unified_events(mapping: ProviderMapping, names: list[Any]) -> list[str]:
+    """Unified types of the event names a subscription API uses (`subscription_names`
+    read backwards), each once."""
+    spec, subs = subscription_spec(mapping)
+    delivered = {subscribed: name for name, subscribed in subs.subscription_names.items()}
+    return list(dict.fromkeys(unified_type(spec, delivered.get(n, n)) for n in names))
 
 
 def create_body(

@@ -8,8 +8,9 @@ custom headers, and no signature.
 
 Events: `contact_updated` (webhook event `contactUpdated`), `contact_deleted`
 (`contactDeleted`) and `list_addition` (`listAddition`). Each payload carries `event`,
-`email`, `id` (the webhook id), `contact_id`, `date` (`YYYY-MM-DD HH:MM:SS`) and `ts_event`
-(epoch seconds); `list_addition` adds `list_id`. A `batched` webhook gets one JSON array per
+`email`, `id` (the webhook id), `date` (`YYYY-MM-DD HH:MM:SS`) and `ts_event` (epoch
+seconds); `list_addition` adds `list_id`. As in Brevo's payloads, the contact is named by
+its email only. A `batched` webhook gets one JSON array per
 API request instead of one object per event.
 """
 

@@ -81,7 +81,7 @@ class State:
 
     def _emit(self, name: str, contact: Contact, **extra: Any) -> None:
         if self.emit_events:
-            fields: dict[str, Any] = {"email": contact.email, "contact_id": contact.id}
+            fields: dict[str, Any] = {"email": contact.email}
             fields.update(extra)
             self.events.append(Event(name, fields))
 

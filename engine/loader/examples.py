@@ -18,6 +18,7 @@ from jmespath.exceptions import JMESPathError
 
 from engine.expressions.reads import dotted, unread_paths
 from engine.format.resource import ResourceFile
+from engine.loader.bounded_read import FileRefused, read_text_bounded
 from engine.loader.problems import DataPath, Problem, format_path
 from engine.loader.yaml_source import YamlDocument
 from engine.suggest import did_you_mean
@@ -99,12 +100,18 @@ def _collect(
         problems.append(Problem(name, 1, 1, "", message))
         return
     try:
-        body = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as exc:
+        body = json.loads(read_text_bounded(path))
+    except FileRefused as exc:
         problems.append(Problem(name, 1, 1, "", f"cannot read example: {exc}"))
+        return
+    except RecursionError:
+        problems.append(Problem(name, 1, 1, "", "cannot read example: JSON nested too deeply"))
         return
     except json.JSONDecodeError as exc:
         problems.append(Problem(name, exc.lineno, exc.colno, "", f"invalid JSON: {exc.msg}"))
+        return
+    except ValueError as exc:  # e.g. an integer of more digits than Python converts
+        problems.append(Problem(name, 1, 1, "", f"cannot read example: {exc}"))
         return
     response = operation.response
     selector_key = "records_path" if method == "list" else "record_path"

@@ -11,6 +11,7 @@ from typing import Any
 
 from engine.expressions import CompiledExpression, compile_expression
 from engine.format import ProviderFile, ResourceFile
+from engine.loader.bounded_read import FileRefused, read_text_bounded
 from engine.loader.checks import check_provider, check_resource
 from engine.loader.examples import ResourceSource, check_examples, example_files
 from engine.loader.problems import Problem, format_path
@@ -92,9 +93,9 @@ def display_name(path: Path) -> str:
 
 def _read(path: Path, result: LoadResult) -> YamlDocument | None:
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        result.problems.append(Problem(display_name(path), 1, 1, "", f"cannot read file: {exc}"))
+        text = read_text_bounded(path)
+    except FileRefused as exc:
+        result.problems.append(Problem(display_name(path), 1, 1, "", str(exc)))
         return None
     try:
         return load_yaml(text)
@@ -249,7 +250,7 @@ def load_mappings(paths: list[Path]) -> LoadResult:
     """Load mapping files or folders: a `mappings/` root, one provider folder, or single files."""
     result = LoadResult()
     for path in paths:
-        if path.is_file():
+        if path.exists() and not path.is_dir():  # a FIFO or device too: refused when read
             _load_provider_folder(path.parent, path, result)
         elif (path / PROVIDER_FILE).is_file():
             _load_provider_folder(path, None, result)

@@ -11,6 +11,15 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from engine.loader.problems import DataPath
 
+MAX_DEPTH = 64
+"""The deepest nesting of mappings and sequences in a mapping file."""
+MAX_ALIAS_VALUES = 10_000
+"""The most values YAML aliases (`*name`) may expand to in one file ("billion laughs")."""
+MAX_NUMBER_CHARS = 100
+"""The longest number (characters) in a mapping file."""
+
+_NUMBER_TAGS = ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float")
+
 
 class YamlSourceError(ValueError):
     """A YAML file that cannot be read as data; carries a 1-based line and column."""
@@ -49,20 +58,92 @@ def _mark(node: Node) -> tuple[int, int]:
     return node.start_mark.line + 1, node.start_mark.column + 1
 
 
+class _BoundedLoader(yaml.SafeLoader):
+    """The safe loader with a nesting cap: PyYAML composes recursively, so 1,000 nested
+    brackets would otherwise end in `RecursionError`."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self.depth = 0
+
+    def compose_node(self, parent: Node | None, index: Any) -> Node | None:
+        """Compose one node, refusing it when it opens more than `MAX_DEPTH` levels."""
+        if self.depth >= MAX_DEPTH:
+            event = self.peek_event()  # type: ignore[no-untyped-call]
+            if isinstance(event, yaml.events.CollectionStartEvent):
+                mark = event.start_mark
+                line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+                raise YamlSourceError(f"nested more than {MAX_DEPTH} levels deep", line, column)
+        self.depth += 1
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self.depth -= 1
+
+
 class _Builder:
     def __init__(self) -> None:
         self.constructor = SafeConstructor()
         self.document = YamlDocument(data=None)
+        self.built: set[int] = set()
+        self.open: set[int] = set()
+        self.alias_values = 0
+        self.alias_from: DataPath | None = None
 
     def build(self, node: Node, path: DataPath) -> Any:
+        key = id(node)
+        if key in self.open:
+            message = "recursive YAML alias: a value contains itself"
+            raise YamlSourceError(message, *_mark(node), path)
+        outermost = key in self.built and self.alias_from is None
+        if outermost:
+            self.alias_from = path
+        try:
+            return self._build(node, path)
+        finally:
+            if outermost:
+                self.alias_from = None
+
+    def _count_alias_value(self, path: DataPath) -> None:
+        """Count one value produced by expanding an alias; refuse past `MAX_ALIAS_VALUES`,
+        located at the value that holds the outermost alias."""
+        self.alias_values += 1
+        if self.alias_values > MAX_ALIAS_VALUES:
+            where = self.alias_from if self.alias_from is not None else path
+            line, column = self.document.position(where[:-1])
+            message = f"YAML aliases expand to more than {MAX_ALIAS_VALUES} values"
+            raise YamlSourceError(message, line, column, where)
+
+    def _build(self, node: Node, path: DataPath) -> Any:
+        key = id(node)
+        if self.alias_from is not None:
+            self._count_alias_value(path)
+        self.built.add(key)
         self.document.value_positions[path] = _mark(node)
-        if isinstance(node, MappingNode):
-            return self._mapping(node, path)
-        if isinstance(node, SequenceNode):
-            return [self.build(item, (*path, i)) for i, item in enumerate(node.value)]
         if isinstance(node, ScalarNode):
-            return self.constructor.construct_object(node, deep=True)
+            return self._scalar(node, path)
+        self.open.add(key)
+        try:
+            if isinstance(node, MappingNode):
+                return self._mapping(node, path)
+            if isinstance(node, SequenceNode):
+                return [self.build(item, (*path, i)) for i, item in enumerate(node.value)]
+        finally:
+            self.open.discard(key)
         raise YamlSourceError("unsupported YAML node", *_mark(node), path)
+
+    def _scalar(self, node: ScalarNode, path: DataPath) -> Any:
+        if node.tag in _NUMBER_TAGS and len(node.value) > MAX_NUMBER_CHARS:
+            size = len(node.value)
+            message = f"number too long ({size} characters; the limit is {MAX_NUMBER_CHARS})"
+            raise YamlSourceError(message, *_mark(node), path)
+        try:
+            return self.constructor.construct_object(node, deep=True)
+        except yaml.YAMLError:
+            raise
+        except (ValueError, TypeError, OverflowError) as exc:
+            message = f"cannot read {node.tag.rpartition(':')[2]} value {node.value[:40]!r}: {exc}"
+            raise YamlSourceError(message, *_mark(node), path) from None
 
     def _mapping(self, node: MappingNode, path: DataPath) -> dict[Any, Any]:
         result: dict[Any, Any] = {}
@@ -73,7 +154,7 @@ class _Builder:
             if not isinstance(key_node, ScalarNode):
                 message = "mapping keys must be plain scalars"
                 raise YamlSourceError(message, *_mark(key_node), path)
-            key = self.constructor.construct_object(key_node, deep=True)
+            key = self._scalar(key_node, path)
             if isinstance(key, bool) or key is None:
                 # YAML 1.1 reads `on:`, `yes:`, `no:`, `~:` as booleans or null; editors (YAML
                 # 1.2) and people read them as names, so a key keeps its source text.
@@ -105,7 +186,11 @@ def _syntax_message(exc: yaml.MarkedYAMLError) -> str:
 def load_yaml(text: str) -> YamlDocument:
     """Load one YAML document safely, keeping positions; raise `YamlSourceError` on bad YAML."""
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        loader = _BoundedLoader(text)
+        try:
+            root = loader.get_single_node()
+        finally:
+            loader.dispose()
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)

@@ -72,6 +72,24 @@ def check_examples(
     return problems
 
 
+_UNREADABLE = object()
+
+
+def _read_example(path: Path, name: str, problems: list[Problem]) -> Any:
+    """The JSON of an example file, or `_UNREADABLE` with a problem added."""
+    try:
+        return json.loads(read_text_bounded(path))
+    except FileRefused as exc:
+        problems.append(Problem(name, 1, 1, "", f"cannot read example: {exc}"))
+    except RecursionError:
+        problems.append(Problem(name, 1, 1, "", "cannot read example: JSON nested too deeply"))
+    except json.JSONDecodeError as exc:
+        problems.append(Problem(name, exc.lineno, exc.colno, "", f"invalid JSON: {exc.msg}"))
+    except ValueError as exc:  # e.g. an integer of more digits than Python converts
+        problems.append(Problem(name, 1, 1, "", f"cannot read example: {exc}"))
+    return _UNREADABLE
+
+
 def _collect(
     path: Path,
     sources: dict[str, ResourceSource],
@@ -99,19 +117,8 @@ def _collect(
         )
         problems.append(Problem(name, 1, 1, "", message))
         return
-    try:
-        body = json.loads(read_text_bounded(path))
-    except FileRefused as exc:
-        problems.append(Problem(name, 1, 1, "", f"cannot read example: {exc}"))
-        return
-    except RecursionError:
-        problems.append(Problem(name, 1, 1, "", "cannot read example: JSON nested too deeply"))
-        return
-    except json.JSONDecodeError as exc:
-        problems.append(Problem(name, exc.lineno, exc.colno, "", f"invalid JSON: {exc.msg}"))
-        return
-    except ValueError as exc:  # e.g. an integer of more digits than Python converts
-        problems.append(Problem(name, 1, 1, "", f"cannot read example: {exc}"))
+    body = _read_example(path, name, problems)
+    if body is _UNREADABLE:
         return
     response = operation.response
     selector_key = "records_path" if method == "list" else "record_path"

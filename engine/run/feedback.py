@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from engine.format.provider import RateLimits, ResetUnit
 from engine.http_headers import parse_retry_after
@@ -79,7 +80,9 @@ def read_view(limits: RateLimits, headers: Mapping[str, str], now_epoch: float) 
     return ServerView(
         remaining=_int(_header(headers, limits.remaining_header)),
         limit=_int(_header(headers, limits.limit_header)),
-        retry_after=parse_retry_after(_header(headers, limits.retry_after_header)),
+        retry_after=parse_retry_after(
+            _header(headers, limits.retry_after_header), datetime.fromtimestamp(now_epoch, UTC)
+        ),
         reset_in=parse_reset(_header(headers, limits.reset_header), limits.reset_unit, now_epoch),
     )
 
@@ -114,7 +117,7 @@ def tell_limiter(
             view.remaining,
             view.limit,
             block if explained and status == 429 else None,
-            reset_in=view.reset_in,
+            reset_in=view.reset_in if view.reset_in is not None else block,
         )
         if status == 429 and not explained:
             for bucket in others:

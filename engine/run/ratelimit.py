@@ -74,7 +74,10 @@ class RateLimiter(Protocol):
       `remaining` lower than the store's own count is believed, a server `limit` lower than the
       declared one is adopted, and `retry_after` blocks the bucket for every caller of that key
       for that long. Higher numbers from the server are ignored (our own in-flight requests may
-      not have reached it yet).
+      not have reached it yet). The sends the server counted (`limit - remaining`) expire when
+      its window resets: `reset_in` seconds from now when given, else `retry_after` seconds
+      from now when given (`Retry-After: 1` with `remaining: 0` is a wait of 1 s, never a
+      whole period), else one period from now.
     * `reserve_delay(key, buckets)` is pure planning: how long an `acquire` issued now would
       wait, with no side effect. It is advisory (other callers may get there first).
 
@@ -229,8 +232,8 @@ class InMemoryRateLimiter:
         `remaining` below our own idea of what is left makes us believe the server; a `limit`
         below the declared one is adopted (a higher one is ignored); a positive `retry_after`
         blocks the bucket for every caller of `key` for that many seconds. `reset_in` (seconds
-        until the server's window resets) makes the sends the server counted expire at the
-        reset instead of a whole period from now.
+        until the server's window resets; `retry_after` stands in for it when absent) makes
+        the sends the server counted expire at the reset instead of a whole period from now.
         """
         (name,) = self._validate([bucket])
         spec = self._specs[name]
@@ -249,6 +252,8 @@ class InMemoryRateLimiter:
                 missing = min(used_by_server, server_limit) - len(state.log)
                 if missing > 0:
                     stamp = now
+                    if reset_in is None and retry_after is not None and retry_after >= 0:
+                        reset_in = retry_after
                     if reset_in is not None and 0 <= reset_in < period:
                         stamp = now + reset_in - period
                     for _ in range(missing):

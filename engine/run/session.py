@@ -18,28 +18,21 @@ from urllib.parse import parse_qsl, urlsplit
 import httpx
 
 from engine.errors import (
-    ConnectionFailedError,
     RemoteError,
-    RequestTimeoutError,
-    UnimapError,
 )
 from engine.format.provider import BasicAuth, BearerAuth, HeaderAuth, QueryAuth
 from engine.loader import ProviderMapping
 from engine.plan.build import fill_headers, fill_template
 from engine.plan.messages import ProviderRequest, ProviderResponse
+from engine.run.attempts import Attempts
 from engine.run.clock import Clock, SystemClock
 from engine.run.concurrency import ConcurrencyLimiter
 from engine.run.feedback import ServerView, read_view, tell_limiter
 from engine.run.ratelimit import RateLimiter
 from engine.run.retry import (
-    Cause,
-    HttpStatus,
-    MaybeSent,
     NotSent,
-    Outcome,
     RetryPolicy,
     RetryStats,
-    classify_exception,
 )
 from engine.secrets import Secret, redact
 
@@ -159,9 +152,7 @@ class ProviderSession:
         headers = {**self.headers, **dict(request.headers), **self._auth_headers}
         content = None if request.body is None else json.dumps(request.body).encode()
         params: list[tuple[str, str | int | float | bool | None]] = [*query, *self._auth_query]
-        return httpx.Request(
-            request.method, url, params=params, headers=headers, content=content
-        )
+        return httpx.Request(request.method, url, params=params, headers=headers, content=content)
 
     def parse(self, response: httpx.Response) -> ProviderResponse:
         """Status, lower-cased headers and parsed JSON; `MalformedBody` when it is not JSON."""
@@ -222,90 +213,6 @@ class ProviderSession:
         return slots.ahold(self.options.limiter_key, request.buckets)
 
 
-class _Attempts:
-    """The decisions of one request's retry loop, shared by the sync and async senders."""
-
-    def __init__(self, session: ProviderSession, request: ProviderRequest) -> None:
-        self.session = session
-        self.request = request
-        self.attempt = 0
-        self.started = session.options.clock.monotonic()
-        self.paced = 0.0
-        self.last_error: BaseException | None = None
-
-    def pacing_ended(self, started: float) -> None:
-        """Account the time spent waiting for the rate limiter."""
-        self.paced += self.session.options.clock.monotonic() - started
-
-    def begin(self) -> float:
-        """Count a new attempt; returns when pacing starts (not counted against the budget)."""
-        self.attempt += 1
-        self.session.options.stats.record_attempt()
-        return self.session.options.clock.monotonic()
-
-    def settle(
-        self, response: ProviderResponse | None = None, error: BaseException | None = None
-    ) -> ProviderResponse | float:
-        """After an attempt: the response to hand back, or the seconds to wait before the
-        next attempt; raises the unified error when a failure without a response is final."""
-        if response is not None:
-            self.session.observe(self.request, response)
-            outcome = self.outcome_of(response)
-            if outcome is None:
-                if response.ok and self.session.options.on_success is not None:
-                    self.session.options.on_success()
-                return response
-        else:
-            assert error is not None
-            self.last_error, outcome = error, classify_exception(error)
-        delay = self.decide(outcome)
-        if delay is not None:
-            return delay
-        if response is not None:
-            return response
-        raise self.failure(outcome)
-
-    def outcome_of(self, response: ProviderResponse) -> Outcome | None:
-        if response.status == 401 and self.session.options.on_unauthorized is not None:
-            self.session.options.on_unauthorized()
-        if response.status in self.session.options.retry_policy.retry_statuses:
-            hint = self.session.server_view(response).retry_hint(response.status)
-            return HttpStatus(response.status, hint)
-        return None
-
-    def decide(self, outcome: Outcome) -> float | None:
-        """Seconds to wait before retrying, or None to stop."""
-        options = self.session.options
-        elapsed = options.clock.monotonic() - self.started - self.paced
-        decision = options.retry_policy.should_retry(
-            outcome, self.attempt, elapsed, self.request.idempotent
-        )
-        options.stats.record(outcome, decision)
-        logger.debug("%s %s: %s", self.request.method, self.request.path, decision.reason)
-        return decision.delay if decision.retry else None
-
-    def failure(self, outcome: Outcome) -> UnimapError:
-        """The unified error for a request that never got a usable response."""
-        detail = self.session.redact(str(self.last_error)) if self.last_error else outcome.label
-        what = f"{self.request.purpose or self.request.method + ' ' + self.request.path}"
-        cause = getattr(outcome, "cause", None)
-        if cause in (
-            Cause.READ_TIMEOUT,
-            Cause.WRITE_TIMEOUT,
-            Cause.CONNECT_TIMEOUT,
-            Cause.POOL_TIMEOUT,
-            Cause.TIMEOUT,
-        ):
-            return RequestTimeoutError(f"{what}: the provider did not answer in time ({detail})")
-        if cause == Cause.MALFORMED_BODY:
-            return RemoteError(
-                f"{what}: the provider sent a malformed response ({detail})", remote=True
-            )
-        ambiguous = isinstance(outcome, MaybeSent) and not self.request.idempotent
-        suffix = "; it may have been applied, so it was not repeated" if ambiguous else ""
-        return ConnectionFailedError(f"{what}: connection failed ({detail}){suffix}")
-
-
 _TRANSPORT_ERRORS = (httpx.TransportError, MalformedBody)
 
 
@@ -327,15 +234,18 @@ class SyncSender:
     def send(self, request: ProviderRequest) -> ProviderResponse:
         """Send with pacing and bounded retries; a final HTTP error status is returned as is."""
         session, options = self.session, self.session.options
-        attempts = _Attempts(session, request)
+        attempts = Attempts(session, request)
         http_request = session.build(request)
         rate_buckets = session.rate_buckets(request)
         while True:
-            waited_from = attempts.begin()
+            attempts.begin()
             with session.slot(request):
                 if options.limiter is not None and rate_buckets:
+                    wait = options.limiter.reserve_delay(options.limiter_key, rate_buckets)
+                    if not attempts.may_wait(wait):
+                        return attempts.give_up()
                     options.limiter.acquire(options.limiter_key, rate_buckets)
-                attempts.pacing_ended(waited_from)
+                attempts.sending()
                 try:
                     result = attempts.settle(session.parse(self.client.send(http_request)))
                 except _TRANSPORT_ERRORS as exc:
@@ -363,15 +273,18 @@ class AsyncSender:
     async def send(self, request: ProviderRequest) -> ProviderResponse:
         """Send with pacing and bounded retries; a final HTTP error status is returned as is."""
         session, options = self.session, self.session.options
-        attempts = _Attempts(session, request)
+        attempts = Attempts(session, request)
         http_request = session.build(request)
         rate_buckets = session.rate_buckets(request)
         while True:
-            waited_from = attempts.begin()
+            attempts.begin()
             async with session.aslot(request):
                 if options.limiter is not None and rate_buckets:
+                    wait = options.limiter.reserve_delay(options.limiter_key, rate_buckets)
+                    if not attempts.may_wait(wait):
+                        return attempts.give_up()
                     await options.limiter.aacquire(options.limiter_key, rate_buckets)
-                attempts.pacing_ended(waited_from)
+                attempts.sending()
                 try:
                     result = attempts.settle(session.parse(await self.client.send(http_request)))
                 except _TRANSPORT_ERRORS as exc:

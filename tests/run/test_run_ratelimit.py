@@ -161,7 +161,7 @@ def test_retry_after_blocks_the_bucket_for_all_callers() -> None:
     grants = Recorder()
     limiter = InMemoryRateLimiter([GENERAL], clock, on_grant=grants)
     limiter.observe("acct", "general", remaining=0, limit=120, retry_after=30.0)
-    assert limiter.reserve_delay("acct", ["general"]) == P  # remaining=0 is stricter still
+    assert limiter.reserve_delay("acct", ["general"]) == 30.0  # the server said when
 
     limiter2 = InMemoryRateLimiter([GENERAL], clock, on_grant=grants)
     limiter2.observe("acct", "general", remaining=None, limit=None, retry_after=30.0)
@@ -304,3 +304,23 @@ def test_parse_retry_after_http_date() -> None:
 def test_parse_retry_after_garbage_is_none() -> None:
     for value in (None, "", "soon", "-5", "1e9", "nan", "Wed, 99 Foo 2015"):
         assert parse_retry_after(value) is None, value
+
+
+@pytest.mark.parametrize("retry_after", [0.0, 1.0, 7.5, 59.0])
+def test_retry_after_with_nothing_remaining_is_waited_as_stated(retry_after: float) -> None:
+    """`Retry-After: N` with `remaining: 0` is a wait of N seconds, not a whole period: the
+    sends the server counted expire when it says to come back."""
+    clock = FakeClock()
+    limiter = InMemoryRateLimiter([GENERAL], clock)
+    limiter.observe("acct", "general", remaining=0, limit=120, retry_after=retry_after)
+    assert limiter.reserve_delay("acct", ["general"]) == pytest.approx(retry_after)
+    limiter.acquire("acct", ["general"])
+    assert clock.monotonic() == pytest.approx(retry_after)
+
+
+def test_reset_time_wins_over_retry_after_for_the_counted_sends() -> None:
+    """When the server gives both, the counted sends expire at its declared reset."""
+    clock = FakeClock()
+    limiter = InMemoryRateLimiter([GENERAL], clock)
+    limiter.observe("acct", "general", remaining=0, limit=120, retry_after=1.0, reset_in=20.0)
+    assert limiter.reserve_delay("acct", ["general"]) == pytest.approx(20.0)

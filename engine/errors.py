@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 __all__ = [
+    "BackendUnavailableError",
     "ConfigurationError",
     "ConnectionFailedError",
     "FieldProblem",
@@ -309,6 +310,14 @@ class ConfigurationError(UnimapError):
     code = "configuration_error"
     default_status = 400
     default_message = "The configuration is invalid."
+
+
+class BackendUnavailableError(ConfigurationError):
+    """A shared backend named by the environment (the PostgreSQL database of
+    `UNIMAP_DATABASE_URL`, the Redis server of `UNIMAP_REDIS_URL`) cannot be reached or used."""
+
+    default_status = 503
+    default_message = "A backend of this installation is not reachable."
 
 
 class SignatureError(UnimapError):

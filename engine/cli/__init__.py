@@ -17,6 +17,7 @@ from engine import __version__
 COMMAND_MODULES: tuple[str, ...] = (
     "engine.cli.validate",
     "engine.cli.accounts",
+    "engine.cli.db",
     "engine.cli.call",
     "engine.cli.conformance",
     "simulators.demo",

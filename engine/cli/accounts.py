@@ -19,8 +19,8 @@ import json
 import sys
 from typing import Any
 
+from engine.accounts.database import default_store
 from engine.accounts.model import Account, AccountStatus
-from engine.accounts.sqlite_store import default_store
 from engine.cli.mappings import add_mappings_argument, load_engine
 from engine.errors import UnimapError
 from engine.secrets import Secret, redact

@@ -11,9 +11,12 @@ from engine.accounts import (
     Account,
     AccountStore,
     MemoryAccountStore,
+    PostgresAccountStore,
     SqliteAccountStore,
     default_store,
 )
+from engine.accounts.database import upgrade_database
+from tests.services import postgres_schema
 
 # A value that must never show up in any output, file or message.
 CANARY = "unimap-canary-9f3c1e7a5b2d4c60"
@@ -42,14 +45,20 @@ def sqlite_store(unimap_home: Path) -> Iterator[SqliteAccountStore]:
         yield store
 
 
-@pytest.fixture(params=["memory", "sqlite"])
+@pytest.fixture(params=["memory", "sqlite", "postgresql"])
 def store(request: pytest.FixtureRequest, unimap_home: Path) -> Iterator[AccountStore]:
-    """Each built-in store in turn, for the contract tests."""
+    """Each built-in store in turn, for the contract tests (PostgreSQL in a fresh schema of
+    the test server)."""
     if request.param == "memory":
         yield MemoryAccountStore()
-    else:
+    elif request.param == "sqlite":
         with default_store() as sqlite:
             yield sqlite
+    else:
+        with postgres_schema() as url:
+            upgrade_database(url)
+            with PostgresAccountStore(url) as postgres:
+                yield postgres
 
 
 def make_account(provider: str = "mailerlite", secret: str = CANARY, **fields: object) -> Account:

@@ -12,7 +12,8 @@ import pytest
 import respx
 
 from engine.accounts import Account, default_store
-from engine.accounts.sqlite_store import _MIGRATIONS, DB_FILE_NAME
+from engine.accounts.migrations import MIGRATIONS
+from engine.accounts.sqlite_store import DB_FILE_NAME
 from engine.api import Engine
 from engine.cli import main
 from engine.errors import ValidationError
@@ -43,7 +44,7 @@ def test_a_version_1_database_gains_empty_settings(unimap_home: Path) -> None:
     path.unlink()
     conn = sqlite3.connect(path)
     conn.execute("CREATE TABLE schema_version (version INTEGER PRIMARY KEY, applied_at TEXT)")
-    for statement in _MIGRATIONS[1]:
+    for statement in MIGRATIONS[0].statements("sqlite"):
         conn.execute(statement)
     conn.execute("INSERT INTO schema_version VALUES (1, 'then')")
     conn.execute(

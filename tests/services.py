@@ -1,0 +1,94 @@
+"""The real PostgreSQL and Redis servers the backend tests run against.
+
+`UNIMAP_TEST_POSTGRES_URL` (default `postgresql://postgres@127.0.0.1:5432/test`) and
+`UNIMAP_TEST_REDIS_URL` (default `redis://127.0.0.1:6379/0`) name them. A server that cannot be
+reached makes the test that needs it **fail** with a message saying how to fix it: backend
+tests are never skipped silently. Every test gets its own PostgreSQL schema and its own Redis
+key prefix, so tests running in parallel (xdist workers, two checkouts) never meet.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+from urllib.parse import quote
+
+import pytest
+
+POSTGRES_ENV = "UNIMAP_TEST_POSTGRES_URL"
+REDIS_ENV = "UNIMAP_TEST_REDIS_URL"
+
+
+def postgres_server_url() -> str:
+    """The PostgreSQL server the tests use."""
+    return os.environ.get(POSTGRES_ENV) or "postgresql://postgres@127.0.0.1:5432/test"
+
+
+def redis_server_url() -> str:
+    """The Redis server the tests use."""
+    return os.environ.get(REDIS_ENV) or "redis://127.0.0.1:6379/0"
+
+
+def _postgres() -> Any:
+    import psycopg
+
+    url = postgres_server_url()
+    try:
+        return psycopg.connect(url, autocommit=True, connect_timeout=5)
+    except psycopg.OperationalError as error:
+        pytest.fail(
+            f"PostgreSQL not reachable at {url} ({str(error).strip()}); start it or set "
+            f"{POSTGRES_ENV}",
+            pytrace=False,
+        )
+
+
+def with_schema(url: str, schema: str) -> str:
+    """`url` with the libpq option selecting `schema` first on the search path."""
+    separator = "&" if "?" in url else "?"
+    return f"{url}{separator}options={quote(f'-csearch_path={schema}')}"
+
+
+@contextmanager
+def postgres_schema() -> Iterator[str]:
+    """A fresh, empty schema on the test server; yields the URL that uses it; dropped after."""
+    schema = f"unimap_test_{uuid.uuid4().hex[:16]}"
+    admin = _postgres()
+    try:
+        admin.execute(f"CREATE SCHEMA {schema}")
+        yield with_schema(postgres_server_url(), schema)
+    finally:
+        admin.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
+        admin.close()
+
+
+def redis_client() -> Any:
+    """A client of the test Redis server, checked with a PING."""
+    import redis
+
+    url = redis_server_url()
+    client = redis.Redis.from_url(url, socket_connect_timeout=5)
+    try:
+        client.ping()
+    except redis.RedisError as error:
+        pytest.fail(
+            f"Redis not reachable at {url} ({error}); start it or set {REDIS_ENV}", pytrace=False
+        )
+    return client
+
+
+@contextmanager
+def redis_prefix() -> Iterator[str]:
+    """A key prefix no other test uses; its keys are deleted afterwards."""
+    prefix = f"unimap-test-{uuid.uuid4().hex[:16]}"
+    client = redis_client()
+    try:
+        yield prefix
+    finally:
+        keys = list(client.scan_iter(match=f"{prefix}*", count=1000))
+        if keys:
+            client.delete(*keys)
+        client.close()

@@ -37,6 +37,8 @@ class CompiledExpression:
     reads_whole_input: bool = False
     value_maps_used: frozenset[str] = frozenset()
     value_lookups: tuple[ValueLookup, ...] = ()
+    ast: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+    """The parsed expression (what `engine.expressions.programs` generates code from)."""
 
 
 def compile_expression(source: str, value_maps: ValueMaps | None = None) -> CompiledExpression:
@@ -57,6 +59,7 @@ def compile_expression(source: str, value_maps: ValueMaps | None = None) -> Comp
         reads_whole_input=whole,
         value_maps_used=frozenset(compiler.maps_used),
         value_lookups=tuple(value_lookups(ast, compiler.compile)),
+        ast=ast,
     )
 
 

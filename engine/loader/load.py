@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 from engine.expressions import CompiledExpression, compile_expression
+from engine.expressions.programs import RecordProgram, record_program
 from engine.format import ProviderFile, ResourceFile
 from engine.loader.bounded_read import FileRefused, read_text_bounded
 from engine.loader.checks import check_provider, check_resource
@@ -31,6 +32,9 @@ class ProviderMapping:
     provider: ProviderFile
     resources: dict[str, ResourceFile] = field(default_factory=dict)
     _expressions: dict[str, CompiledExpression] = field(default_factory=dict, repr=False)
+    _programs: dict[tuple[tuple[str, str], ...], RecordProgram | None] = field(
+        default_factory=dict, repr=False
+    )
 
     @property
     def name(self) -> str:
@@ -44,6 +48,15 @@ class ProviderMapping:
             compiled = compile_expression(source, self.provider.value_maps)
             self._expressions[source] = compiled
         return compiled
+
+    def record_program(self, fields: Mapping[str, str]) -> RecordProgram | None:
+        """The generated function mapping a record by `fields` (unified field → expression),
+        built once per field mapping; None when it cannot be generated."""
+        key = tuple(fields.items())
+        if key not in self._programs:
+            compiled = [(name, self.expression(source)) for name, source in key]
+            self._programs[key] = record_program(compiled, self.provider.value_maps)
+        return self._programs[key]
 
     @cached_property
     def bucket_names(self) -> frozenset[str]:

@@ -1,4 +1,9 @@
-"""Mapping provider records to unified records, one compiled expression per field.
+"""Mapping provider records to unified records: one generated function per field mapping.
+
+The function (`ProviderMapping.record_program`) evaluates every field's expression inline;
+the per-field closures stay as the reference: a record the function fails on is mapped
+again by them, so a failure reads exactly as before (naming the field), and a mapping whose
+code cannot be generated runs on them alone.
 
 The unified contract never holds the empty string: the field expressions read a provider's
 `""` (at any depth of its record) as null. `remote_data` keeps the provider's record
@@ -39,11 +44,29 @@ class RecordMapper:
         self._fields: list[tuple[str, Callable[[Any], Any]]] = [
             (name, mapping.expression(source).search) for name, source in fields.items()
         ]
+        self._program = mapping.record_program(fields)
 
     def map(self, record: Any, *, remote_data: bool = True) -> dict[str, Any]:
         """The unified record for one provider record; `remote_data` keeps the raw record."""
-        unified: dict[str, Any] = {}
         source = blank_to_null(record)
+        unified = None
+        if self._program is not None:
+            try:
+                unified = self._program(source)
+            except Exception:  # the closures below say what went wrong, naming the field
+                unified = None
+        if unified is None:
+            unified = self.interpret(source)
+        if self._identity is not None:
+            self._identity.apply(source, unified, self._scope)
+        if remote_data:
+            unified["remote_data"] = record
+        return unified
+
+    def interpret(self, source: Any) -> dict[str, Any]:
+        """The unified fields of a record (blanks already read as null) by the per-field
+        closures: the reference the generated function is checked against."""
+        unified: dict[str, Any] = {}
         for name, evaluate in self._fields:
             try:
                 unified[name] = evaluate(source)
@@ -52,10 +75,6 @@ class RecordMapper:
                     f"cannot map {self.resource}.{name} from the provider's record: {exc}",
                     remote=False,
                 ) from None
-        if self._identity is not None:
-            self._identity.apply(source, unified, self._scope)
-        if remote_data:
-            unified["remote_data"] = record
         return unified
 
     def map_many(self, records: list[Any], *, remote_data: bool = True) -> list[dict[str, Any]]:

@@ -10,6 +10,7 @@ from jmespath import functions as jp_functions
 
 from engine.expressions import ExpressionError, compile_expression
 from engine.expressions.functions import FUNCTION_DOCS, FUNCTIONS, to_iso8601
+from engine.expressions.programs import search_program
 
 VALUE_MAPS: dict[str, dict[str, str | None]] = {
     "status": {"active": "active", "junk": "cleaned", "gone": None, "_default": "other"},
@@ -18,8 +19,15 @@ VALUE_MAPS: dict[str, dict[str, str | None]] = {
 
 
 def run(expression: str, data: Any = None) -> Any:
-    """Compile `expression` with the test value maps and evaluate it over `data`."""
-    return compile_expression(expression, VALUE_MAPS).search(data if data is not None else {})
+    """Compile `expression` with the test value maps and evaluate it over `data`, on the
+    closures and on the generated code (which must give the same value, of the same type)."""
+    compiled = compile_expression(expression, VALUE_MAPS)
+    document = data if data is not None else {}
+    value = compiled.search(document)
+    generated = search_program(compiled, VALUE_MAPS)
+    assert generated is not None
+    assert repr(generated(document)) == repr(value)
+    return value
 
 
 # to_iso8601

@@ -1,0 +1,293 @@
+"""Generate Python statements from JMESPath ASTs, with exactly the closure compiler's semantics.
+
+`Generator.value(node, input)` emits the statements that evaluate `node` over the variable
+`input` and returns the name holding the result. Each handler mirrors its closure in
+`nodes.py` (which mirrors JMESPath's reference interpreter); a node it has no handler for, or
+one nested deeper than `MAX_BLOCK_DEPTH`, runs as that closure, bound as a constant, so
+whatever is generated behaves as the closure path does.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from contextlib import ExitStack
+from typing import Any
+
+from engine.expressions.emitter import Emitter
+from engine.expressions.functions import FUNCTIONS, LIBRARY_NAMES, lookup_value
+from engine.expressions.nodes import NodeCompiler, _equals, _is_comparable
+
+MAX_BLOCK_DEPTH = 12
+"""Python allows 20 statically nested blocks; a subtree starting deeper runs as a closure."""
+
+_ORDERING = {"lt": "<", "gt": ">", "lte": "<=", "gte": ">="}
+_FIRST_CHILD_ON_INPUT = frozenset(
+    {"index_expression", "pipe", "projection", "value_projection", "filter_projection", "flatten"}
+)
+_ALL_CHILDREN_ON_INPUT = frozenset(
+    {
+        "function_expression",
+        "or_expression",
+        "and_expression",
+        "not_expression",
+        "comparator",
+        "multi_select_list",
+        "multi_select_dict",
+        "key_val_pair",
+    }
+)
+_HELPERS: dict[str, Any] = {
+    "_equals": _equals,
+    "_comparable": _is_comparable,
+    "_lookup": lookup_value,
+    "_call": FUNCTIONS.call_function,
+}
+
+
+def _not_null(values: list[str], _checked: str) -> str:
+    expression = "None"
+    for value in reversed(values):
+        expression = f"{value} if {value} is not None else ({expression})"
+    return expression
+
+
+def _length(values: list[str], checked: str) -> str:
+    (value,) = values
+    return f"len({value}) if type({value}) in (str, list, dict) else {checked}"
+
+
+def _join(values: list[str], checked: str) -> str:
+    separator, items = values
+    return (
+        f"{separator}.join({items}) if type({separator}) is str and type({items}) is list "
+        f"and all(type(_item) is str for _item in {items}) else {checked}"
+    )
+
+
+_FAST_BUILTINS: dict[str, Callable[[list[str], str], str]] = {
+    "not_null": _not_null,
+    "length": _length,
+    "join": _join,
+}
+"""Built-ins inlined for the arguments their checked call surely accepts (exact types), with
+the same result; any other argument goes through the checked call (and its errors)."""
+
+
+def is_false(name: str) -> str:
+    """JMESPath falsiness of the variable `name`, as a Python test."""
+    return f"({name} is None or {name} is False or {name} == '' or {name} == [] or {name} == {{}})"
+
+
+class Generator:
+    """Emits the code of JMESPath nodes into an `Emitter`."""
+
+    def __init__(self, out: Emitter, closures: NodeCompiler) -> None:
+        self.out = out
+        self.closures = closures
+        self._memo: dict[tuple[str, Any], str] = {}
+        out.namespace.update(_HELPERS)
+
+    def value(self, node: dict[str, Any], source: str) -> str:
+        """Emit `node` evaluated over `source`; the name holding its value."""
+        handler = getattr(self, "_" + node["type"], None)
+        if handler is None or self.out.depth > MAX_BLOCK_DEPTH:
+            return self._closure(node, source)
+        name: str = handler(node, source)
+        return name
+
+    def hoist(self, node: dict[str, Any], source: str) -> None:
+        """Emit, unconditionally, the field reads `node` makes of `source` itself, so every
+        later read of the same field (in any branch) reuses them; reading a field is pure and
+        never fails, so reading it ahead changes nothing."""
+        kind = node["type"]
+        children = [child for child in node.get("children", []) if isinstance(child, dict)]
+        if kind == "field":
+            self._field(node, source)
+        elif kind == "subexpression":
+            current = source
+            for child in children:
+                if child["type"] != "field":
+                    self.hoist(child, current)
+                    break
+                current = self._field(child, current)
+        elif kind in _FIRST_CHILD_ON_INPUT and children:
+            self.hoist(children[0], source)
+        elif kind in _ALL_CHILDREN_ON_INPUT:
+            for child in children:
+                self.hoist(child, source)
+
+    def _assign(self, expression: str) -> str:
+        name = self.out.temp()
+        self.out.line(f"{name} = {expression}")
+        return name
+
+    def _closure(self, node: dict[str, Any], source: str) -> str:
+        evaluator = self.out.const(self.closures.compile(node))
+        return self._assign(f"{evaluator}({source})")
+
+    def _field(self, node: dict[str, Any], source: str) -> str:
+        key = (source, node["value"])
+        known = self._memo.get(key)
+        if known is not None:
+            return known
+        field = self.out.const(node["value"])
+        name = self._assign(f"{source}.get({field}) if isinstance({source}, dict) else None")
+        if self.out.depth == 1:  # unconditionally evaluated: later statements may reuse it
+            self._memo[key] = name
+        return name
+
+    def _chain(self, node: dict[str, Any], source: str) -> str:
+        current = source
+        for child in node["children"]:
+            current = self.value(child, current)
+        return current
+
+    _subexpression = _chain
+    _index_expression = _chain
+    _pipe = _chain
+
+    def _current(self, _node: dict[str, Any], source: str) -> str:
+        return source
+
+    _identity = _current
+
+    def _literal(self, node: dict[str, Any], _source: str) -> str:
+        return self.out.const(node["value"])
+
+    def _index(self, node: dict[str, Any], source: str) -> str:
+        at = self.out.const(node["value"])
+        return self._assign(
+            f"{source}[{at}] if isinstance({source}, list) "
+            f"and -len({source}) <= {at} < len({source}) else None"
+        )
+
+    def _slice(self, node: dict[str, Any], source: str) -> str:
+        bounds = self.out.const(slice(*node["children"]))
+        return self._assign(f"{source}[{bounds}] if isinstance({source}, list) else None")
+
+    def _comparator(self, node: dict[str, Any], source: str) -> str:
+        left, right = (self.value(child, source) for child in node["children"])
+        op = node["value"]
+        if op == "eq":
+            return self._assign(f"_equals({left}, {right})")
+        if op == "ne":
+            return self._assign(f"not _equals({left}, {right})")
+        symbol = _ORDERING[op]
+        return self._assign(
+            f"({left} {symbol} {right}) if _comparable({left}) and _comparable({right}) else None"
+        )
+
+    def _or_expression(self, node: dict[str, Any], source: str) -> str:
+        return self._short_circuit(node, source, "if ")
+
+    def _and_expression(self, node: dict[str, Any], source: str) -> str:
+        return self._short_circuit(node, source, "if not ")
+
+    def _short_circuit(self, node: dict[str, Any], source: str, test: str) -> str:
+        left, right = node["children"]
+        name = self._assign(self.value(left, source))
+        with self.out.block(test + is_false(name)):
+            self.out.line(f"{name} = {self.value(right, source)}")
+        return name
+
+    def _not_expression(self, node: dict[str, Any], source: str) -> str:
+        inner = self.value(node["children"][0], source)
+        return self._assign(
+            f"False if type({inner}) in (int, float) and {inner} == 0 else not {inner}"
+        )
+
+    def _flatten(self, node: dict[str, Any], source: str) -> str:
+        base = self.value(node["children"][0], source)
+        name, item, out = self.out.temp(), self.out.temp(), self.out
+        with out.block(f"if isinstance({base}, list)"):
+            out.line(f"{name} = []")
+            with out.block(f"for {item} in {base}"):
+                with out.block(f"if isinstance({item}, list)"):
+                    out.line(f"{name}.extend({item})")
+                with out.block("else"):
+                    out.line(f"{name}.append({item})")
+        with out.block("else"):
+            out.line(f"{name} = None")
+        return name
+
+    def _projection(self, node: dict[str, Any], source: str) -> str:
+        return self._project(node, source, "list", "")
+
+    def _value_projection(self, node: dict[str, Any], source: str) -> str:
+        return self._project(node, source, "dict", ".values()")
+
+    def _filter_projection(self, node: dict[str, Any], source: str) -> str:
+        return self._project(node, source, "list", "")
+
+    def _project(self, node: dict[str, Any], source: str, kind: str, items: str) -> str:
+        """`[*]`, `*` and `[?...]`: the right side over each item, nulls dropped."""
+        children = node["children"]
+        base = self.value(children[0], source)
+        name, item, out = self.out.temp(), self.out.temp(), self.out
+        with out.block(f"if isinstance({base}, {kind})"):
+            if children[1]["type"] == "identity" and len(children) == 2:
+                out.line(f"{name} = [{item} for {item} in {base}{items} if {item} is not None]")
+            else:
+                out.line(f"{name} = []")
+                with out.block(f"for {item} in {base}{items}"), ExitStack() as stack:
+                    if len(children) == 3:
+                        condition = self.value(children[2], item)
+                        stack.enter_context(out.block("if not " + is_false(condition)))
+                    result = self.value(children[1], item)
+                    with out.block(f"if {result} is not None"):
+                        out.line(f"{name}.append({result})")
+        with out.block("else"):
+            out.line(f"{name} = None")
+        return name
+
+    def _multi_select_list(self, node: dict[str, Any], source: str) -> str:
+        return self._multi_select(source, node["children"], lambda values: ", ".join(values))
+
+    def _multi_select_dict(self, node: dict[str, Any], source: str) -> str:
+        pairs = node["children"]
+        keys = [self.out.const(pair["value"]) for pair in pairs]
+
+        def entries(values: list[str]) -> str:
+            return ", ".join(f"{k}: {v}" for k, v in zip(keys, values, strict=True))
+
+        return self._multi_select(source, [pair["children"][0] for pair in pairs], entries, "{}")
+
+    def _multi_select(
+        self,
+        source: str,
+        members: list[dict[str, Any]],
+        items: Callable[[list[str]], str],
+        brackets: str = "[]",
+    ) -> str:
+        """`[a, b]` and `{k: a}`: null for a null input, else every member evaluated."""
+        name, out = self.out.temp(), self.out
+        with out.block(f"if {source} is None"):
+            out.line(f"{name} = None")
+        with out.block("else"):
+            values = [self.value(member, source) for member in members]
+            out.line(f"{name} = {brackets[0]}{items(values)}{brackets[1]}")
+        return name
+
+    def _expref(self, node: dict[str, Any], _source: str) -> str:
+        return self.out.const(self.closures.compile(node)(None))
+
+    def _function_expression(self, node: dict[str, Any], source: str) -> str:
+        name = node["value"]
+        children = node["children"]
+        if name == "map_value":
+            table = self.out.const(self.closures.value_maps[children[1]["value"]])
+            return self._assign(f"_lookup({table}, {self.value(children[0], source)})")
+        values = [self.value(child, source) for child in children]
+        args = ", ".join(values)
+        checked = f"_call({self.out.const(name)}, [{args}])"
+        fast = _FAST_BUILTINS.get(name)
+        if fast is not None:
+            return self._assign(fast(values, checked))
+        if name not in LIBRARY_NAMES:
+            return self._assign(checked)
+        result, out = self.out.temp(), self.out
+        with out.block("try"):
+            out.line(f"{result} = {out.const(getattr(FUNCTIONS, '_func_' + name))}({args})")
+        with out.block("except (TypeError, AttributeError)"):
+            out.line(f"{result} = {checked}")
+        return result

@@ -1,0 +1,64 @@
+"""Whole mappings as one generated Python function each, compiled once.
+
+`record_program` turns a resource's field mapping (unified field → checked expression) into
+one function building the unified record: every field's code inlined, the reads of the
+record's top-level fields shared between fields. `search_program` does the same for one
+expression. Either gives None when the code cannot be generated (the caller keeps the
+closures), and the generated code never holds text taken from a mapping (see `emitter`).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from typing import Any, cast
+
+from engine.expressions.codegen import Generator
+from engine.expressions.compiler import CompiledExpression
+from engine.expressions.emitter import Emitter
+from engine.expressions.nodes import NodeCompiler, ValueMaps
+
+Program = Callable[[Any], Any]
+RecordProgram = Callable[[Any], dict[str, Any]]
+_INPUT = "_x"
+_log = logging.getLogger(__name__)
+
+
+def record_program(
+    fields: Sequence[tuple[str, CompiledExpression]], value_maps: ValueMaps | None = None
+) -> RecordProgram | None:
+    """One function mapping a record to `{field: value}`, in `fields` order; None when the
+    code cannot be generated."""
+
+    def body(generator: Generator, out: Emitter) -> None:
+        for _, compiled in fields:
+            generator.hoist(compiled.ast, _INPUT)
+        values = [(out.const(name), generator.value(c.ast, _INPUT)) for name, c in fields]
+        out.line("return {" + ", ".join(f"{key}: {value}" for key, value in values) + "}")
+
+    return cast("RecordProgram | None", _generate(body, value_maps, "map_record"))
+
+
+def search_program(
+    compiled: CompiledExpression, value_maps: ValueMaps | None = None
+) -> Program | None:
+    """One function evaluating `compiled` as its `search` does; None when the code cannot be
+    generated."""
+
+    def body(generator: Generator, out: Emitter) -> None:
+        generator.hoist(compiled.ast, _INPUT)
+        out.line(f"return {generator.value(compiled.ast, _INPUT)}")
+
+    return _generate(body, value_maps, "search")
+
+
+def _generate(
+    body: Callable[[Generator, Emitter], None], value_maps: ValueMaps | None, name: str
+) -> Program | None:
+    out = Emitter()
+    try:
+        body(Generator(out, NodeCompiler(value_maps or {})), out)
+        return out.function(name, _INPUT)
+    except (SyntaxError, RecursionError, MemoryError, ValueError, KeyError, TypeError) as exc:
+        _log.debug("kept the closures: cannot generate %s: %s", name, exc)
+        return None

@@ -15,27 +15,13 @@ from typing import Any
 
 from engine.expressions.emitter import Emitter
 from engine.expressions.functions import FUNCTIONS, LIBRARY_NAMES, lookup_value
+from engine.expressions.lookups import FIRST_CHILD_ONLY, SAME_INPUT
 from engine.expressions.nodes import NodeCompiler, _equals, _is_comparable
 
 MAX_BLOCK_DEPTH = 12
 """Python allows 20 statically nested blocks; a subtree starting deeper runs as a closure."""
 
 _ORDERING = {"lt": "<", "gt": ">", "lte": "<=", "gte": ">="}
-_FIRST_CHILD_ON_INPUT = frozenset(
-    {"index_expression", "pipe", "projection", "value_projection", "filter_projection", "flatten"}
-)
-_ALL_CHILDREN_ON_INPUT = frozenset(
-    {
-        "function_expression",
-        "or_expression",
-        "and_expression",
-        "not_expression",
-        "comparator",
-        "multi_select_list",
-        "multi_select_dict",
-        "key_val_pair",
-    }
-)
 _HELPERS: dict[str, Any] = {
     "_equals": _equals,
     "_comparable": _is_comparable,
@@ -110,9 +96,9 @@ class Generator:
                     self.hoist(child, current)
                     break
                 current = self._field(child, current)
-        elif kind in _FIRST_CHILD_ON_INPUT and children:
+        elif kind in FIRST_CHILD_ONLY and children:
             self.hoist(children[0], source)
-        elif kind in _ALL_CHILDREN_ON_INPUT:
+        elif kind in SAME_INPUT:
             for child in children:
                 self.hoist(child, source)
 

@@ -14,7 +14,12 @@ from typing import Any
 import jmespath
 from jmespath import exceptions as jp_exceptions
 
-from engine.expressions.lookups import ValueLookup, value_lookups
+from engine.expressions.lookups import (
+    FIRST_CHILD_ONLY,
+    SAME_INPUT,
+    ValueLookup,
+    value_lookups,
+)
 from engine.expressions.nodes import Evaluator, ExpressionError, NodeCompiler, ValueMaps
 
 __all__ = [
@@ -87,27 +92,10 @@ def root_fields(ast: dict[str, Any]) -> tuple[set[str], bool]:
             roots.add(node["value"])
         elif kind == "current":
             whole = True
-        elif kind in (
-            "subexpression",
-            "index_expression",
-            "pipe",
-            "projection",
-            "value_projection",
-            "filter_projection",
-            "flatten",
-        ):
+        elif kind in FIRST_CHILD_ONLY:
             if children and isinstance(children[0], dict):
                 walk(children[0])
-        elif kind in (
-            "function_expression",
-            "or_expression",
-            "and_expression",
-            "not_expression",
-            "comparator",
-            "multi_select_list",
-            "multi_select_dict",
-            "key_val_pair",
-        ):
+        elif kind in SAME_INPUT:
             for child in children:
                 if isinstance(child, dict):
                     walk(child)

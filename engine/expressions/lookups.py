@@ -13,7 +13,7 @@ from typing import Any
 
 Evaluator = Callable[[Any], Any]
 
-_SAME_INPUT = frozenset(
+SAME_INPUT = frozenset(
     {
         "function_expression",
         "or_expression",
@@ -25,7 +25,8 @@ _SAME_INPUT = frozenset(
         "key_val_pair",
     }
 )
-_FIRST_CHILD_ONLY = frozenset(
+"""Nodes whose children are all evaluated over the node's own input."""
+FIRST_CHILD_ONLY = frozenset(
     {
         "subexpression",
         "index_expression",
@@ -36,6 +37,7 @@ _FIRST_CHILD_ONLY = frozenset(
         "flatten",
     }
 )
+"""Nodes whose first child alone is evaluated over the node's own input."""
 
 
 @dataclass(frozen=True)
@@ -72,10 +74,10 @@ def value_lookups(
             if name is not None and isinstance(map_name, str):
                 found.append(ValueLookup(name, map_name, compile_node(children[0])))
                 return
-        if kind in _SAME_INPUT:
+        if kind in SAME_INPUT:
             for child in children:
                 walk(child)
-        elif kind in _FIRST_CHILD_ONLY and children:
+        elif kind in FIRST_CHILD_ONLY and children:
             walk(children[0])
 
     walk(ast)

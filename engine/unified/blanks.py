@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from typing import Any
 
 
@@ -14,45 +15,19 @@ def blank_to_null(value: Any) -> Any:
     if value == "":
         return None
     if isinstance(value, dict):
-        return _clean_dict(value)
+        return _clean(value, value.items(), dict)
     if isinstance(value, list):
-        return _clean_list(value)
+        return _clean(value, enumerate(value), list)
     return value
 
 
-def _clean_dict(value: dict[str, Any]) -> dict[str, Any]:
-    copied: dict[str, Any] | None = None
-    cleaned: Any
-    for key, item in value.items():
-        if item == "":
-            cleaned = None
-        elif isinstance(item, dict):
-            cleaned = _clean_dict(item)
-        elif isinstance(item, list):
-            cleaned = _clean_list(item)
-        else:
-            continue
+def _clean(container: Any, items: Iterable[tuple[Any, Any]], copy: Callable[[Any], Any]) -> Any:
+    """`container` itself, or a copy with the items that held blanks cleaned."""
+    copied: Any = None
+    for key, item in items:
+        cleaned = blank_to_null(item)
         if cleaned is not item:
             if copied is None:
-                copied = dict(value)
+                copied = copy(container)
             copied[key] = cleaned
-    return value if copied is None else copied
-
-
-def _clean_list(value: list[Any]) -> list[Any]:
-    copied: list[Any] | None = None
-    cleaned: Any
-    for index, item in enumerate(value):
-        if item == "":
-            cleaned = None
-        elif isinstance(item, dict):
-            cleaned = _clean_dict(item)
-        elif isinstance(item, list):
-            cleaned = _clean_list(item)
-        else:
-            continue
-        if cleaned is not item:
-            if copied is None:
-                copied = list(value)
-            copied[index] = cleaned
-    return value if copied is None else copied
+    return container if copied is None else copied

@@ -15,13 +15,14 @@ import os
 import sys
 from typing import Any
 
+from engine.cli import forwarding
 from engine.cli.call import print_error
 from engine.cli.mappings import add_mappings_argument, load_engine
 from engine.errors import UnimapError
 
 
 def register(subparsers: Any) -> None:
-    """Add the `webhook` command with its `parse` sub-command."""
+    """Add the `webhook` command: `parse`, and the forwarding commands (`engine.cli.forwarding`)."""
     parser = subparsers.add_parser("webhook", help="webhook tools", description="Webhook tools.")
     commands = parser.add_subparsers(dest="webhook_command", required=True, metavar="COMMAND")
     parse = commands.add_parser(
@@ -42,6 +43,7 @@ def register(subparsers: Any) -> None:
     parse.add_argument("--no-verify", action="store_true", help="skip signature verification")
     add_mappings_argument(parse)
     parse.set_defaults(handler=run_parse)
+    forwarding.add_commands(commands)
 
 
 def run_parse(args: argparse.Namespace) -> int:

@@ -114,6 +114,12 @@ class Simulator:
         """Stop the webhook sender (after sending what is queued)."""
         self.webhooks.close()
 
+    def stats(self) -> dict[str, Any]:
+        """`rate_limited`: requests refused by the contacts or the other-endpoints limit."""
+        limits = self.limits
+        refused = 0 if limits is None else limits.contacts.refused + limits.other.refused
+        return {"rate_limited": refused}
+
     def handle(self, request: SimRequest) -> SimResponse:
         """Answer one request (thread-safe)."""
         with self.lock:

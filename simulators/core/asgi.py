@@ -1,7 +1,8 @@
 """The ASGI face of the simulator (a Starlette app with one catch-all route).
 
-Every request is translated to a `SimRequest` and answered by the simulator's `handle`. Two fault
-effects need the raw ASGI channel:
+Every request but `GET /_sandbox/stats` (the simulator's counters) is translated to a
+`SimRequest` and answered by the simulator's `handle`. Two fault effects need the raw ASGI
+channel:
 
 * slow responses sleep with `anyio.sleep` (the event loop keeps serving others);
 * a dropped connection sends a response start with an invalid header name, which makes uvicorn
@@ -17,7 +18,7 @@ from typing import TYPE_CHECKING
 import anyio
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
@@ -28,6 +29,9 @@ if TYPE_CHECKING:
     from simulators.core.messages import SimulatedProvider
 
 ALL_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
+STATS_PATH = "/_sandbox/stats"
+"""The simulator's own counters (`simulator.stats()`, JSON): `rate_limited` and more, for load
+tests that must show the provider's limit was never exceeded. Outside every provider's API."""
 
 
 class DroppedResponse(Response):
@@ -73,4 +77,12 @@ def build_app(simulator: SimulatedProvider) -> Starlette:
             return DroppedResponse()
         return Response(result.body, status_code=result.status, headers=result.headers)
 
-    return Starlette(routes=[Route("/{path:path}", endpoint, methods=ALL_METHODS)])
+    async def stats(request: Request) -> Response:
+        return JSONResponse(simulator.stats())
+
+    return Starlette(
+        routes=[
+            Route(STATS_PATH, stats, methods=["GET"]),
+            Route("/{path:path}", endpoint, methods=ALL_METHODS),
+        ]
+    )

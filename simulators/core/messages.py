@@ -95,3 +95,9 @@ class SimulatedProvider(Protocol):
 
     def handle(self, request: SimRequest) -> SimResponse:
         """Answer one request (applying faults, limits and state changes)."""
+        ...
+
+    def stats(self) -> dict[str, Any]:
+        """Counters for load tests (`GET /_sandbox/stats`): at least `rate_limited`, the
+        requests the simulator refused because its rate or connection limit was exceeded."""
+        ...

@@ -44,6 +44,8 @@ class FixedWindowLimiter:
         self._clock = clock
         self._windows: dict[str, tuple[float, int]] = {}
         self._lock = threading.Lock()
+        self.refused = 0
+        """Requests refused so far (answered 429): the sandbox's `rate_limited` count."""
 
     def hit(self, key: str) -> Decision:
         """Count one request for `key` if the window still has room."""
@@ -55,6 +57,7 @@ class FixedWindowLimiter:
             retry_after = max(1, math.ceil(start + self.window - now))
             if used >= self.limit:
                 self._windows[key] = (start, used)
+                self.refused += 1
                 return Decision(False, self.limit, 0, retry_after)
             used += 1
             self._windows[key] = (start, used)

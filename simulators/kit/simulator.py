@@ -131,6 +131,11 @@ class Simulator:
         """Stop the webhook sender (after sending what is queued)."""
         self.webhooks.close()
 
+    def stats(self) -> dict[str, Any]:
+        """`rate_limited`: requests refused by the API-key or the OAuth limit."""
+        limiters = [limiter for limiter in self._limiters.values() if limiter is not None]
+        return {"rate_limited": sum(limiter.refused for limiter in limiters)}
+
     # ---------------------------------------------------------------- pipeline
     def handle(self, request: SimRequest) -> SimResponse:
         """Answer one request (thread-safe). See the module docstring for the pipeline."""

@@ -139,6 +139,15 @@ class Simulator:
         """Stop the webhook sender (after sending what is queued)."""
         self.webhooks.close()
 
+    def stats(self) -> dict[str, Any]:
+        """`rate_limited`: requests refused for exceeding the connection cap; the peak."""
+        with self._flight_lock:
+            return {
+                "rate_limited": self.refused_connections,
+                "peak_in_flight": self.peak_in_flight,
+                "max_connections": self.max_connections,
+            }
+
     # ---------------------------------------------------------------- pipeline
     def handle(self, request: SimRequest) -> SimResponse:
         """Answer one request (thread-safe); see the module docstring."""

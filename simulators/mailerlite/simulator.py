@@ -157,6 +157,12 @@ class Simulator:
         """Stop the webhook sender (after sending what is queued)."""
         self.webhooks.close()
 
+    def stats(self) -> dict[str, Any]:
+        """`rate_limited`: requests refused by the general or import limit; `faults` served."""
+        limiters = (self.rate_limiter, self.import_limiter)
+        refused = sum(limiter.refused for limiter in limiters if limiter is not None)
+        return {"rate_limited": refused, "faults": self.fault_counts}
+
     @property
     def fault_counts(self) -> dict[str, int]:
         """Faults injected so far, per kind (only kinds with a non-zero count)."""

@@ -36,9 +36,10 @@ __all__ = ["DEFAULT_FORWARD_RETRY", "Forwarder", "ForwardingSettings"]
 
 logger = logging.getLogger("unimap.webhooks.forward")
 
-#: 10 attempts, backoff doubling from 5 s up to one hour, equal jitter: about 2.5 h in all.
+#: 15 attempts, backoff doubling from 5 s up to one hour, equal jitter: the last attempt
+#: comes 4 to 5.4 hours after the first.
 DEFAULT_FORWARD_RETRY = RetryPolicy(
-    max_attempts=10, base_delay=5.0, max_delay=3600.0, max_total=math.inf, jitter="equal"
+    max_attempts=15, base_delay=5.0, max_delay=3600.0, max_total=math.inf, jitter="equal"
 )
 _PRUNE_EVERY = 3600.0
 
@@ -83,8 +84,8 @@ class Forwarder:
         self._secret = secret
         self._transport = transport
         self._clock = clock
-        self._wake = asyncio.Event()
-        self._stopping = asyncio.Event()
+        self._wake: asyncio.Event | None = None
+        self._stopping = False
         self._task: asyncio.Task[None] | None = None
         self._last_prune = -math.inf
 
@@ -94,12 +95,14 @@ class Forwarder:
 
     def wake(self) -> None:
         """Deliver without waiting for the next poll (call from the forwarder's event loop)."""
-        self._wake.set()
+        if self._wake is not None:
+            self._wake.set()
 
     def start(self) -> None:
-        """Start the loop as a task of the running event loop."""
+        """Start the loop as a task of the running event loop (again after `stop`)."""
         if self._task is None or self._task.done():
-            self._stopping.clear()
+            self._stopping = False
+            self._wake = asyncio.Event()
             self._task = asyncio.get_running_loop().create_task(self._run(), name="forwarder")
 
     async def stop(self, timeout: float = 5.0) -> None:
@@ -111,8 +114,8 @@ class Forwarder:
         task, self._task = self._task, None
         if task is None:
             return
-        self._stopping.set()
-        self._wake.set()
+        self._stopping = True
+        self.wake()
         try:
             await asyncio.wait_for(task, timeout)
         except TimeoutError:
@@ -137,8 +140,10 @@ class Forwarder:
         )
 
     async def _run(self) -> None:
+        wake = self._wake
+        assert wake is not None
         async with self._client() as client:
-            while not self._stopping.is_set():
+            while not self._stopping:
                 try:
                     await self._maybe_prune()
                     if await self.run_once(client):
@@ -146,8 +151,8 @@ class Forwarder:
                 except Exception:  # the loop must survive a broken store or endpoint
                     logger.exception("webhook forwarding round failed")
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._wake.wait(), self.settings.poll_seconds)
-                self._wake.clear()
+                    await asyncio.wait_for(wake.wait(), self.settings.poll_seconds)
+                wake.clear()
 
     async def _maybe_prune(self) -> None:
         now = self._clock()

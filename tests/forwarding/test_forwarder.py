@@ -183,3 +183,26 @@ def _pending(outbox: SqliteOutbox) -> StoredMessage:
     message = outbox.get("msg_1")
     assert message is not None and message.state == "pending"
     return message
+
+
+def test_a_stopped_forwarder_starts_again_in_a_new_event_loop(outbox: SqliteOutbox) -> None:
+    host = Host()
+    sender = Forwarder(
+        outbox,
+        SECRET,
+        ForwardingSettings(default_url=DEFAULT_URL, poll_seconds=0.05),
+        transport=httpx.MockTransport(host),
+    )
+
+    async def one_life(expected: int) -> None:
+        sender.start()
+        for _ in range(200):
+            if len(host.requests) >= expected:
+                break
+            await asyncio.sleep(0.01)
+        await sender.stop()
+
+    asyncio.run(asyncio.wait_for(one_life(1), 10))
+    outbox.enqueue([NewMessage("msg_2", "acc_1", "t1", "contact.bounced", b"{}")])
+    asyncio.run(asyncio.wait_for(one_life(2), 10))
+    assert [r.headers["webhook-id"] for r in host.requests] == ["msg_1", "msg_2"]

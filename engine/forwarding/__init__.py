@@ -23,7 +23,7 @@ from engine.forwarding.standard import (
     standard_webhook_headers,
     verify_standard_webhook,
 )
-from engine.forwarding.subscribe import asubscribe_account, delivery_url, subscribe_account
+from engine.forwarding.subscribe import asubscribe_account, delivery_url
 
 __all__ = [
     "DEFAULT_FORWARD_RETRY",
@@ -43,6 +43,5 @@ __all__ = [
     "message_id",
     "sign_standard_webhook",
     "standard_webhook_headers",
-    "subscribe_account",
     "verify_standard_webhook",
 ]

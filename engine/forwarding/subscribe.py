@@ -19,9 +19,9 @@ import httpx
 from engine.accounts.store import AccountStore
 from engine.api import Engine
 from engine.errors import FieldProblem, ValidationError
-from engine.linking import aconnect_account, connect_account
+from engine.linking import aconnect_account
 
-__all__ = ["asubscribe_account", "delivery_url", "subscribe_account"]
+__all__ = ["asubscribe_account", "delivery_url"]
 
 
 def delivery_url(public_base_url: str, provider: str, account_id: str) -> str:
@@ -40,28 +40,6 @@ def _public(subscription: dict[str, Any], url: str) -> dict[str, Any]:
     return {**{k: v for k, v in subscription.items() if k != "secret"}, "url": url}
 
 
-def subscribe_account(
-    engine: Engine,
-    store: AccountStore,
-    account_id: str,
-    public_base_url: str,
-    events: list[str],
-    *,
-    name: str | None = None,
-    transport: httpx.BaseTransport | None = None,
-) -> dict[str, Any]:
-    """Subscribe the account's provider to this installation's delivery route (blocking)."""
-    provider = store.get(account_id).provider
-    url = delivery_url(public_base_url, provider, account_id)
-    with connect_account(engine, store, account_id, transport=transport) as connection:
-        return _public(
-            connection.webhooks.subscribe(
-                url, events, name=name, store=store, account_id=account_id
-            ),
-            url,
-        )
-
-
 async def asubscribe_account(
     engine: Engine,
     store: AccountStore,
@@ -72,7 +50,7 @@ async def asubscribe_account(
     name: str | None = None,
     transport: httpx.AsyncBaseTransport | None = None,
 ) -> dict[str, Any]:
-    """`subscribe_account` on an async connection."""
+    """Subscribe the account's provider to this installation's delivery route."""
     provider = store.get(account_id).provider
     url = delivery_url(public_base_url, provider, account_id)
     async with aconnect_account(engine, store, account_id, transport=transport) as connection:

@@ -20,18 +20,11 @@ from engine.forwarding import (
     verify_standard_webhook,
 )
 from engine.run.retry import RetryPolicy
+from tests.forwarding.conftest import Clock
 
 SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
 DEFAULT_URL = "https://host.example/default"
 RETRY = RetryPolicy(max_attempts=3, base_delay=10.0, max_delay=100.0, jitter="equal")
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 1_700_000_000.0
-
-    def __call__(self) -> float:
-        return self.now
 
 
 class Host:
@@ -46,11 +39,6 @@ class Host:
         self.requests.append(request)
         status = self.statuses.pop(0) if self.statuses else 200
         return httpx.Response(status, headers=self.headers)
-
-
-@pytest.fixture
-def clock() -> Clock:
-    return Clock()
 
 
 @pytest.fixture

@@ -13,25 +13,11 @@ import pytest
 
 from engine.forwarding.outbox import NewMessage, Outbox
 from engine.forwarding.sqlite_outbox import SqliteOutbox
-
-
-class Clock:
-    """Unix seconds, moved by hand."""
-
-    def __init__(self) -> None:
-        self.now = 1_700_000_000.0
-
-    def __call__(self) -> float:
-        return self.now
+from tests.forwarding.conftest import Clock
 
 
 def message(n: int, tenant: str | None = "t1") -> NewMessage:
     return NewMessage(f"msg_{n}", "acc_1", tenant, "contact.unsubscribed", b'{"n": %d}' % n)
-
-
-@pytest.fixture
-def clock() -> Clock:
-    return Clock()
 
 
 @pytest.fixture

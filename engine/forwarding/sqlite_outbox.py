@@ -26,8 +26,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from engine.accounts.home import default_home, ensure_private_dir
-from engine.accounts.sqlite_store import DB_FILE_NAME
+from engine.accounts.sqlite_store import default_path, open_sqlite, sqlite_transaction
 from engine.forwarding.outbox import NewMessage, StoredMessage
 
 __all__ = ["SqliteOutbox", "default_outbox"]
@@ -91,14 +90,14 @@ class SqliteOutbox:
         self.path = Path(path)
         self._clock = clock
         self._lock = threading.RLock()
-        ensure_private_dir(self.path.parent)
-        os.close(os.open(self.path, os.O_RDWR | os.O_CREAT | getattr(os, "O_CLOEXEC", 0), 0o600))
-        self._conn = sqlite3.connect(
-            self.path, check_same_thread=False, isolation_level=None, timeout=30.0
-        )
-        with self._transaction(write=True) as conn:
-            for statement in _SCHEMA:
-                conn.execute(statement)
+        self._conn = open_sqlite(self.path)
+        try:
+            with self._transaction(write=True) as conn:
+                for statement in _SCHEMA:
+                    conn.execute(statement)
+        except BaseException:
+            self._conn.close()
+            raise
 
     def __repr__(self) -> str:
         """Show the database path."""
@@ -124,14 +123,8 @@ class SqliteOutbox:
 
     @contextmanager
     def _transaction(self, *, write: bool = False) -> Iterator[sqlite3.Connection]:
-        with self._lock:
-            self._conn.execute("BEGIN IMMEDIATE" if write else "BEGIN")
-            try:
-                yield self._conn
-            except BaseException:
-                self._conn.execute("ROLLBACK")
-                raise
-            self._conn.execute("COMMIT")
+        with self._lock, sqlite_transaction(self._conn, write=write) as conn:
+            yield conn
 
     # -- messages --------------------------------------------------------------------------
 
@@ -302,4 +295,4 @@ class SqliteOutbox:
 
 def default_outbox() -> SqliteOutbox:
     """The outbox in the default database, `$UNIMAP_HOME/unimap.db`."""
-    return SqliteOutbox(default_home() / DB_FILE_NAME)
+    return SqliteOutbox(default_path())

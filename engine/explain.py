@@ -11,6 +11,7 @@ from engine.plan.enrich import describe_enrichments
 from engine.plan.listing import ListPlan
 from engine.plan.messages import ProviderRequest
 from engine.run.drivers import first_request
+from engine.secrets import redact_data
 from engine.unified.schemas import RECORD_WRITES
 
 if TYPE_CHECKING:
@@ -20,7 +21,8 @@ REDACTED = "***"
 
 
 def describe_request(session: ProviderSession, request: ProviderRequest) -> dict[str, Any]:
-    """Method, absolute URL, query, headers (credentials redacted) and body of a request."""
+    """Method, absolute URL, query, headers and body of a request, credentials redacted
+    wherever they are (auth headers and parameters shown as `***`)."""
     url, query = session.url_for(request)
     described = request.describe()
     described["url"] = url
@@ -38,7 +40,9 @@ def describe_request(session: ProviderSession, request: ProviderRequest) -> dict
         query = [*query, (auth.name, REDACTED)]
     described["headers"] = headers
     described["query"] = [list(pair) for pair in query]
-    return described
+    # A credential can also sit in the URL (a base URL template) or a filled body.
+    result: dict[str, Any] = redact_data(described, session.redact)
+    return result
 
 
 def explain_call(

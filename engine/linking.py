@@ -39,6 +39,7 @@ from engine.plan.build import fixed_request
 from engine.plan.messages import Plan, ProviderRequest
 from engine.plan.responses import raise_for_response
 from engine.run.clock import Clock
+from engine.run.credentials import checked_credentials
 from engine.run.drivers import run_async, run_sync
 from engine.run.retry import RetryPolicy
 from engine.secrets import Secret
@@ -138,7 +139,7 @@ def link_account(
     Raises the unified error of the check (`UnauthorizedError` for a 401, `ConfigurationError`
     for a missing or unknown credential, ...) and saves nothing in that case.
     """
-    credentials = _sealed(credentials) or {}
+    credentials = checked_credentials(engine.mapping(provider), credentials)
     secret_metadata = _sealed(secret_metadata)
     account = Account.new(
         provider,
@@ -177,7 +178,7 @@ async def alink_account(
     settings: Mapping[str, Any] | None = None,
 ) -> Account:
     """`link_account` with an async check request (the store call itself is blocking)."""
-    credentials = _sealed(credentials) or {}
+    credentials = checked_credentials(engine.mapping(provider), credentials)
     secret_metadata = _sealed(secret_metadata)
     account = Account.new(
         provider,
@@ -215,8 +216,8 @@ def relink_account(
     The way out of `needs_reauth`. A disabled account stays refused
     (`AccountDisabledError`); a failed check changes nothing.
     """
-    credentials = _sealed(credentials) or {}
     account = store.get(account_id)
+    credentials = checked_credentials(engine.mapping(account.provider), credentials)
     if account.status is AccountStatus.DISABLED:
         raise AccountDisabledError(account.id)
     with engine.connect(

@@ -11,8 +11,9 @@
   reads the account from the store on the other side. `copy.copy` / `copy.deepcopy` return
   the same (immutable) object.
 * `redact(text, secrets)` masks every occurrence of the given secrets in free text, including
-  their URL-encoded and JSON-escaped forms and any base64 token that encodes them (HTTP Basic
-  `user:pass`, `:key`, `key:`), for log lines, error messages and `--explain` output.
+  their percent-encoded, JSON-escaped and Python-quoted (`repr` of str or bytes) forms and
+  any base64 token that encodes them (HTTP Basic `user:pass`, `:key`, `key:`), for log
+  lines, error messages and `--explain` output.
 * `SecretRedactingFilter` is a `logging.Filter` that applies `redact` to every record it sees
   (message, arguments, formatted traceback and stack) for the secrets registered on it.
 """
@@ -26,12 +27,11 @@ import logging
 import re
 import string
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import lru_cache
 from typing import Any, NoReturn, SupportsIndex, final
-from urllib.parse import quote, quote_plus
 
-__all__ = ["REDACTED", "Secret", "SecretRedactingFilter", "redact"]
+__all__ = ["REDACTED", "Secret", "SecretRedactingFilter", "redact", "redact_data"]
 
 #: What `redact` puts in place of a secret.
 REDACTED = "***"
@@ -128,17 +128,33 @@ def _text_of(secret: str | Secret) -> str:
 
 
 def _literal_forms(value: str) -> set[str]:
-    """The forms in which `value` may appear verbatim in text."""
+    """The escaped forms in which `value` may appear verbatim in text: JSON strings (ASCII or
+    not, and escaped twice, as JSON logged inside JSON), Python `repr` of the text and of its
+    UTF-8 bytes (how exception messages quote a header value), `ascii()`."""
+    json_form = json.dumps(value)[1:-1]
     forms = {
-        value,
-        quote(value, safe=""),
-        quote(value),
-        quote_plus(value),
-        json.dumps(value)[1:-1],
+        json_form,
         json.dumps(value, ensure_ascii=False)[1:-1],
+        json.dumps(json_form)[1:-1],
+        repr(value)[1:-1],
+        ascii(value)[1:-1],
+        repr(value.encode("utf-8", "surrogatepass"))[2:-1],
     }
     forms.discard("")
     return forms
+
+
+def _percent_pattern(value: str) -> str:
+    """A regex matching `value` with any of its characters percent-encoded (either hex case,
+    a space also as `+`): covers `quote`, `quote_plus`, httpx's query encoding and mixes."""
+    parts = []
+    for char in value:
+        encoded = "".join(f"%{byte:02X}" for byte in char.encode("utf-8", "surrogatepass"))
+        options = [re.escape(char), f"(?i:{re.escape(encoded)})"]
+        if char == " ":
+            options.append(r"\+")
+        parts.append(f"(?:{'|'.join(options)})")
+    return "".join(parts)
 
 
 def _whole_token_forms(value: str) -> set[str]:
@@ -194,7 +210,9 @@ class _Redactor:
         self._cores = re.compile(_alternation(cores)) if cores else None
         # Whole base64 tokens only: not preceded or followed by more base64 characters.
         whole_tokens = rf"(?<![\w+/-])(?:{_alternation(whole)})=*(?![\w+/=-])"
-        self._literal = re.compile(f"{_alternation(literal)}|{whole_tokens}")
+        # Longest secrets first, so a secret holding another is masked whole.
+        percent = "|".join(_percent_pattern(v) for v in sorted(values, key=lambda v: -len(v)))
+        self._literal = re.compile(f"{_alternation(literal)}|{percent}|{whole_tokens}")
 
     def __call__(self, text: str) -> str:
         # Tokens containing an encoded secret first: once part of a token is masked, the
@@ -233,16 +251,31 @@ def _redactor(values: frozenset[str]) -> _Redactor:
 def redact(text: str, secrets: Iterable[str | Secret]) -> str:
     """Return `text` with every occurrence of each secret replaced by `***`.
 
-    Masked forms: the value itself, its URL-encoded (`quote`, `quote_plus`) and JSON-escaped
-    forms, and any base64 token (standard or URL-safe alphabet) that encodes a byte string
-    containing it, such as an HTTP Basic `Authorization` value for `user:secret`. Empty
-    secrets are ignored. Secrets shorter than about five bytes are only found in base64 when
-    they make up the whole token, alone or as `secret:` / `:secret`.
+    Masked forms: the value itself; percent-encoded, wholly or partly, in either hex case
+    (`quote`, `quote_plus`, httpx's query encoding); JSON-escaped (also twice); as Python
+    quotes it (`repr` of the text or of its UTF-8 bytes, `ascii`, as in exception messages
+    such as `Illegal header value b'Bearer …\\x0b'`); and any base64 token (standard or
+    URL-safe alphabet) that encodes a byte string containing it, such as an HTTP Basic
+    `Authorization` value for `user:secret`. Empty secrets are ignored. Secrets shorter than
+    about five bytes are only found in base64 when they make up the whole token, alone or as
+    `secret:` / `:secret`.
     """
     values = frozenset(v for v in map(_text_of, secrets) if v)
     if not values:
         return text
     return _redactor(values)(text)
+
+
+def redact_data(data: Any, mask: Callable[[str], str]) -> Any:
+    """`data` (JSON-like: dicts, lists, tuples, strings) with `mask` applied to every string,
+    keys included; other values are kept as they are."""
+    if isinstance(data, str):
+        return mask(data)
+    if isinstance(data, dict):
+        return {redact_data(k, mask): redact_data(v, mask) for k, v in data.items()}
+    if isinstance(data, list | tuple):
+        return type(data)(redact_data(item, mask) for item in data)
+    return data
 
 
 class SecretRedactingFilter(logging.Filter):
@@ -280,14 +313,22 @@ class SecretRedactingFilter(logging.Filter):
             self._set(self._values - {_text_of(s) for s in secrets})
 
     def _set(self, values: frozenset[str]) -> None:
+        # Compiled on the next record (`_current`), so registering many secrets in a row (or
+        # while no record is logged) costs nothing.
         self._values = values
-        self._redact = _Redactor(values) if values else None
+        self._redact = None
+
+    def _current(self) -> _Redactor | None:
+        with self._lock:
+            if self._redact is None and self._values:
+                self._redact = _redactor(self._values)
+            return self._redact
 
     def filter(self, record: logging.LogRecord) -> bool:
         """Mask registered secrets in `record` and let it through."""
         if not super().filter(record):
             return False
-        redactor = self._redact
+        redactor = self._current()
         if redactor is None:
             return True
         try:

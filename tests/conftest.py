@@ -1,4 +1,5 @@
-"""Suite-wide settings: a throw-away home for keys and databases; the backend servers."""
+"""Suite-wide settings: a throw-away home for keys and databases; the backend servers; the
+canary watch (`canary_watch.py`), which checks the whole run for leaked canary keys."""
 
 from __future__ import annotations
 
@@ -33,3 +34,6 @@ def redis_namespace() -> Iterator[str]:
     """A Redis key prefix of this test alone (its keys are deleted afterwards)."""
     with redis_prefix() as prefix:
         yield prefix
+
+
+pytest_plugins = ["canary_watch"]

@@ -40,9 +40,8 @@ class _BaseConnection:
         return self.session.options.stats
 
     def __repr__(self) -> str:
-        return (
-            f"{type(self).__name__}(provider={self.provider!r}, base_url={self.session.base_url!r})"
-        )
+        base_url = self.session.redact(self.session.base_url)
+        return f"{type(self).__name__}(provider={self.provider!r}, base_url={base_url!r})"
 
     def context(self, resource: str, method: str, remote_data: bool = True) -> CallContext:
         """The resolved operation of `resource.method` (raises not_supported and the like)."""

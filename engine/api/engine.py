@@ -19,6 +19,7 @@ from engine.loader import LoadResult, ProviderMapping, load_layers
 from engine.paths import mappings_dir
 from engine.run.clock import Clock, SystemClock
 from engine.run.concurrency import ConcurrencyLimiter
+from engine.run.credentials import checked_credentials
 from engine.run.ratelimit import BucketSpec, InMemoryRateLimiter, RateLimiter
 from engine.run.retry import RetryPolicy, RetryStats
 from engine.run.session import (
@@ -156,7 +157,8 @@ class Engine:
             parts = [f"missing credential '{m}'" for m in missing]
             parts += [f"unknown credential '{u}'{did_you_mean(u, declared)}" for u in unknown]
             raise ConfigurationError(f"{mapping.provider.label}: " + "; ".join(parts))
-        key = account_key or _credential_fingerprint(creds)
+        sealed = checked_credentials(mapping, creds)
+        key = account_key or _credential_fingerprint(sealed)
         options = SessionOptions(
             retry_policy=retry_policy or self.retry_policy,
             clock=self.clock,
@@ -167,7 +169,7 @@ class Engine:
             on_unauthorized=hooks.on_unauthorized,
             on_success=hooks.on_success,
         )
-        return ProviderSession(mapping, creds, base_url, options, resolved)
+        return ProviderSession(mapping, sealed, base_url, options, resolved)
 
     def connect(
         self,

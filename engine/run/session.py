@@ -6,7 +6,6 @@ everything it decides is in the shared `_Attempts` helper and in `engine.run.ret
 
 from __future__ import annotations
 
-import base64
 import json
 import logging
 from collections.abc import Callable, Mapping
@@ -17,17 +16,16 @@ from urllib.parse import parse_qsl, urlsplit
 
 import httpx
 
-from engine.errors import (
-    RemoteError,
-)
-from engine.format.provider import BasicAuth, BearerAuth, HeaderAuth, QueryAuth
+from engine.errors import RemoteError, ValidationError
 from engine.loader import ProviderMapping
 from engine.plan.build import fill_headers, fill_template
 from engine.plan.messages import ProviderRequest, ProviderResponse
 from engine.run.attempts import Attempts
 from engine.run.clock import Clock, SystemClock
 from engine.run.concurrency import ConcurrencyLimiter
+from engine.run.credentials import auth_parts
 from engine.run.feedback import ServerView, read_view, tell_limiter
+from engine.run.http_logs import track
 from engine.run.ratelimit import RateLimiter
 from engine.run.retry import (
     NotSent,
@@ -93,32 +91,20 @@ class ProviderSession:
             base_url or fill_template(mapping.provider.base_url, scope, mapping=mapping)
         ).rstrip("/")
         self._base = urlsplit(self.base_url)
-        self._auth_headers, self._auth_query = self._auth(scope)
+        self._auth_headers, self._auth_query = auth_parts(
+            mapping, lambda t: fill_template(t, scope, encode=False, mapping=mapping)
+        )
         self.headers = dict(fill_headers(mapping, mapping.provider.headers, scope))
         """The provider's headers, filled over the credentials and settings."""
-        self._secrets = [v for v in revealed.values() if v]
+        auth_values = [*self._auth_headers.values(), *(v for _, v in self._auth_query)]
+        self._secrets = [v for v in [*revealed.values(), *auth_values] if v]
+        self.release_logs = track(self, self._secrets)
+        """Stop masking this session's credentials in the HTTP libraries' logs (on close)."""
         self.timeout = options.timeout or mapping.provider.timeout_seconds
 
     def __repr__(self) -> str:
-        return f"ProviderSession(provider={self.mapping.name!r}, base_url={self.base_url!r})"
-
-    def _auth(self, scope: dict[str, Any]) -> tuple[dict[str, str], list[tuple[str, str]]]:
-        auth = self.mapping.provider.auth
-
-        def fill(template: str) -> str:
-            return fill_template(template, scope, encode=False, mapping=self.mapping)
-
-        if isinstance(auth, BearerAuth):
-            return {"Authorization": "Bearer " + fill(auth.token)}, []
-        if isinstance(auth, HeaderAuth):
-            return {auth.name: fill(auth.value)}, []
-        if isinstance(auth, QueryAuth):
-            return {}, [(auth.name, fill(auth.value))]
-        assert isinstance(auth, BasicAuth)
-        user = fill(auth.username)
-        password = fill(auth.password)
-        token = base64.b64encode(f"{user}:{password}".encode()).decode()
-        return {"Authorization": "Basic " + token}, []
+        base_url = self.redact(self.base_url)
+        return f"ProviderSession(provider={self.mapping.name!r}, base_url={base_url!r})"
 
     def redact(self, text: str) -> str:
         """`text` with every credential of this session masked."""
@@ -152,7 +138,14 @@ class ProviderSession:
         headers = {**self.headers, **dict(request.headers), **self._auth_headers}
         content = None if request.body is None else json.dumps(request.body).encode()
         params: list[tuple[str, str | int | float | bool | None]] = [*query, *self._auth_query]
-        return httpx.Request(request.method, url, params=params, headers=headers, content=content)
+        try:
+            return httpx.Request(
+                request.method, url, params=params, headers=headers, content=content
+            )
+        except (UnicodeError, httpx.InvalidURL) as exc:
+            # The cause's text and arguments quote the value: raised without it.
+            detail = self.redact(str(exc))
+            raise ValidationError(f"the request cannot be encoded: {detail}") from None
 
     def parse(self, response: httpx.Response) -> ProviderResponse:
         """Status, lower-cased headers and parsed JSON; `MalformedBody` when it is not JSON."""
@@ -230,6 +223,7 @@ class SyncSender:
     def close(self) -> None:
         """Close the HTTP client."""
         self.client.close()
+        self.session.release_logs()
 
     def send(self, request: ProviderRequest) -> ProviderResponse:
         """Send with pacing and bounded retries; a final HTTP error status is returned as is."""
@@ -246,10 +240,15 @@ class SyncSender:
                         return attempts.give_up()
                     options.limiter.acquire(options.limiter_key, rate_buckets)
                 attempts.sending()
+                answered: ProviderResponse | None = None
+                failed: BaseException | None = None
                 try:
-                    result = attempts.settle(session.parse(self.client.send(http_request)))
+                    answered = session.parse(self.client.send(http_request))
                 except _TRANSPORT_ERRORS as exc:
-                    result = attempts.settle(error=exc)
+                    failed = exc
+                # Outside the handler: a final error must not chain the transport's exception,
+                # whose text may quote a header value.
+                result = attempts.settle(answered, failed)
             if isinstance(result, ProviderResponse):
                 return result
             options.clock.sleep(result)
@@ -269,6 +268,7 @@ class AsyncSender:
     async def aclose(self) -> None:
         """Close the HTTP client."""
         await self.client.aclose()
+        self.session.release_logs()
 
     async def send(self, request: ProviderRequest) -> ProviderResponse:
         """Send with pacing and bounded retries; a final HTTP error status is returned as is."""
@@ -285,10 +285,15 @@ class AsyncSender:
                         return attempts.give_up()
                     await options.limiter.aacquire(options.limiter_key, rate_buckets)
                 attempts.sending()
+                answered: ProviderResponse | None = None
+                failed: BaseException | None = None
                 try:
-                    result = attempts.settle(session.parse(await self.client.send(http_request)))
+                    answered = session.parse(await self.client.send(http_request))
                 except _TRANSPORT_ERRORS as exc:
-                    result = attempts.settle(error=exc)
+                    failed = exc
+                # Outside the handler: a final error must not chain the transport's exception,
+                # whose text may quote a header value.
+                result = attempts.settle(answered, failed)
             if isinstance(result, ProviderResponse):
                 return result
             await options.clock.asleep(result)

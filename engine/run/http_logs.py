@@ -1,0 +1,90 @@
+"""Keeping credentials out of the HTTP libraries' own log records.
+
+httpx logs every request's URL at INFO (`HTTP Request: GET https://…?api_key=…`), so a
+credential sent in the query string would be printed on every request; httpcore logs at DEBUG
+the exception of a failed send, whose text may quote a header value whole. The engine does not
+raise those loggers' levels (a host app debugging its network stack still gets every record);
+instead one `SecretRedactingFilter` is attached to each of them, and every live provider
+session registers its credentials on it (`track`), released when the session is closed or
+collected. The filter rewrites a record's message, arguments, traceback and stack in place and
+never drops a record.
+
+Filters on a logger only see records logged on that very logger, so the filter is attached to
+every logger of those libraries that exists when this module is imported (httpx imports
+httpcore, which creates its loggers at import) and to the known names below.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import weakref
+from collections import Counter
+from collections.abc import Callable, Iterable
+
+from engine.secrets import SecretRedactingFilter
+
+__all__ = ["HTTP_LOGGERS", "http_log_filter", "track"]
+
+HTTP_LOGGERS = (
+    "httpx",
+    "httpcore",
+    "httpcore.connection",
+    "httpcore.http11",
+    "httpcore.http2",
+    "httpcore.proxy",
+    "httpcore.socks",
+    "h11",
+    "h2",
+    "hpack",
+    "hpack.hpack",
+    "hpack.table",
+)
+"""Loggers the filter is attached to (plus any existing logger below them)."""
+
+_FILTER = SecretRedactingFilter()
+_LOCK = threading.Lock()
+_LIVE: Counter[str] = Counter()
+
+
+def _attach() -> None:
+    prefixes = tuple(name + "." for name in HTTP_LOGGERS)
+    existing = [
+        name for name in list(logging.root.manager.loggerDict) if name.startswith(prefixes)
+    ]
+    for name in {*HTTP_LOGGERS, *existing}:
+        logger = logging.getLogger(name)
+        if _FILTER not in logger.filters:
+            logger.addFilter(_FILTER)
+
+
+_attach()
+
+
+def http_log_filter() -> SecretRedactingFilter:
+    """The filter attached to the HTTP libraries' loggers (to attach it to more loggers)."""
+    return _FILTER
+
+
+def _release(values: tuple[str, ...]) -> None:
+    with _LOCK:
+        gone = []
+        for value in values:
+            _LIVE[value] -= 1
+            if _LIVE[value] <= 0:
+                del _LIVE[value]
+                gone.append(value)
+        if gone:
+            _FILTER.unregister(*gone)
+
+
+def track(owner: object, secrets: Iterable[str]) -> Callable[[], object]:
+    """Mask `secrets` in the HTTP libraries' logs while `owner` lives; returns a function
+    that stops masking them (called at the latest when `owner` is collected)."""
+    values = tuple(sorted({value for value in secrets if value}))
+    with _LOCK:
+        new = [value for value in values if _LIVE[value] == 0]
+        _LIVE.update(values)
+        if new:
+            _FILTER.register(*new)
+    return weakref.finalize(owner, _release, values)

@@ -132,9 +132,11 @@ def link_account(
     secret_metadata: Mapping[str, str | Secret] | None = None,
     retry_policy: RetryPolicy | None = None,
     settings: Mapping[str, Any] | None = None,
+    tenant_id: str | None = None,
 ) -> Account:
     """Validate `credentials` with the provider's `check` request, then save a new account
-    (with its connection `settings`, checked against the provider's declaration first).
+    (with its connection `settings`, checked against the provider's declaration first, and
+    the host app's `tenant_id` for the customer it belongs to).
 
     Raises the unified error of the check (`UnauthorizedError` for a 401, `ConfigurationError`
     for a missing or unknown credential, ...) and saves nothing in that case.
@@ -149,6 +151,7 @@ def link_account(
         metadata=metadata,
         secret_metadata=secret_metadata,
         settings=settings,
+        tenant_id=tenant_id,
     )
     with engine.connect(
         provider,
@@ -176,6 +179,7 @@ async def alink_account(
     secret_metadata: Mapping[str, str | Secret] | None = None,
     retry_policy: RetryPolicy | None = None,
     settings: Mapping[str, Any] | None = None,
+    tenant_id: str | None = None,
 ) -> Account:
     """`link_account` with an async check request (the store call itself is blocking)."""
     credentials = checked_credentials(engine.mapping(provider), credentials)
@@ -188,6 +192,7 @@ async def alink_account(
         metadata=metadata,
         secret_metadata=secret_metadata,
         settings=settings,
+        tenant_id=tenant_id,
     )
     async with engine.aconnect(
         provider,

@@ -9,7 +9,7 @@ Layers, bottom to top (a module may import its own layer and those below):
 4. `run` (httpx drivers, pacing, retries)
 5. `accounts` (the encrypted store)
 6. services: `explain`, `proxy`, `webhooks`, `linking`, `api`, `conformance`, `forwarding`
-7. surfaces: the command line, all of it in `engine/cli/`
+7. surfaces: the command line, all of it in `engine/cli/`; the HTTP server, `engine/server/`
 
 Imports under `if TYPE_CHECKING:` count too: a type annotation is a dependency.
 """
@@ -48,7 +48,7 @@ def layer_of(module: str) -> int:
     parts = module.split(".")
     if len(parts) == 1:
         return 0
-    if parts[1] == "cli":
+    if parts[1] in ("cli", "server"):
         return SURFACE
     for index, names in enumerate(LAYERS):
         if parts[1] in names:

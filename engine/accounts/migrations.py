@@ -72,6 +72,18 @@ _SECRETS_TABLE = """CREATE TABLE account_secrets (
             PRIMARY KEY (account_id, field, name)
         ){suffix}"""
 _SETTINGS_COLUMN = "ALTER TABLE accounts ADD COLUMN settings TEXT NOT NULL DEFAULT '{}'"
+_TENANTS_AND_TOKENS = (
+    "ALTER TABLE accounts ADD COLUMN tenant_id TEXT",
+    "CREATE INDEX accounts_by_tenant ON accounts (tenant_id, created_at, id)",
+    """CREATE TABLE api_tokens (
+            id TEXT PRIMARY KEY,
+            name TEXT NOT NULL,
+            secret_hash TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            last_used_at TEXT,
+            revoked_at TEXT
+        )""",
+)
 
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(
@@ -89,6 +101,12 @@ MIGRATIONS: tuple[Migration, ...] = (
         ),
     ),
     Migration(2, "connection settings", sqlite=(_SETTINGS_COLUMN,), postgresql=(_SETTINGS_COLUMN,)),
+    Migration(
+        3,
+        "tenants of accounts; API tokens of `unimap serve`",
+        sqlite=_TENANTS_AND_TOKENS,
+        postgresql=_TENANTS_AND_TOKENS,
+    ),
 )
 #: The schema version this code reads and writes.
 SCHEMA_VERSION = MIGRATIONS[-1].version
@@ -97,6 +115,7 @@ SCHEMA_VERSION = MIGRATIONS[-1].version
 COPIED_TABLES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("accounts", ("id",)),
     ("account_secrets", ("account_id", "field", "name")),
+    ("api_tokens", ("id",)),
 )
 
 _VERSION_TABLE = (

@@ -104,6 +104,8 @@ class Account:
     secret_metadata: dict[str, Secret] = field(default_factory=dict)
     settings: dict[str, Any] = field(default_factory=dict)
     """The provider's connection settings for this account (non-secret, stored in clear)."""
+    tenant_id: str | None = None
+    """The host app's id for the customer owning this account (None: no tenant)."""
 
     def __post_init__(self) -> None:
         """Validate and normalise the fields (see the class documentation)."""
@@ -115,8 +117,9 @@ class Account:
             raise ValueError("Account.id must not be empty")
         if not self.provider:
             raise ValueError("Account.provider must not be empty")
-        if self.base_url is not None and not isinstance(self.base_url, str):
-            raise TypeError("Account.base_url must be a str or None")
+        for name in ("base_url", "tenant_id"):
+            if getattr(self, name) is not None and not isinstance(getattr(self, name), str):
+                raise TypeError(f"Account.{name} must be a str or None")
         set_ = object.__setattr__
         set_(self, "status", AccountStatus(self.status))
         set_(self, "created_at", as_utc(self.created_at, "created_at"))
@@ -139,6 +142,7 @@ class Account:
         secret_metadata: Mapping[str, str | Secret] | None = None,
         status: AccountStatus | str = AccountStatus.ACTIVE,
         settings: Mapping[str, Any] | None = None,
+        tenant_id: str | None = None,
     ) -> Account:
         """Create an account with a fresh id and `created_at` now; the label defaults to the
         provider name."""
@@ -153,6 +157,7 @@ class Account:
             metadata=dict(metadata or {}),
             secret_metadata=_secrets(secret_metadata or {}, "secret_metadata"),
             settings=dict(settings or {}),
+            tenant_id=tenant_id,
         )
 
     def evolve(self, **changes: Any) -> Account:
@@ -174,7 +179,7 @@ class Account:
             f"credentials=<{', '.join(sorted(self.credentials)) or 'none'}>, "
             f"metadata={self.metadata!r}, "
             f"secret_metadata=<{', '.join(sorted(self.secret_metadata)) or 'none'}>, "
-            f"settings={self.settings!r})"
+            f"settings={self.settings!r}, tenant_id={self.tenant_id!r})"
         )
 
     __str__ = __repr__

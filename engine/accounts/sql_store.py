@@ -9,7 +9,8 @@ spellings that differ (`_blob`, `_for_update`, `_duplicate_errors`).
 Layout (see `engine.accounts.migrations` for the versioned schema):
 
 * `accounts`: one row per account, non-secret columns only; `metadata` and the connection
-  `settings` are JSON text, times fixed-width ISO-8601 UTC text.
+  `settings` are JSON text, times fixed-width ISO-8601 UTC text; `tenant_id` (version 3) is
+  the host app's id for the customer owning the account.
 * `account_secrets(account_id, field, name, ciphertext)`: one row per credential
   (`field = 'credentials'`) or secret metadata entry (`field = 'secret_metadata'`).
 """
@@ -36,8 +37,10 @@ _CREDENTIALS = "credentials"
 _SECRET_METADATA = "secret_metadata"
 
 _ACCOUNT_COLUMNS = (
-    "id, provider, label, status, created_at, last_used_at, base_url, metadata, settings"
+    "id, provider, label, status, created_at, last_used_at, base_url, metadata, settings, "
+    "tenant_id"
 )
+_PLACEHOLDERS = ", ".join("?" * len(_ACCOUNT_COLUMNS.split(", ")))
 
 
 def _json_checked(metadata: dict[str, Any]) -> dict[str, Any]:
@@ -73,6 +76,11 @@ class SqlAccountStore:
 
     def _transaction(self, *, write: bool = False) -> AbstractContextManager[Transaction]:
         raise NotImplementedError
+
+    def transaction(self, *, write: bool = False) -> AbstractContextManager[Transaction]:
+        """One transaction on this store's database (other stores sharing the database, such
+        as the API tokens', run their statements through it)."""
+        return self._transaction(write=write)
 
     @staticmethod
     def _blob(column: str) -> str:
@@ -149,6 +157,7 @@ class SqlAccountStore:
             base_url=row[6],
             metadata=json.loads(row[7]),
             settings=json.loads(row[8]),
+            tenant_id=row[9],
             credentials=found[_CREDENTIALS],
             secret_metadata=found[_SECRET_METADATA],
         )
@@ -181,11 +190,18 @@ class SqlAccountStore:
             return self._load(conn, account_id)
 
     def list(
-        self, *, provider: str | None = None, status: AccountStatus | str | None = None
+        self,
+        *,
+        provider: str | None = None,
+        status: AccountStatus | str | None = None,
+        tenant_id: str | None = None,
     ) -> builtins.list[Account]:
         """Return the accounts in `(created_at, id)` order, optionally filtered."""
         conditions: builtins.list[str] = []
         parameters: builtins.list[str] = []
+        if tenant_id is not None:
+            conditions.append("a.tenant_id = ?")
+            parameters.append(tenant_id)
         if provider is not None:
             conditions.append("a.provider = ?")
             parameters.append(provider)
@@ -217,7 +233,7 @@ class SqlAccountStore:
         with self._transaction(write=True) as conn:
             try:
                 conn.execute(
-                    f"INSERT INTO accounts ({_ACCOUNT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    f"INSERT INTO accounts ({_ACCOUNT_COLUMNS}) VALUES ({_PLACEHOLDERS})",
                     (
                         account.id,
                         account.provider,
@@ -228,6 +244,7 @@ class SqlAccountStore:
                         account.base_url,
                         json.dumps(account.metadata, sort_keys=True),
                         json.dumps(account.settings, sort_keys=True),
+                        account.tenant_id,
                     ),
                 )
             except self._duplicate_errors:

@@ -9,6 +9,7 @@ A store must be safe to call from several threads.
 from __future__ import annotations
 
 import builtins
+import inspect
 import threading
 from collections.abc import Mapping
 from datetime import datetime
@@ -18,7 +19,7 @@ from engine.accounts.errors import AccountNotFoundError, DuplicateAccountError
 from engine.accounts.model import Account, AccountStatus, utc_now
 from engine.secrets import Secret
 
-__all__ = ["AccountStore", "MemoryAccountStore"]
+__all__ = ["AccountStore", "MemoryAccountStore", "list_accounts"]
 
 
 @runtime_checkable
@@ -29,7 +30,9 @@ class AccountStore(Protocol):
 
     * `add` refuses an id already present (`DuplicateAccountError`).
     * Every method given an unknown id raises `AccountNotFoundError`.
-    * `list` orders by `created_at`, then `id`, and may filter by provider and status.
+    * `list` orders by `created_at`, then `id`, and may filter by provider and status. A
+      store may also accept a `tenant_id` filter (the built-in ones do); callers go through
+      `list_accounts`, which filters by tenant for stores that do not.
     * Credentials and secret metadata must be kept encrypted or otherwise protected at rest.
     """
 
@@ -73,6 +76,27 @@ class AccountStore(Protocol):
         ...
 
 
+def list_accounts(
+    store: AccountStore,
+    *,
+    provider: str | None = None,
+    status: AccountStatus | str | None = None,
+    tenant_id: str | None = None,
+) -> builtins.list[Account]:
+    """`store.list(...)` filtered by tenant too, whatever the store.
+
+    The built-in stores filter by `tenant_id` themselves; a host's own store written before
+    tenants existed (whose `list` takes no `tenant_id`) is filtered here instead, so the
+    `AccountStore` protocol stays as it was.
+    """
+    if tenant_id is None:
+        return store.list(provider=provider, status=status)
+    if "tenant_id" in inspect.signature(store.list).parameters:
+        lister: Any = store.list
+        return list(lister(provider=provider, status=status, tenant_id=tenant_id))
+    return [a for a in store.list(provider=provider, status=status) if a.tenant_id == tenant_id]
+
+
 class MemoryAccountStore:
     """An `AccountStore` held in process memory: for tests, and for hosts that keep nothing."""
 
@@ -97,7 +121,11 @@ class MemoryAccountStore:
             return self._find(account_id).evolve()
 
     def list(
-        self, *, provider: str | None = None, status: AccountStatus | str | None = None
+        self,
+        *,
+        provider: str | None = None,
+        status: AccountStatus | str | None = None,
+        tenant_id: str | None = None,
     ) -> builtins.list[Account]:
         """Return the accounts in `(created_at, id)` order, optionally filtered."""
         wanted = AccountStatus(status) if status is not None else None
@@ -107,6 +135,7 @@ class MemoryAccountStore:
                 for account in self._accounts.values()
                 if (provider is None or account.provider == provider)
                 and (wanted is None or account.status == wanted)
+                and (tenant_id is None or account.tenant_id == tenant_id)
             ]
         return sorted(selected, key=lambda account: account.sort_key)
 

@@ -24,6 +24,8 @@ COMMAND_MODULES: tuple[str, ...] = (
     "simulators.sandbox_cli",
     "engine.cli.proxy",
     "engine.cli.webhooks",
+    "engine.cli.tokens",
+    "engine.cli.serve",
 )
 
 

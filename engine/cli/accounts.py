@@ -1,8 +1,8 @@
 """`unimap accounts add | list | remove`: manage linked accounts in `$UNIMAP_HOME/unimap.db`.
 
     unimap accounts add acme --api-key KEY [--credential NAME=VALUE ...]
-                        [--label L] [--base-url URL]
-    unimap accounts list [--provider P] [--status S] [--format table|json]
+                        [--label L] [--base-url URL] [--tenant TENANT_ID]
+    unimap accounts list [--provider P] [--status S] [--tenant T] [--format table|json]
     unimap accounts remove ID
 
 `add` checks the credentials with the provider's `check` request before saving and prints the
@@ -42,6 +42,7 @@ def account_summary(account: Account) -> dict[str, Any]:
         "metadata": account.metadata,
         "secret_metadata": sorted(account.secret_metadata),
         "settings": account.settings,
+        "tenant_id": account.tenant_id,
     }
 
 
@@ -82,12 +83,24 @@ def register(subparsers: Any) -> None:
         "(repeatable; not secret)",
     )
     add.add_argument("--label", default="", help="a name for people (default: the provider)")
+    add.add_argument(
+        "--tenant", default=None, metavar="TENANT_ID", help="the host app's id for the customer"
+    )
     add.add_argument("--base-url", default=None, metavar="URL", help="override the API base URL")
     add_mappings_argument(add)
     add.set_defaults(handler=run_add)
 
+    _register_list(actions)
+
+    remove = actions.add_parser("remove", help="remove a linked account and its credentials")
+    remove.add_argument("account_id", metavar="ID", help="the account id (acc_...)")
+    remove.set_defaults(handler=run_remove)
+
+
+def _register_list(actions: Any) -> None:
     listing = actions.add_parser("list", help="list linked accounts (never their secrets)")
     listing.add_argument("--provider", default=None, help="only this provider's accounts")
+    listing.add_argument("--tenant", default=None, metavar="TENANT_ID", help="only this tenant's")
     listing.add_argument(
         "--status", default=None, choices=[s.value for s in AccountStatus], help="only this status"
     )
@@ -98,10 +111,6 @@ def register(subparsers: Any) -> None:
         help="a table, or one JSON object per line",
     )
     listing.set_defaults(handler=run_list)
-
-    remove = actions.add_parser("remove", help="remove a linked account and its credentials")
-    remove.add_argument("account_id", metavar="ID", help="the account id (acc_...)")
-    remove.set_defaults(handler=run_remove)
 
 
 def _fail(error: UnimapError, secrets: list[Secret] | None = None) -> int:
@@ -171,6 +180,7 @@ def run_add(args: argparse.Namespace) -> int:
                 label=args.label,
                 base_url=args.base_url,
                 settings=settings,
+                tenant_id=args.tenant,
             )
     except UnimapError as error:
         return _fail(error, secrets)
@@ -178,14 +188,16 @@ def run_add(args: argparse.Namespace) -> int:
     return 0
 
 
-_COLUMNS = ("id", "provider", "label", "status", "last_used_at", "base_url")
+_COLUMNS = ("id", "provider", "tenant_id", "label", "status", "last_used_at", "base_url")
 
 
 def run_list(args: argparse.Namespace) -> int:
     """Print the linked accounts (a table or JSON lines)."""
     try:
         with default_store() as store:
-            accounts = store.list(provider=args.provider, status=args.status)
+            accounts = store.list(
+                provider=args.provider, status=args.status, tenant_id=args.tenant
+            )
     except UnimapError as error:
         return _fail(error)
     rows = [account_summary(account) for account in accounts]

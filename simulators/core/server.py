@@ -14,7 +14,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Literal
 
 import uvicorn
 
@@ -23,6 +23,8 @@ from simulators.core.transport import ConnectionDropped
 
 if TYPE_CHECKING:
     from simulators.core.messages import SimulatedProvider
+
+Lifespan = Literal["auto", "on", "off"]
 
 HOST = "127.0.0.1"
 """The only interface the simulator listens on."""
@@ -52,10 +54,17 @@ def base_url_for(sock: socket.socket, base_path: str = "/api") -> str:
 
 def make_server(simulator: SimulatedProvider, log_level: str = "warning") -> uvicorn.Server:
     """A uvicorn server (not started) for the simulator's ASGI app."""
+    return make_asgi_server(build_app(simulator), log_level)
+
+
+def make_asgi_server(
+    app: Any, log_level: str = "warning", lifespan: Lifespan = "off"
+) -> uvicorn.Server:
+    """A uvicorn server (not started) for any ASGI app, h11 protocol, no access log."""
     config = uvicorn.Config(
-        build_app(simulator),
+        app,
         http="h11",
-        lifespan="off",
+        lifespan=lifespan,
         log_level=log_level,
         access_log=False,
         timeout_graceful_shutdown=2,
@@ -75,19 +84,29 @@ def serve_in_thread(
     Waits at most `startup_timeout` seconds for the server to accept connections and stops it
     (bounded wait) when the block exits.
     """
+    with serve_app_in_thread(build_app(simulator), port, startup_timeout) as root:
+        yield root + simulator.base_path
+
+
+@contextmanager
+def serve_app_in_thread(
+    app: Any, port: int = 0, startup_timeout: float = 10.0, lifespan: Lifespan = "off"
+) -> Iterator[str]:
+    """Run any ASGI app with uvicorn on 127.0.0.1 in a background thread; yields
+    `http://127.0.0.1:PORT`. Start-up and shut-down waits are bounded."""
     sock = bind_socket(port)
-    server = make_server(simulator)
+    server = make_asgi_server(app, lifespan=lifespan)
     thread = threading.Thread(
-        target=server.run, kwargs={"sockets": [sock]}, name="simulator-uvicorn", daemon=True
+        target=server.run, kwargs={"sockets": [sock]}, name="asgi-uvicorn", daemon=True
     )
     thread.start()
     deadline = time.monotonic() + startup_timeout
     try:
         while not server.started:
             if not thread.is_alive() or time.monotonic() > deadline:
-                raise RuntimeError("the simulator server did not start")
+                raise RuntimeError("the server did not start")
             time.sleep(0.01)
-        yield base_url_for(sock, simulator.base_path)
+        yield base_url_for(sock, "")
     finally:
         server.should_exit = True
         thread.join(timeout=10)

@@ -1,0 +1,77 @@
+"""`create_app(context)`: the ASGI app of `unimap serve`, assembled from route groups.
+
+Each module in `ROUTE_MODULES` exports `routes(context: ServerContext) -> list[BaseRoute]`;
+adding a group is one line here. Errors of every route are answered by
+`engine.server.errors` as unified error objects.
+
+`app_factory()` builds the app from the environment (what `unimap serve --workers N` has
+uvicorn call in each worker process): the bundled mappings plus `UNIMAP_MAPPINGS`, the
+stores in the installation's database (`UNIMAP_DATABASE_URL`), and the settings from
+`UNIMAP_PUBLIC_URL` and `UNIMAP_FORWARD_TO`.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+
+from starlette.applications import Starlette
+from starlette.routing import BaseRoute
+
+from engine.accounts.database import default_store
+from engine.accounts.scoped_tokens import scoped_token_key
+from engine.accounts.sql_tokens import SqlTokenStore
+from engine.api import Engine
+from engine.paths import env_mapping_folders
+from engine.server.context import ServerContext, ServerSettings
+from engine.server.errors import exception_handlers
+
+__all__ = ["FORWARD_TO_ENV", "PUBLIC_URL_ENV", "ROUTE_MODULES", "app_factory", "create_app"]
+
+#: The route groups, each a module exporting `routes(context) -> list[BaseRoute]`.
+ROUTE_MODULES: tuple[str, ...] = (
+    "engine.server.health",
+    "engine.server.account_tokens",
+)
+
+#: The server's public address (links, webhook URLs); default `http://HOST:PORT`.
+PUBLIC_URL_ENV = "UNIMAP_PUBLIC_URL"
+#: Where unified webhook events are forwarded.
+FORWARD_TO_ENV = "UNIMAP_FORWARD_TO"
+
+
+def create_app(context: ServerContext) -> Starlette:
+    """The ASGI app serving every route group on `context`."""
+    routes: list[BaseRoute] = []
+    for name in ROUTE_MODULES:
+        routes.extend(importlib.import_module(name).routes(context))
+    app = Starlette(routes=routes, exception_handlers=exception_handlers())
+    app.state.context = context
+    return app
+
+
+def settings_from_environment() -> ServerSettings:
+    """`ServerSettings` from `UNIMAP_PUBLIC_URL` and `UNIMAP_FORWARD_TO` (unset: defaults)."""
+    defaults = ServerSettings()
+    return ServerSettings(
+        public_url=os.environ.get(PUBLIC_URL_ENV) or defaults.public_url,
+        forward_to=os.environ.get(FORWARD_TO_ENV) or None,
+    )
+
+
+def context_from_environment() -> ServerContext:
+    """The context of a server process: engine, the stores in the installation's database
+    (`UNIMAP_DATABASE_URL`, else `$UNIMAP_HOME/unimap.db`), settings."""
+    accounts = default_store()
+    return ServerContext(
+        engine=Engine.load(*env_mapping_folders()),
+        accounts=accounts,
+        tokens=SqlTokenStore(accounts),
+        scoped_key=scoped_token_key(),
+        settings=settings_from_environment(),
+    )
+
+
+def app_factory() -> Starlette:
+    """The app of one server process, configured from the environment (uvicorn factory)."""
+    return create_app(context_from_environment())

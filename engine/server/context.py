@@ -1,0 +1,110 @@
+"""What every route shares: `ServerContext`, and who is calling (`Caller`).
+
+Host apps authenticate with an API token (`unimap tokens create NAME`); a host app's front
+end may instead hold a short-lived token scoped to one linked account (`POST
+/account-tokens`). Both travel as `Authorization: Bearer <token>`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from starlette.concurrency import run_in_threadpool
+
+from engine.accounts.model import Account, utc_now
+from engine.accounts.scoped_tokens import SCOPED_PREFIX, read_scoped_token
+from engine.accounts.store import AccountStore
+from engine.accounts.tokens import ApiTokenStore, verify_token
+from engine.api import Engine
+from engine.errors import ForbiddenError, UnauthorizedError
+
+if TYPE_CHECKING:
+    from starlette.requests import Request
+
+__all__ = ["Caller", "ServerContext", "ServerSettings"]
+
+
+@dataclass(frozen=True)
+class ServerSettings:
+    """How the server is set up.
+
+    `public_url`: the address host apps and end users reach the server at (links, webhook
+    URLs). `forward_to`: where unified webhook events are forwarded (None: nowhere).
+    `scoped_token_ttl`: default and maximum lifetime of account-scoped tokens, seconds.
+    """
+
+    public_url: str = "http://127.0.0.1:8000"
+    forward_to: str | None = None
+    scoped_token_ttl: float = 900.0
+
+
+@dataclass(frozen=True)
+class Caller:
+    """Who sent a request: a host app (`token_id` of its API token), or a front end holding a
+    token scoped to `account_id` (then `token_id` is None)."""
+
+    token_id: str | None = None
+    token_name: str | None = None
+    account_id: str | None = None
+
+    @property
+    def is_host(self) -> bool:
+        """True for a host app's API token (allowed everything)."""
+        return self.account_id is None
+
+    def require_host(self) -> None:
+        """Refuse a scoped token (`ForbiddenError`)."""
+        if not self.is_host:
+            raise ForbiddenError(
+                "this route needs a host app's API token, not an account-scoped token"
+            )
+
+    def require_account(self, account_id: str) -> None:
+        """Refuse a scoped token for another account (`ForbiddenError`)."""
+        if not self.is_host and self.account_id != account_id:
+            raise ForbiddenError("this token is scoped to another integrated account")
+
+
+@dataclass
+class ServerContext:
+    """The engine, stores and settings every route group is built with."""
+
+    engine: Engine
+    accounts: AccountStore
+    tokens: ApiTokenStore
+    scoped_key: bytes
+    """The HMAC key of account-scoped tokens (`engine.accounts.scoped_tokens`)."""
+    settings: ServerSettings = field(default_factory=ServerSettings)
+
+    def caller_for(self, token: str, now: datetime | None = None) -> Caller:
+        """The caller a bearer token stands for; `UnauthorizedError` if it stands for none.
+
+        Blocking (the token store may read a database); routes use `authenticate`.
+        """
+        if token.startswith(SCOPED_PREFIX):
+            claims = read_scoped_token(self.scoped_key, token, now or utc_now())
+            if claims is not None:
+                return Caller(account_id=claims.account_id)
+            raise _unauthorized("the account-scoped token is invalid or has expired")
+        record = verify_token(self.tokens, token)
+        if record is None:
+            raise _unauthorized("the API token is invalid or revoked")
+        return Caller(token_id=record.id, token_name=record.name)
+
+    async def authenticate(self, request: Request) -> Caller:
+        """The caller of `request` (`Authorization: Bearer <token>`), or `UnauthorizedError`."""
+        scheme, _, token = request.headers.get("authorization", "").partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            raise _unauthorized("send 'Authorization: Bearer <API token>'")
+        return await run_in_threadpool(self.caller_for, token.strip())
+
+    async def account_for(self, caller: Caller, account_id: str) -> Account:
+        """The stored account `caller` may use (`ForbiddenError`, `AccountNotFoundError`)."""
+        caller.require_account(account_id)
+        return await run_in_threadpool(self.accounts.get, account_id)
+
+
+def _unauthorized(message: str) -> UnauthorizedError:
+    return UnauthorizedError(message)

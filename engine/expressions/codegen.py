@@ -5,6 +5,14 @@
 `nodes.py` (which mirrors JMESPath's reference interpreter); a node it has no handler for, or
 one nested deeper than `MAX_BLOCK_DEPTH`, runs as that closure, bound as a constant, so
 whatever is generated behaves as the closure path does.
+
+Raw input. A record program reads the provider's record as it is, though its expressions are
+specified over the record with every `""` read as null (`blank_to_null`). The generator
+tracks which names may hold raw data (`raw`): navigating (fields, indexes, slices,
+projections, flattening) and testing truth work on raw data unchanged, and every other use
+(function arguments, equality, multi-select members, the program's results) first cleans
+the value: a `""` becomes null and a container holding one is cleaned as `blank_to_null`
+cleans it. So a record is cleaned only where it is used, not walked whole.
 """
 
 from __future__ import annotations
@@ -13,10 +21,12 @@ from collections.abc import Callable
 from contextlib import ExitStack
 from typing import Any
 
+from engine.expressions.codegen_calls import call
 from engine.expressions.emitter import Emitter
-from engine.expressions.functions import FUNCTIONS, LIBRARY_NAMES, lookup_value
+from engine.expressions.functions import FUNCTIONS, lookup_value
 from engine.expressions.lookups import FIRST_CHILD_ONLY, SAME_INPUT
 from engine.expressions.nodes import NodeCompiler, _equals, _is_comparable
+from engine.unified.blanks import blank_to_null
 
 MAX_BLOCK_DEPTH = 12
 """Python allows 20 statically nested blocks; a subtree starting deeper runs as a closure."""
@@ -27,36 +37,9 @@ _HELPERS: dict[str, Any] = {
     "_comparable": _is_comparable,
     "_lookup": lookup_value,
     "_call": FUNCTIONS.call_function,
+    "_blank": blank_to_null,
+    "_containers": (dict, list),
 }
-
-
-def _not_null(values: list[str], _checked: str) -> str:
-    expression = "None"
-    for value in reversed(values):
-        expression = f"{value} if {value} is not None else ({expression})"
-    return expression
-
-
-def _length(values: list[str], checked: str) -> str:
-    (value,) = values
-    return f"len({value}) if type({value}) in (str, list, dict) else {checked}"
-
-
-def _join(values: list[str], checked: str) -> str:
-    separator, items = values
-    return (
-        f"{separator}.join({items}) if type({separator}) is str and type({items}) is list "
-        f"and all(type(_item) is str for _item in {items}) else {checked}"
-    )
-
-
-_FAST_BUILTINS: dict[str, Callable[[list[str], str], str]] = {
-    "not_null": _not_null,
-    "length": _length,
-    "join": _join,
-}
-"""Built-ins inlined for the arguments their checked call surely accepts (exact types), with
-the same result; any other argument goes through the checked call (and its errors)."""
 
 
 def is_false(name: str) -> str:
@@ -70,8 +53,33 @@ class Generator:
     def __init__(self, out: Emitter, closures: NodeCompiler) -> None:
         self.out = out
         self.closures = closures
+        self.raw: set[str] = set()
+        """Names that may hold raw provider data (a `""` not yet read as null)."""
         self._memo: dict[tuple[str, Any], str] = {}
+        self._clean_memo: dict[str, str] = {}
         out.namespace.update(_HELPERS)
+
+    def clean(self, name: str) -> str:
+        """`name` itself when it holds no raw data, else a name holding it cleaned."""
+        if name not in self.raw:
+            return name
+        known = self._clean_memo.get(name)
+        if known is not None:
+            return known
+        cleaned = self._assign(_cleaned(name))
+        if self.out.depth == 1:
+            self._clean_memo[name] = cleaned
+        return cleaned
+
+    def _raw_if(self, name: str, *sources: str) -> str:
+        """Mark `name` raw when any of `sources` is; return it."""
+        if self.raw.intersection(sources):
+            self.raw.add(name)
+        return name
+
+    def _null_test(self, name: str) -> str:
+        """`name` reads as null (a raw `""` does too)."""
+        return f"({name} is None or {name} == '')" if name in self.raw else f"{name} is None"
 
     def value(self, node: dict[str, Any], source: str) -> str:
         """Emit `node` evaluated over `source`; the name holding its value."""
@@ -109,7 +117,7 @@ class Generator:
 
     def _closure(self, node: dict[str, Any], source: str) -> str:
         evaluator = self.out.const(self.closures.compile(node))
-        return self._assign(f"{evaluator}({source})")
+        return self._assign(f"{evaluator}({self.clean(source)})")
 
     def _field(self, node: dict[str, Any], source: str) -> str:
         key = (source, node["value"])
@@ -118,6 +126,7 @@ class Generator:
             return known
         field = self.out.const(node["value"])
         name = self._assign(f"{source}.get({field}) if isinstance({source}, dict) else None")
+        self._raw_if(name, source)
         if self.out.depth == 1:  # unconditionally evaluated: later statements may reuse it
             self._memo[key] = name
         return name
@@ -142,23 +151,27 @@ class Generator:
 
     def _index(self, node: dict[str, Any], source: str) -> str:
         at = self.out.const(node["value"])
-        return self._assign(
+        name = self._assign(
             f"{source}[{at}] if isinstance({source}, list) "
             f"and -len({source}) <= {at} < len({source}) else None"
         )
+        return self._raw_if(name, source)
 
     def _slice(self, node: dict[str, Any], source: str) -> str:
         bounds = self.out.const(slice(*node["children"]))
-        return self._assign(f"{source}[{bounds}] if isinstance({source}, list) else None")
+        name = self._assign(f"{source}[{bounds}] if isinstance({source}, list) else None")
+        return self._raw_if(name, source)
 
     def _comparator(self, node: dict[str, Any], source: str) -> str:
         left, right = (self.value(child, source) for child in node["children"])
         op = node["value"]
-        if op == "eq":
-            return self._assign(f"_equals({left}, {right})")
-        if op == "ne":
-            return self._assign(f"not _equals({left}, {right})")
-        symbol = _ORDERING[op]
+        if op in ("eq", "ne"):
+            left, right = self.clean(left), self.clean(right)
+            negate = "not " if op == "ne" else ""
+            if any(_is_text(child) for child in node["children"]):  # no number/boolean case
+                return self._assign(f"{negate}({left} == {right})")
+            return self._assign(f"{negate}_equals({left}, {right})")
+        symbol = _ORDERING[op]  # raw or clean, a `""` is no number: no need to clean
         return self._assign(
             f"({left} {symbol} {right}) if _comparable({left}) and _comparable({right}) else None"
         )
@@ -170,10 +183,20 @@ class Generator:
         return self._short_circuit(node, source, "if not ")
 
     def _short_circuit(self, node: dict[str, Any], source: str, test: str) -> str:
+        """`||` and `&&`: one side's value. A raw side mixed with a clean one is cleaned in
+        its branch, so a name is raw only when all of its value comes from the input."""
         left, right = node["children"]
-        name = self._assign(self.value(left, source))
+        first = self.value(left, source)
+        name = self._assign(first)
         with self.out.block(test + is_false(name)):
-            self.out.line(f"{name} = {self.value(right, source)}")
+            second = self.value(right, source)
+            mixed = (first in self.raw) != (second in self.raw)
+            self.out.line(f"{name} = {self.clean(second) if mixed else second}")
+        if mixed and first in self.raw:
+            with self.out.block("else"):
+                self.out.line(f"{name} = {_cleaned(name)}")
+        elif first in self.raw:
+            self.raw.add(name)
         return name
 
     def _not_expression(self, node: dict[str, Any], source: str) -> str:
@@ -194,7 +217,7 @@ class Generator:
                     out.line(f"{name}.append({item})")
         with out.block("else"):
             out.line(f"{name} = None")
-        return name
+        return self._raw_if(name, base)
 
     def _projection(self, node: dict[str, Any], source: str) -> str:
         return self._project(node, source, "list", "")
@@ -210,9 +233,12 @@ class Generator:
         children = node["children"]
         base = self.value(children[0], source)
         name, item, out = self.out.temp(), self.out.temp(), self.out
+        self._raw_if(item, base)
         with out.block(f"if isinstance({base}, {kind})"):
             if children[1]["type"] == "identity" and len(children) == 2:
-                out.line(f"{name} = [{item} for {item} in {base}{items} if {item} is not None]")
+                keep = self._null_test(item)
+                out.line(f"{name} = [{item} for {item} in {base}{items} if not {keep}]")
+                self._raw_if(name, item)
             else:
                 out.line(f"{name} = []")
                 with out.block(f"for {item} in {base}{items}"), ExitStack() as stack:
@@ -220,8 +246,9 @@ class Generator:
                         condition = self.value(children[2], item)
                         stack.enter_context(out.block("if not " + is_false(condition)))
                     result = self.value(children[1], item)
-                    with out.block(f"if {result} is not None"):
+                    with out.block(f"if not {self._null_test(result)}"):
                         out.line(f"{name}.append({result})")
+                    self._raw_if(name, result)
         with out.block("else"):
             out.line(f"{name} = None")
         return name
@@ -247,10 +274,10 @@ class Generator:
     ) -> str:
         """`[a, b]` and `{k: a}`: null for a null input, else every member evaluated."""
         name, out = self.out.temp(), self.out
-        with out.block(f"if {source} is None"):
+        with out.block(f"if {self._null_test(source)}"):
             out.line(f"{name} = None")
         with out.block("else"):
-            values = [self.value(member, source) for member in members]
+            values = [self.clean(self.value(member, source)) for member in members]
             out.line(f"{name} = {brackets[0]}{items(values)}{brackets[1]}")
         return name
 
@@ -261,19 +288,16 @@ class Generator:
         name = node["value"]
         children = node["children"]
         if name == "map_value":
-            table = self.out.const(self.closures.value_maps[children[1]["value"]])
-            return self._assign(f"_lookup({table}, {self.value(children[0], source)})")
-        values = [self.value(child, source) for child in children]
-        args = ", ".join(values)
-        checked = f"_call({self.out.const(name)}, [{args}])"
-        fast = _FAST_BUILTINS.get(name)
-        if fast is not None:
-            return self._assign(fast(values, checked))
-        if name not in LIBRARY_NAMES:
-            return self._assign(checked)
-        result, out = self.out.temp(), self.out
-        with out.block("try"):
-            out.line(f"{result} = {out.const(getattr(FUNCTIONS, '_func_' + name))}({args})")
-        with out.block("except (TypeError, AttributeError)"):
-            out.line(f"{result} = {checked}")
-        return result
+            argument = self.clean(self.value(children[0], source))
+            return call(self.out, name, [argument], self.closures.value_maps[children[1]["value"]])
+        return call(self.out, name, [self.clean(self.value(child, source)) for child in children])
+
+
+def _cleaned(name: str) -> str:
+    """`name` with a raw `""` read as null, at any depth."""
+    container = f"_blank({name}) if isinstance({name}, _containers) else {name}"
+    return f"None if {name} == '' else ({container})"
+
+
+def _is_text(node: dict[str, Any]) -> bool:
+    return node["type"] == "literal" and type(node["value"]) is str

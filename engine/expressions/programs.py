@@ -1,8 +1,10 @@
 """Whole mappings as one generated Python function each, compiled once.
 
 `record_program` turns a resource's field mapping (unified field → checked expression) into
-one function building the unified record: every field's code inlined, the reads of the
-record's top-level fields shared between fields. `search_program` does the same for one
+one function building the unified record from the provider's record as it is: every field's
+code inlined, the reads of the record's fields shared between fields, and a provider's `""`
+read as null where it is used (the function gives what the fields' expressions give over
+`blank_to_null(record)`, without walking the whole record). `search_program` does the same for one
 expression. Either gives None when the code cannot be generated (the caller keeps the
 closures), and the generated code never holds text taken from a mapping (see `emitter`).
 """
@@ -27,13 +29,17 @@ _log = logging.getLogger(__name__)
 def record_program(
     fields: Sequence[tuple[str, CompiledExpression]], value_maps: ValueMaps | None = None
 ) -> RecordProgram | None:
-    """One function mapping a record to `{field: value}`, in `fields` order; None when the
-    code cannot be generated."""
+    """One function mapping a raw provider record to `{field: value}`, in `fields` order;
+    None when the code cannot be generated."""
 
     def body(generator: Generator, out: Emitter) -> None:
+        generator.raw.add(_INPUT)
         for _, compiled in fields:
             generator.hoist(compiled.ast, _INPUT)
-        values = [(out.const(name), generator.value(c.ast, _INPUT)) for name, c in fields]
+        values = [
+            (out.const(name), generator.clean(generator.value(c.ast, _INPUT)))
+            for name, c in fields
+        ]
         out.line("return {" + ", ".join(f"{key}: {value}" for key, value in values) + "}")
 
     return cast("RecordProgram | None", _generate(body, value_maps, "map_record"))

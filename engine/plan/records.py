@@ -1,6 +1,7 @@
 """Mapping provider records to unified records: one generated function per field mapping.
 
-The function (`ProviderMapping.record_program`) evaluates every field's expression inline;
+The function (`ProviderMapping.record_program`) evaluates every field's expression inline,
+over the provider's record as it is (reading `""` as null where it is used);
 the per-field closures stay as the reference: a record the function fails on is mapped
 again by them, so a failure reads exactly as before (naming the field), and a mapping whose
 code cannot be generated runs on them alone.
@@ -48,17 +49,18 @@ class RecordMapper:
 
     def map(self, record: Any, *, remote_data: bool = True) -> dict[str, Any]:
         """The unified record for one provider record; `remote_data` keeps the raw record."""
-        source = blank_to_null(record)
         unified = None
         if self._program is not None:
             try:
-                unified = self._program(source)
+                unified = self._program(record)
             except Exception:  # the closures below say what went wrong, naming the field
                 unified = None
-        if unified is None:
-            unified = self.interpret(source)
-        if self._identity is not None:
-            self._identity.apply(source, unified, self._scope)
+        if unified is None or self._identity is not None:
+            source = blank_to_null(record)
+            if unified is None:
+                unified = self.interpret(source)
+            if self._identity is not None:
+                self._identity.apply(source, unified, self._scope)
         if remote_data:
             unified["remote_data"] = record
         return unified

@@ -25,7 +25,12 @@ def _clean(container: Any, items: Iterable[tuple[Any, Any]], copy: Callable[[Any
     """`container` itself, or a copy with the items that held blanks cleaned."""
     copied: Any = None
     for key, item in items:
-        cleaned = blank_to_null(item)
+        if item == "":
+            cleaned = None
+        elif isinstance(item, dict | list):
+            cleaned = blank_to_null(item)
+        else:
+            continue
         if cleaned is not item:
             if copied is None:
                 copied = copy(container)

@@ -5,6 +5,8 @@ random JSON documents.
   `jmespath` interpreter gives (same value and type, or the same class of error).
 * Expressions using the Unimap library too: the generated code gives what the closures give
   (the library is called directly, as the closures call it).
+* As a record program over a raw record (blanks `""` anywhere): what the closures give over
+  the record with its blanks read as null.
 
 Bounded: a few hundred examples each, derandomized, so the suite stays fast and repeatable.
 """
@@ -22,7 +24,8 @@ from hypothesis import strategies as st
 
 from engine.expressions import ExpressionError, compile_expression
 from engine.expressions.functions import FUNCTIONS
-from engine.expressions.programs import search_program
+from engine.expressions.programs import record_program, search_program
+from engine.unified.blanks import blank_to_null
 
 OPTIONS = jmespath.Options(custom_functions=FUNCTIONS)
 NAMES = ["a", "b", "c", "d"]
@@ -155,3 +158,18 @@ def test_generated_code_agrees_with_the_closures(expression: str, document: Any)
         return
     expected = _outcome(lambda: compiled.search(document))
     assert _outcome(lambda: generated(document)) == expected, (expression, json.dumps(document))
+
+
+@BOUNDED
+@given(_expressions(BUILTIN_CALLS + LIBRARY_CALLS), documents)
+def test_record_program_reads_blanks_as_null(expression: str, document: Any) -> None:
+    """Over a raw record, the field's value is the closures' over the cleaned record."""
+    try:
+        compiled = compile_expression(expression, VALUE_MAPS)
+    except ExpressionError:
+        return
+    program = record_program([("v", compiled)], VALUE_MAPS)
+    assert program is not None, expression
+    expected = _outcome(lambda: compiled.search(blank_to_null(document)))
+    actual = _outcome(lambda: program(document)["v"])
+    assert actual == expected, (expression, json.dumps(document))

@@ -36,6 +36,7 @@ from engine.plan.declared import DeclaredPaging, declared_paging
 from engine.plan.messages import Plan, ProviderRequest, ProviderResponse
 from engine.plan.pagination import PageResult, Paginator, SinglePage, State, paginator_for
 from engine.plan.responses import error_for
+from engine.plan.states import check_state, checked_pairs
 from engine.run.session import ProviderSession
 
 METHODS = frozenset({"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"})
@@ -263,10 +264,7 @@ def _resume(
             "a cursor continues the call it came from: give next_cursor alone, without "
             "other query parameters"
         )
-    stored = payload.filters.get("query")
-    if not isinstance(stored, list):
-        raise InvalidCursorError("the cursor is malformed")
-    return [(str(n), str(v)) for n, v in stored], payload.state
+    return checked_pairs(payload.filters.get("query")), payload.state
 
 
 def _paginator(mapping: ProviderMapping, verb: str, clean: str) -> tuple[Paginator, str]:
@@ -296,7 +294,7 @@ def _paginated(
     verb, clean = _method(method), check_path(path)
     pairs, state = _resume(mapping, cursor_key, verb, clean, query_pairs(query))
     paginator, records_path = _paginator(mapping, verb, clean)
-    state = state if state is not None else paginator.first_state()
+    state = paginator.first_state() if state is None else check_state(paginator, state)
     given_limit = next((v for n, v in pairs if n == paginator.limit_param), None)
     limit = paginator.clamp_limit(
         int(given_limit) if given_limit and given_limit.isdigit() else None

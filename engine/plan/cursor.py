@@ -18,13 +18,18 @@ import binascii
 import hashlib
 import hmac
 import json
+import re
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeGuard
 
 from engine.errors import InvalidCursorError
 
 _VERSION = 1
 _TAG_BYTES = 16
+_NAME = re.compile(r"[a-z][a-z0-9_]{0,63}\.[a-z_][a-z0-9_]{0,63}")
+
+MAX_CURSOR_CHARS = 1_000_000
+"""The longest cursor accepted (a scan across parents keeps a page of parent ids in it)."""
 
 
 @dataclass(frozen=True)
@@ -68,7 +73,7 @@ def encode_cursor(payload: CursorPayload, key: bytes) -> str:
 
 def decode_cursor(cursor: str, key: bytes, *, provider: str, resource: str) -> CursorPayload:
     """Open a cursor, rejecting a tampered, truncated or foreign one with `invalid_cursor`."""
-    if not isinstance(cursor, str) or cursor.count(".") != 1:
+    if not isinstance(cursor, str) or len(cursor) > MAX_CURSOR_CHARS or cursor.count(".") != 1:
         raise InvalidCursorError("the cursor is malformed (truncated or not from Unimap)")
     data_text, tag_text = cursor.split(".")
     try:
@@ -85,17 +90,24 @@ def decode_cursor(cursor: str, key: bytes, *, provider: str, resource: str) -> C
         raise InvalidCursorError("the cursor was altered, truncated or sealed with another key")
     try:
         raw: Any = json.loads(data)
-    except ValueError:
+    except (ValueError, RecursionError):
         raise InvalidCursorError("the cursor is malformed") from None
     if not isinstance(raw, dict) or raw.get("v") != _VERSION:
         raise InvalidCursorError("the cursor is from an unsupported version")
     if raw.get("p") != provider or raw.get("r") != resource:
+        owner = f"{raw.get('p')}.{raw.get('r')}"
+        named = _NAME.fullmatch(owner) is not None
         raise InvalidCursorError(
-            f"the cursor belongs to {raw.get('p')}.{raw.get('r')}, not {provider}.{resource}"
+            f"the cursor belongs to {owner if named else 'another call'}, "
+            f"not {provider}.{resource}"
         )
     filters, state, limit, route = raw.get("f"), raw.get("s"), raw.get("l"), raw.get("rt")
-    if not (isinstance(filters, dict) and isinstance(state, dict) and isinstance(route, int)):
+    if not (isinstance(filters, dict) and isinstance(state, dict) and _integer(route)):
         raise InvalidCursorError("the cursor is malformed")
-    if limit is not None and not isinstance(limit, int):
-        raise InvalidCursorError("the cursor is malformed")
+    if limit is not None and not (_integer(limit) and limit >= 1):
+        raise InvalidCursorError("the cursor is malformed (its page size is not a count)")
     return CursorPayload(provider, resource, filters, limit, route, state)
+
+
+def _integer(value: Any) -> TypeGuard[int]:
+    return isinstance(value, int) and not isinstance(value, bool)

@@ -22,6 +22,7 @@ from engine.plan.pagination import (
 )
 from engine.plan.responses import raise_for_response
 from engine.plan.scope import ParentRef
+from engine.plan.states import MAX_INDEX, MAX_TEXT, check_state
 from engine.suggest import did_you_mean
 from engine.unified import schemas as unified
 
@@ -42,8 +43,11 @@ def _filter_problems(ctx: CallContext, filters: dict[str, Any]) -> list[FieldPro
                 FieldProblem(name, f"unknown filter '{name}'{hint}; accepted: {accepted}")
             )
             continue
-        if not isinstance(value, str | int):
+        if not isinstance(value, str | int) or (isinstance(value, int) and abs(value) >= 2**63):
             problems.append(FieldProblem(name, "must be a string"))
+            continue
+        if isinstance(value, str) and len(value) > MAX_TEXT:
+            problems.append(FieldProblem(name, f"is too long (at most {MAX_TEXT} characters)"))
             continue
         enum = unified.field_enum(ctx.resource.resource, name)
         if enum and value not in enum:
@@ -51,6 +55,17 @@ def _filter_problems(ctx: CallContext, filters: dict[str, Any]) -> list[FieldPro
                 FieldProblem(name, f"must be one of: {', '.join(enum)} (got {value!r})")
             )
     return problems
+
+
+def limit_cap(ctx: CallContext) -> int | None:
+    """The largest page size any pagination of the operation (its own, its routes') takes;
+    None when none has a page size."""
+    operation = ctx.operation
+    names = {operation.pagination, *(route.pagination for route in operation.routes)}
+    styles = [ctx.mapping.provider.pagination.get(name) for name in names if name]
+    found = [getattr(style, "max_limit", None) for style in styles]
+    caps = [cap for cap in found if isinstance(cap, int)]
+    return max(caps) if caps else None
 
 
 def choose_route(ctx: CallContext, filters: dict[str, Any], call_id: str | None = None) -> int:
@@ -103,6 +118,9 @@ def open_call(
         problems = _filter_problems(ctx, filters)
         if problems:
             raise ValidationError(f"invalid filters for {ctx.name}", details=problems)
+        # Past the largest page size asked for changes nothing; a cursor then carries no more.
+        cap = limit_cap(ctx)
+        limit = limit if limit is None or cap is None else min(limit, cap)
         return ListCall(filters, limit, choose_route(ctx, filters))
     payload = decode_cursor(
         cursor, ctx.cursor_key, provider=ctx.mapping.name, resource=ctx.resource.resource
@@ -113,6 +131,8 @@ def open_call(
         )
     if payload.route >= len(ctx.operation.routes) or payload.route < -1:
         raise InvalidCursorError("the cursor names a route this mapping does not have")
+    if payload.limit is not None and not 1 <= payload.limit <= (limit_cap(ctx) or MAX_INDEX):
+        raise InvalidCursorError("the cursor's page size is out of range for this resource")
     if _filter_problems(ctx, payload.filters):
         raise InvalidCursorError("the cursor holds filters this call does not accept")
     return ListCall(payload.filters, payload.limit, payload.route, payload.state)
@@ -194,7 +214,11 @@ class ScopeListing:
                         for name in unused
                     ],
                 )
-        self.state: State = call.state if call.state is not None else self.paginator.first_state()
+        self.state: State = (
+            self.paginator.first_state()
+            if call.state is None
+            else check_state(self.paginator, call.state)
+        )
         self.page_limit = self.paginator.clamp_limit(self.limit)
         self.done = False
         self.next_state: State | None = None

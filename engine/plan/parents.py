@@ -20,6 +20,7 @@ from engine.plan.listing import ListCall, ScopeListing, choose_route
 from engine.plan.messages import ProviderRequest, ProviderResponse
 from engine.plan.paging import State
 from engine.plan.scope import ParentRef
+from engine.plan.states import MAX_TEXT
 
 PROBE = "parent"
 """A stand-in parent id, to check a call's filters before any parent is known."""
@@ -158,11 +159,12 @@ def _scan_state(state: State | None) -> dict[str, Any]:
         return {"parents": [], "next": None, "end": False, "child": None}
     scan = state.get("scan")
     ok = (
-        isinstance(scan, dict)
-        and isinstance(scan.get("parents"), list)
-        and all(
-            isinstance(p, list) and len(p) == 2 and isinstance(p[0], str) for p in scan["parents"]
-        )
+        set(state) == {"scan"}
+        and isinstance(scan, dict)
+        and set(scan) == {"parents", "next", "end", "child"}
+        and isinstance(scan["parents"], list)
+        and len(scan["parents"]) <= MAX_PARENTS
+        and all(_parent_ref(p) for p in scan["parents"])
         and isinstance(scan.get("next"), dict | None)
         and isinstance(scan.get("end"), bool)
         and isinstance(scan.get("child"), dict | None)
@@ -171,3 +173,18 @@ def _scan_state(state: State | None) -> dict[str, Any]:
         raise InvalidCursorError("the cursor does not continue a listing across parents")
     assert isinstance(scan, dict)
     return scan
+
+
+MAX_PARENTS = 10_000
+"""The most parents a scan cursor may list (one page of the parent resource)."""
+
+
+def _parent_ref(item: Any) -> bool:
+    """Whether a cursor's parent entry is `[id, name or null]`, both bounded."""
+    return (
+        isinstance(item, list)
+        and len(item) == 2
+        and isinstance(item[0], str)
+        and 0 < len(item[0]) <= MAX_TEXT
+        and (item[1] is None or (isinstance(item[1], str) and len(item[1]) <= MAX_TEXT))
+    )

@@ -119,6 +119,11 @@ async def acheck_credentials(connection: AsyncConnection) -> None:
 # --------------------------------------------------------------------------- linking
 
 
+def _before_save(hook: Callable[[], object] | None) -> None:
+    if hook is not None:
+        hook()
+
+
 def link_account(
     engine: Engine,
     store: AccountStore,
@@ -133,13 +138,16 @@ def link_account(
     retry_policy: RetryPolicy | None = None,
     settings: Mapping[str, Any] | None = None,
     tenant_id: str | None = None,
+    before_save: Callable[[], object] | None = None,
 ) -> Account:
     """Validate `credentials` with the provider's `check` request, then save a new account
     (with its connection `settings`, checked against the provider's declaration first, and
     the host app's `tenant_id` for the customer it belongs to).
 
     Raises the unified error of the check (`UnauthorizedError` for a 401, `ConfigurationError`
-    for a missing or unknown credential, ...) and saves nothing in that case.
+    for a missing or unknown credential, ...) and saves nothing in that case. `before_save` is
+    called once the provider accepted the credentials, right before saving; whatever it
+    raises propagates and nothing is saved (the link page consumes its token there).
     """
     credentials = checked_credentials(engine.mapping(provider), credentials)
     secret_metadata = _sealed(secret_metadata)
@@ -163,6 +171,7 @@ def link_account(
         settings=account.settings,
     ) as connection:
         check_credentials(connection)
+    _before_save(before_save)
     return store.add(account)
 
 
@@ -180,6 +189,7 @@ async def alink_account(
     retry_policy: RetryPolicy | None = None,
     settings: Mapping[str, Any] | None = None,
     tenant_id: str | None = None,
+    before_save: Callable[[], object] | None = None,
 ) -> Account:
     """`link_account` with an async check request (the store call itself is blocking)."""
     credentials = checked_credentials(engine.mapping(provider), credentials)
@@ -204,6 +214,7 @@ async def alink_account(
         settings=account.settings,
     ) as connection:
         await acheck_credentials(connection)
+    _before_save(before_save)
     return store.add(account)
 
 
@@ -215,11 +226,13 @@ def relink_account(
     *,
     transport: httpx.BaseTransport | None = None,
     retry_policy: RetryPolicy | None = None,
+    before_save: Callable[[], object] | None = None,
 ) -> Account:
     """Validate new credentials for a stored account, store them and make it `active`.
 
     The way out of `needs_reauth`. A disabled account stays refused
-    (`AccountDisabledError`); a failed check changes nothing.
+    (`AccountDisabledError`); a failed check changes nothing. `before_save` as in
+    `link_account`.
     """
     account = store.get(account_id)
     credentials = checked_credentials(engine.mapping(account.provider), credentials)
@@ -235,6 +248,7 @@ def relink_account(
         settings=account.settings,
     ) as connection:
         check_credentials(connection)
+    _before_save(before_save)
     store.set_credentials(account.id, credentials)
     return store.update_status(account.id, AccountStatus.ACTIVE)
 

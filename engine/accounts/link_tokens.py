@@ -12,8 +12,8 @@ their credentials there, so the key never passes through the host app.
 Only a SHA-256 hash of the token is stored (`LinkToken.id`); the token itself is returned
 once by `issue_link_token` and never logged. A token expires after `ttl` (default
 `DEFAULT_TTL`) and is consumed by the first successful link. Stores implement the small
-`LinkTokenStore` protocol: `MemoryLinkTokenStore` here, `SqliteLinkTokenStore` in
-`engine.accounts.sqlite_link_tokens`.
+`LinkTokenStore` protocol: `MemoryLinkTokenStore` here, `SqlLinkTokenStore` (SQLite or
+PostgreSQL, beside the accounts) in `engine.accounts.sql_link_tokens`.
 """
 
 from __future__ import annotations

@@ -84,6 +84,19 @@ _TENANTS_AND_TOKENS = (
             revoked_at TEXT
         )""",
 )
+_LINK_TOKENS = (
+    """CREATE TABLE link_tokens (
+            id TEXT PRIMARY KEY,
+            provider TEXT NOT NULL,
+            tenant_id TEXT,
+            created_at TEXT NOT NULL,
+            expires_at TEXT NOT NULL,
+            redirect_uri TEXT,
+            integrated_account_id TEXT,
+            used_at TEXT
+        )""",
+    "CREATE INDEX link_tokens_by_expiry ON link_tokens (expires_at)",
+)
 
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(
@@ -107,6 +120,9 @@ MIGRATIONS: tuple[Migration, ...] = (
         sqlite=_TENANTS_AND_TOKENS,
         postgresql=_TENANTS_AND_TOKENS,
     ),
+    Migration(
+        4, "link tokens of the hosted link page", sqlite=_LINK_TOKENS, postgresql=_LINK_TOKENS
+    ),
 )
 #: The schema version this code reads and writes.
 SCHEMA_VERSION = MIGRATIONS[-1].version
@@ -116,6 +132,7 @@ COPIED_TABLES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("accounts", ("id",)),
     ("account_secrets", ("account_id", "field", "name")),
     ("api_tokens", ("id",)),
+    ("link_tokens", ("id",)),
 )
 
 _VERSION_TABLE = (

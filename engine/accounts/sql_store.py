@@ -37,8 +37,7 @@ _CREDENTIALS = "credentials"
 _SECRET_METADATA = "secret_metadata"
 
 _ACCOUNT_COLUMNS = (
-    "id, provider, label, status, created_at, last_used_at, base_url, metadata, settings, "
-    "tenant_id"
+    "id, provider, label, status, created_at, last_used_at, base_url, metadata, settings, tenant_id"
 )
 _PLACEHOLDERS = ", ".join("?" * len(_ACCOUNT_COLUMNS.split(", ")))
 

@@ -1,12 +1,12 @@
 """`unimap serve`: the unified API over HTTP (`engine.server`), served by uvicorn.
 
     unimap serve [--host 127.0.0.1] [--port 8000] [--workers N] [--public-url URL]
-                 [--forward-to URL] [--mappings DIR ...]
+                 [--forward-to URL] [--base-url PROVIDER=URL ...] [--mappings DIR ...]
 
 Needs the `server` extra (`pip install 'unimap[server]'`). Accounts and API tokens come from
 `$UNIMAP_HOME/unimap.db`. The options reach every worker process through the environment
-(`UNIMAP_PUBLIC_URL`, `UNIMAP_FORWARD_TO`, `UNIMAP_MAPPINGS`), which is how `--workers N`
-builds one app per process (`engine.server.app:app_factory`).
+(`UNIMAP_PUBLIC_URL`, `UNIMAP_FORWARD_TO`, `UNIMAP_BASE_URLS`, `UNIMAP_MAPPINGS`), which is
+how `--workers N` builds one app per process (`engine.server.app:app_factory`).
 """
 
 from __future__ import annotations
@@ -43,14 +43,24 @@ def register(subparsers: Any) -> None:
     parser.add_argument(
         "--forward-to", default=None, metavar="URL", help="forward unified webhook events here"
     )
+    parser.add_argument(
+        "--base-url",
+        action="append",
+        default=[],
+        metavar="PROVIDER=URL",
+        help="base URL of the accounts linked on the link page for PROVIDER, e.g. a sandbox "
+        "(repeatable)",
+    )
     add_mappings_argument(parser)
     parser.set_defaults(handler=run)
 
 
 def _export(args: argparse.Namespace) -> None:
-    from engine.server.app import FORWARD_TO_ENV, PUBLIC_URL_ENV
+    from engine.server.app import BASE_URLS_ENV, FORWARD_TO_ENV, PUBLIC_URL_ENV
 
     os.environ[PUBLIC_URL_ENV] = args.public_url or f"http://{args.host}:{args.port}"
+    if args.base_url:
+        os.environ[BASE_URLS_ENV] = " ".join(args.base_url)
     if args.forward_to:
         os.environ[FORWARD_TO_ENV] = args.forward_to
     folders = [str(folder) for folder in mapping_folders(args)]

@@ -20,24 +20,36 @@ from starlette.routing import BaseRoute
 
 from engine.accounts.database import default_store
 from engine.accounts.scoped_tokens import scoped_token_key
+from engine.accounts.sql_link_tokens import SqlLinkTokenStore
 from engine.accounts.sql_tokens import SqlTokenStore
 from engine.api import Engine
+from engine.errors import ConfigurationError
 from engine.paths import env_mapping_folders
 from engine.server.context import ServerContext, ServerSettings
 from engine.server.errors import exception_handlers
 
-__all__ = ["FORWARD_TO_ENV", "PUBLIC_URL_ENV", "ROUTE_MODULES", "app_factory", "create_app"]
+__all__ = [
+    "BASE_URLS_ENV",
+    "FORWARD_TO_ENV",
+    "PUBLIC_URL_ENV",
+    "ROUTE_MODULES",
+    "app_factory",
+    "create_app",
+]
 
 #: The route groups, each a module exporting `routes(context) -> list[BaseRoute]`.
 ROUTE_MODULES: tuple[str, ...] = (
     "engine.server.health",
     "engine.server.account_tokens",
+    "engine.server.link_page",
 )
 
 #: The server's public address (links, webhook URLs); default `http://HOST:PORT`.
 PUBLIC_URL_ENV = "UNIMAP_PUBLIC_URL"
 #: Where unified webhook events are forwarded.
 FORWARD_TO_ENV = "UNIMAP_FORWARD_TO"
+#: Provider base URLs of accounts linked on the link page, `PROVIDER=URL ...` (a sandbox).
+BASE_URLS_ENV = "UNIMAP_BASE_URLS"
 
 
 def create_app(context: ServerContext) -> Starlette:
@@ -56,7 +68,20 @@ def settings_from_environment() -> ServerSettings:
     return ServerSettings(
         public_url=os.environ.get(PUBLIC_URL_ENV) or defaults.public_url,
         forward_to=os.environ.get(FORWARD_TO_ENV) or None,
+        base_urls=parse_base_urls(os.environ.get(BASE_URLS_ENV, "")),
     )
+
+
+def parse_base_urls(text: str) -> dict[str, str]:
+    """`PROVIDER=URL` pairs separated by spaces or commas (`UNIMAP_BASE_URLS`)."""
+    pairs = [item for item in text.replace(",", " ").split() if item]
+    found: dict[str, str] = {}
+    for item in pairs:
+        provider, sep, url = item.partition("=")
+        if not (sep and provider and url.startswith(("http://", "https://"))):
+            raise ConfigurationError(f"{BASE_URLS_ENV}: expected PROVIDER=URL, got {item!r}")
+        found[provider] = url
+    return found
 
 
 def context_from_environment() -> ServerContext:
@@ -69,6 +94,7 @@ def context_from_environment() -> ServerContext:
         tokens=SqlTokenStore(accounts),
         scoped_key=scoped_token_key(),
         settings=settings_from_environment(),
+        link_tokens=SqlLinkTokenStore(accounts),
     )
 
 

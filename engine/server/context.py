@@ -7,12 +7,14 @@ end may instead hold a short-lived token scoped to one linked account (`POST
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING
 
 from starlette.concurrency import run_in_threadpool
 
+from engine.accounts.link_tokens import LinkTokenStore, MemoryLinkTokenStore
 from engine.accounts.model import Account, utc_now
 from engine.accounts.scoped_tokens import SCOPED_PREFIX, read_scoped_token
 from engine.accounts.store import AccountStore
@@ -33,11 +35,15 @@ class ServerSettings:
     `public_url`: the address host apps and end users reach the server at (links, webhook
     URLs). `forward_to`: where unified webhook events are forwarded (None: nowhere).
     `scoped_token_ttl`: default and maximum lifetime of account-scoped tokens, seconds.
+    `base_urls`: see the field.
     """
 
     public_url: str = "http://127.0.0.1:8000"
     forward_to: str | None = None
     scoped_token_ttl: float = 900.0
+    base_urls: Mapping[str, str] = field(default_factory=dict)
+    """Provider → base URL of the accounts linked on the link page (the operator's choice,
+    e.g. a sandbox; never taken from a request). Unlisted providers use their mapping's."""
 
 
 @dataclass(frozen=True)
@@ -77,6 +83,8 @@ class ServerContext:
     scoped_key: bytes
     """The HMAC key of account-scoped tokens (`engine.accounts.scoped_tokens`)."""
     settings: ServerSettings = field(default_factory=ServerSettings)
+    link_tokens: LinkTokenStore = field(default_factory=MemoryLinkTokenStore)
+    """The link page's tokens (`engine.accounts.link_tokens`)."""
 
     def caller_for(self, token: str, now: datetime | None = None) -> Caller:
         """The caller a bearer token stands for; `UnauthorizedError` if it stands for none.

@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 
@@ -18,14 +19,29 @@ from engine.accounts.link_tokens import (
     issue_link_token,
     open_link_token,
 )
+from engine.accounts.postgres_store import PostgresAccountStore
+from engine.accounts.sql_link_tokens import SqlLinkTokenStore
+from engine.accounts.sqlite_store import SqliteAccountStore
+from tests.services import postgres_schema
 
 NOW = datetime(2026, 1, 1, 12, 0, tzinfo=UTC)
 
 
-@pytest.fixture(params=["memory"])
-def store(request: pytest.FixtureRequest) -> Iterator[LinkTokenStore]:
-    """Each built-in link-token store in turn."""
-    yield MemoryLinkTokenStore()
+KEY = b"k" * 32
+
+
+@pytest.fixture(params=["memory", "sqlite", "postgresql"])
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[LinkTokenStore]:
+    """Each built-in link-token store in turn (PostgreSQL in a fresh schema of the test
+    server)."""
+    if request.param == "memory":
+        yield MemoryLinkTokenStore()
+    elif request.param == "sqlite":
+        with SqliteAccountStore(tmp_path / "unimap.db", key=KEY) as sqlite:
+            yield SqlLinkTokenStore(sqlite)
+    else:
+        with postgres_schema() as url, PostgresAccountStore(url, key=KEY, upgrade=True) as pg:
+            yield SqlLinkTokenStore(pg)
 
 
 def issue(store: LinkTokenStore, **options: object) -> str:
@@ -122,3 +138,18 @@ def test_a_re_authorising_token_keeps_its_account_and_redirect(store: LinkTokenS
         "acc_1",
         "https://app.example/cb",
     )
+
+
+def test_the_sqlite_store_keeps_tokens_across_reopening_and_never_the_token(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "unimap.db"
+    with SqliteAccountStore(path, key=KEY) as first:
+        token, record = issue_link_token(
+            SqlLinkTokenStore(first), provider="kit", tenant_id="t-9", now=NOW
+        )
+    with SqliteAccountStore(path, key=KEY) as second:
+        assert open_link_token(SqlLinkTokenStore(second), token, NOW) == record
+    raw = b"".join(p.read_bytes() for p in tmp_path.iterdir() if p.is_file())
+    assert token.encode() not in raw
+    assert record.id.encode() in raw

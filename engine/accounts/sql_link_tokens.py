@@ -1,8 +1,11 @@
-"""`SqliteLinkTokenStore`: link tokens in the same SQLite file as the accounts.
+"""`SqlLinkTokenStore`: the link page's tokens in the accounts database (`link_tokens`,
+schema version 4).
 
-The `link_tokens` table (see `engine.accounts.sqlite_db`) keeps the SHA-256 hash of each token,
-never the token. `consume` is one `UPDATE ... WHERE used_at IS NULL AND expires_at > now`
-inside a `BEGIN IMMEDIATE` transaction, so exactly one caller wins even across processes.
+It runs its statements through an SQL account store's `transaction()`, so the tokens live in
+whichever database holds the accounts (SQLite or PostgreSQL, `UNIMAP_DATABASE_URL`). Only the
+SHA-256 of each token is stored. `consume` is one `UPDATE ... WHERE used_at IS NULL AND
+expires_at > now` in a write transaction, so exactly one caller wins, across threads and
+across processes sharing the database.
 """
 
 from __future__ import annotations
@@ -11,9 +14,10 @@ from datetime import datetime
 from typing import Any
 
 from engine.accounts.link_tokens import LinkToken
-from engine.accounts.sqlite_db import SqliteDatabase, parse_time, timestamp
+from engine.accounts.migrations import timestamp
+from engine.accounts.sql_store import SqlAccountStore
 
-__all__ = ["SqliteLinkTokenStore"]
+__all__ = ["SqlLinkTokenStore"]
 
 _COLUMNS = (
     "id, provider, tenant_id, created_at, expires_at, redirect_uri, integrated_account_id, used_at"
@@ -29,24 +33,24 @@ def _record(row: tuple[Any, ...]) -> LinkToken:
         expires_at=datetime.fromisoformat(row[4]),
         redirect_uri=row[5],
         integrated_account_id=row[6],
-        used_at=parse_time(row[7]),
+        used_at=datetime.fromisoformat(row[7]) if row[7] is not None else None,
     )
 
 
-class SqliteLinkTokenStore:
-    """A `LinkTokenStore` on an open `SqliteDatabase` (the caller closes the database)."""
+class SqlLinkTokenStore:
+    """A `LinkTokenStore` in the database of an SQL account store (hashes only)."""
 
-    def __init__(self, database: SqliteDatabase) -> None:
-        """Use `database` (already migrated: it has the `link_tokens` table)."""
-        self._db = database
+    def __init__(self, database: SqlAccountStore) -> None:
+        """Keep the tokens in `database`'s database (it stays open and owned by the caller)."""
+        self._database = database
 
     def __repr__(self) -> str:
-        """Show the database path."""
-        return f"SqliteLinkTokenStore({str(self._db.path)!r})"
+        """Show which database holds the tokens."""
+        return f"SqlLinkTokenStore({self._database!r})"
 
     def add(self, token: LinkToken) -> None:
         """Store a new token."""
-        with self._db.transaction(write=True) as conn:
+        with self._database.transaction(write=True) as conn:
             conn.execute(
                 f"INSERT INTO link_tokens ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 (
@@ -63,27 +67,27 @@ class SqliteLinkTokenStore:
 
     def get(self, token_id: str) -> LinkToken | None:
         """The token with this id (hash), or None."""
-        with self._db.transaction() as conn:
+        with self._database.transaction() as conn:
             row = conn.execute(
                 f"SELECT {_COLUMNS} FROM link_tokens WHERE id = ?", (token_id,)
             ).fetchone()
-        return _record(row) if row is not None else None
+        return _record(tuple(row)) if row is not None else None
 
     def consume(self, token_id: str, when: datetime) -> bool:
         """Mark the token used at `when`, once (True only for the caller that did)."""
         moment = timestamp(when)
-        with self._db.transaction(write=True) as conn:
+        with self._database.transaction(write=True) as conn:
             cursor = conn.execute(
                 "UPDATE link_tokens SET used_at = ? "
                 "WHERE id = ? AND used_at IS NULL AND expires_at > ?",
                 (moment, token_id, moment),
             )
-            return cursor.rowcount == 1
+            return bool(cursor.rowcount == 1)
 
     def remove_expired(self, before: datetime) -> int:
         """Delete the tokens that expired before `before`; return how many."""
-        with self._db.transaction(write=True) as conn:
+        with self._database.transaction(write=True) as conn:
             cursor = conn.execute(
                 "DELETE FROM link_tokens WHERE expires_at < ?", (timestamp(before),)
             )
-            return cursor.rowcount
+            return int(cursor.rowcount)

@@ -7,6 +7,7 @@
 * `html` (pure): the pages, escaped, and their security headers.
 * `csrf`: the signed double-submit cookie guarding the form.
 * `redirects` (pure): checking `redirect_uri` and adding the new account's id.
+* `logs`: masks link tokens in uvicorn's access log.
 
 The tokens themselves (model, hashing, stores) are in `engine.accounts.link_tokens`.
 """
@@ -25,6 +26,7 @@ __all__ = ["routes"]
 
 def routes(context: ServerContext) -> list[BaseRoute]:
     """`POST /link-tokens`, `GET /link/{token}` and `POST /link/{token}`."""
-    from engine.server.link_page import page, tokens_route
+    from engine.server.link_page import logs, page, tokens_route
 
+    logs.install()
     return [*tokens_route.routes(context), *page.routes(context)]

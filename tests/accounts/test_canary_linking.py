@@ -133,9 +133,7 @@ def exercise(conn: Connection, sim: Simulator, outputs: Outputs) -> None:
     outputs.add("stats", json.dumps(conn.stats.snapshot()))
 
     expect(outputs, "404", NotFoundError, lambda: conn.contacts.get("999999999"))
-    error = expect(
-        outputs, "422", ValidationError, lambda: conn.lists.create({"name": "n" * 300})
-    )
+    error = expect(outputs, "422", ValidationError, lambda: conn.lists.create({"name": "n" * 300}))
     assert isinstance(error, ValidationError) and error.remote
     expect(outputs, "local validation", ValidationError, lambda: conn.lists.create({"name": ""}))
 
@@ -175,14 +173,23 @@ def run_everything(
         "link refused",
         UnauthorizedError,
         lambda: link_account(
-            engine, store, "mailerlite", {"api_key": CANARY}, base_url=base_url,
+            engine,
+            store,
+            "mailerlite",
+            {"api_key": CANARY},
+            base_url=base_url,
             transport=transport,
         ),
     )
     assert store.list() == []
     sim.token = CANARY
     account = link_account(
-        engine, store, "mailerlite", {"api_key": CANARY}, label="Canary", base_url=base_url,
+        engine,
+        store,
+        "mailerlite",
+        {"api_key": CANARY},
+        label="Canary",
+        base_url=base_url,
         transport=transport,
     )
     outputs.add("repr account", repr(account))

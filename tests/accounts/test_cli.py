@@ -44,7 +44,13 @@ def test_add_list_remove(base_url: str, capsys: pytest.CaptureFixture[str]) -> N
     assert main(["accounts", "list"]) == 0
     table = capsys.readouterr().out.splitlines()
     assert table[0].split() == [
-        "ID", "PROVIDER", "TENANT_ID", "LABEL", "STATUS", "LAST_USED_AT", "BASE_URL"
+        "ID",
+        "PROVIDER",
+        "TENANT_ID",
+        "LABEL",
+        "STATUS",
+        "LAST_USED_AT",
+        "BASE_URL",
     ]
     assert table[1].split()[:5] == [added["id"], "mailerlite", "-", "Main", "active"]
 

@@ -130,9 +130,7 @@ def test_link_with_missing_or_unknown_credentials_saves_nothing(
     assert store.list() == []
 
 
-def test_the_check_is_retried_through_transient_faults(
-    engine: Engine, sim: Simulator
-) -> None:
+def test_the_check_is_retried_through_transient_faults(engine: Engine, sim: Simulator) -> None:
     sim.faults = FaultInjector(FaultPlan.parse("503:0.5"), seed=1)
     store = MemoryAccountStore()
     for _ in range(5):

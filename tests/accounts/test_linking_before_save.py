@@ -68,14 +68,7 @@ def test_a_hook_that_raises_saves_nothing(sim: Simulator) -> None:
 
 def test_relinking_calls_the_hook_and_a_raising_hook_keeps_the_old_key(sim: Simulator) -> None:
     store = MemoryAccountStore()
-    account = link_account(
-        Engine.load(),
-        store,
-        "mailerlite",
-        {"api_key": TOKEN},
-        base_url=IN_PROCESS_BASE_URL,
-        transport=sim.transport(),
-    )
+    account = link(sim, store, TOKEN, lambda: None)
     sim.token = "rotated"
 
     def refuse() -> None:

@@ -110,7 +110,7 @@ EXPRESSIONS: list[str] = [
     "`[1, 2]`",
     "'raw string'",
     '`"json string"`',
-    "`{\"k\": [1]}`",
+    '`{"k": [1]}`',
     # built-in functions and expression references
     "length(groups)",
     "sort_by(groups, &size)[*].id",

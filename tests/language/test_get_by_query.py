@@ -51,9 +51,7 @@ def test_a_get_by_email_sends_the_routes_query_reading_id(language_engine: Engin
 def test_a_get_by_email_matching_nothing_is_not_found(language_engine: Engine) -> None:
     """No match is a `not_found` error."""
     with respx.mock(base_url=HOST) as mock:
-        mock.get("/subscribers").mock(
-            return_value=httpx.Response(200, json={"subscribers": []})
-        )
+        mock.get("/subscribers").mock(return_value=httpx.Response(200, json={"subscribers": []}))
         connection = language_engine.connect("byquery", credentials=CREDENTIALS)
         with pytest.raises(NotFoundError):
             connection.contacts.get("nobody@b.test")

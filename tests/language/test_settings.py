@@ -87,6 +87,7 @@ def test_a_setting_must_be_a_scalar(language_engine: Engine) -> None:
 
 def test_aconnect_takes_settings(language_engine: Engine) -> None:
     """The async connection takes settings like the sync one."""
+
     async def run() -> None:
         async with language_engine.aconnect(
             "computed", credentials={"api_key": KEY}, settings={"list_id": "L9"}

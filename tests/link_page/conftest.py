@@ -54,6 +54,11 @@ class LinkServer:
         result: dict[str, Any] = answer.json()
         return result
 
+    def start(self, **body: Any) -> tuple[str, str]:
+        """A new link token and the CSRF value of its page, opened in `browser`."""
+        token = str(self.link_token(**body)["token"])
+        return token, self.open_form(token)[1]
+
     def open_form(self, token: str) -> tuple[httpx.Response, str]:
         """GET the page; the response and its CSRF value."""
         page = self.browser.get(f"/link/{token}")

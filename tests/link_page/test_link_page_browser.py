@@ -4,7 +4,7 @@ A host app's flow against real processes: `unimap sandbox` (the MailerLite simul
 `unimap serve` (its accounts pointed at the sandbox with `--base-url`), a host app creating a
 link token over HTTP, the end user's browser opening the page, a wrong key refused on the page
 (nothing stored), the right key accepted, the browser redirected to the host app with the new
-account's id, and a unified call through the server with that account.
+account's id, and a unified call with that account (from the server's database and key).
 
 The browser is `/usr/bin/chromium` (`apt-get install chromium`; `.ci/run` installs it);
 Playwright's own browser downloads are never used. When the browser or Playwright is missing

@@ -41,8 +41,7 @@ def test_the_page_asks_for_the_providers_fields_with_safe_headers(link_server: L
 def test_the_right_key_links_the_account_and_redirects_with_its_id(
     link_server: LinkServer,
 ) -> None:
-    token = link_server.link_token(provider="mailerlite", redirect_uri=REDIRECT)["token"]
-    _, csrf = link_server.open_form(token)
+    token, csrf = link_server.start(provider="mailerlite", redirect_uri=REDIRECT)
     answer = link_server.submit(token, csrf, **{"credential.api_key": GOOD_KEY})
     assert answer.status_code == 303
     target = urlsplit(answer.headers["location"])
@@ -62,8 +61,7 @@ def test_the_right_key_links_the_account_and_redirects_with_its_id(
 
 
 def test_a_wrong_key_is_refused_on_the_page_and_stores_nothing(link_server: LinkServer) -> None:
-    token = link_server.link_token(provider="mailerlite")["token"]
-    _, csrf = link_server.open_form(token)
+    token, csrf = link_server.start(provider="mailerlite")
     answer = link_server.submit(token, csrf, **{"credential.api_key": WRONG_KEY})
     assert answer.status_code == 422
     assert "MailerLite refused these credentials" in answer.text
@@ -73,8 +71,7 @@ def test_a_wrong_key_is_refused_on_the_page_and_stores_nothing(link_server: Link
 
 
 def test_after_a_wrong_key_the_same_token_still_links(link_server: LinkServer) -> None:
-    token = link_server.link_token(provider="mailerlite")["token"]
-    _, csrf = link_server.open_form(token)
+    token, csrf = link_server.start(provider="mailerlite")
     link_server.submit(token, csrf, **{"credential.api_key": WRONG_KEY})
     answer = link_server.submit(token, csrf, **{"credential.api_key": GOOD_KEY})
     assert answer.status_code == 200
@@ -83,8 +80,7 @@ def test_after_a_wrong_key_the_same_token_still_links(link_server: LinkServer) -
 
 
 def test_a_used_token_answers_410_and_links_nothing_more(link_server: LinkServer) -> None:
-    token = link_server.link_token(provider="mailerlite")["token"]
-    _, csrf = link_server.open_form(token)
+    token, csrf = link_server.start(provider="mailerlite")
     link_server.submit(token, csrf, **{"credential.api_key": GOOD_KEY})
     again = link_server.submit(token, csrf, **{"credential.api_key": GOOD_KEY})
     assert again.status_code == 410
@@ -126,8 +122,7 @@ def test_a_form_without_its_csrf_value_is_refused(link_server: LinkServer, csrf:
 
 
 def test_a_form_posted_without_the_pages_cookie_is_refused(link_server: LinkServer) -> None:
-    token = link_server.link_token(provider="mailerlite")["token"]
-    _, csrf = link_server.open_form(token)
+    token, csrf = link_server.start(provider="mailerlite")
     with httpx.Client(base_url=link_server.url, timeout=15.0) as other_browser:
         answer = other_browser.post(
             f"/link/{token}", data={"csrf_token": csrf, "credential.api_key": GOOD_KEY}
@@ -137,8 +132,7 @@ def test_a_form_posted_without_the_pages_cookie_is_refused(link_server: LinkServ
 
 
 def test_a_cross_site_post_is_refused(link_server: LinkServer) -> None:
-    token = link_server.link_token(provider="mailerlite")["token"]
-    _, csrf = link_server.open_form(token)
+    token, csrf = link_server.start(provider="mailerlite")
     answer = link_server.browser.post(
         f"/link/{token}",
         data={"csrf_token": csrf, "credential.api_key": GOOD_KEY},
@@ -148,8 +142,7 @@ def test_a_cross_site_post_is_refused(link_server: LinkServer) -> None:
 
 
 def test_a_missing_key_is_a_field_problem_on_the_page(link_server: LinkServer) -> None:
-    token = link_server.link_token(provider="mailerlite")["token"]
-    _, csrf = link_server.open_form(token)
+    token, csrf = link_server.start(provider="mailerlite")
     answer = link_server.submit(token, csrf, **{"credential.api_key": ""})
     assert answer.status_code == 422
     assert "API token is required." in answer.text
@@ -157,8 +150,7 @@ def test_a_missing_key_is_a_field_problem_on_the_page(link_server: LinkServer) -
 
 
 def test_settings_are_stored_with_the_account(link_server: LinkServer) -> None:
-    token = link_server.link_token(provider="mailchimp")["token"]
-    _, csrf = link_server.open_form(token)
+    token, csrf = link_server.start(provider="mailchimp")
     fields = {"credential.api_key": MAILCHIMP_KEY, "setting.list_id": "aud-42"}
     assert link_server.submit(token, csrf, **fields).status_code == 200
     [account] = linked_accounts(link_server)
@@ -166,8 +158,7 @@ def test_settings_are_stored_with_the_account(link_server: LinkServer) -> None:
 
 
 def test_a_refused_form_keeps_settings_but_never_the_key(link_server: LinkServer) -> None:
-    token = link_server.link_token(provider="mailchimp")["token"]
-    _, csrf = link_server.open_form(token)
+    token, csrf = link_server.start(provider="mailchimp")
     fields = {"credential.api_key": "wrong-key-us21", "setting.list_id": "aud-42"}
     answer = link_server.submit(token, csrf, **fields)
     assert answer.status_code == 422
@@ -199,8 +190,7 @@ def test_re_authorising_replaces_the_key_of_the_same_account(link_server: LinkSe
 
 
 def test_of_two_racing_submissions_only_one_links(link_server: LinkServer) -> None:
-    token = link_server.link_token(provider="mailerlite")["token"]
-    _, csrf = link_server.open_form(token)
+    token, csrf = link_server.start(provider="mailerlite")
     statuses: list[int] = []
     start = threading.Barrier(2)
 
@@ -223,8 +213,7 @@ def test_no_key_reaches_a_log_line(
     link_server: LinkServer, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.DEBUG)
-    token = link_server.link_token(provider="mailerlite")["token"]
-    _, csrf = link_server.open_form(token)
+    token, csrf = link_server.start(provider="mailerlite")
     link_server.submit(token, csrf, **{"credential.api_key": WRONG_KEY})
     link_server.submit(token, csrf, **{"credential.api_key": GOOD_KEY})
     everything = "\n".join(record.getMessage() for record in caplog.records)

@@ -30,7 +30,9 @@ def sim() -> Iterator[Simulator]:
 def ml(engine: Engine, sim: Simulator) -> Iterator[Connection]:
     """A sync MailerLite connection to `sim` (in process)."""
     with engine.connect(
-        "mailerlite", {"api_key": DEFAULT_TOKEN}, base_url=IN_PROCESS_BASE_URL,
+        "mailerlite",
+        {"api_key": DEFAULT_TOKEN},
+        base_url=IN_PROCESS_BASE_URL,
         transport=sim.transport(),
     ) as connection:
         yield connection

@@ -137,7 +137,9 @@ def test_a_unified_cursor_is_not_a_proxy_cursor(ml: Connection) -> None:
 def test_async_proxy(engine: Engine, sim: Simulator) -> None:
     async def run() -> tuple[dict[str, Any], dict[str, Any]]:
         async with engine.aconnect(
-            "mailerlite", {"api_key": DEFAULT_TOKEN}, base_url=IN_PROCESS_BASE_URL,
+            "mailerlite",
+            {"api_key": DEFAULT_TOKEN},
+            base_url=IN_PROCESS_BASE_URL,
             transport=sim.transport(),
         ) as connection:
             plain = await connection.proxy("GET", "/groups", {"limit": 2})
@@ -157,16 +159,35 @@ def test_cli_proxy_over_loopback(sim: Simulator, capsys: pytest.CaptureFixture[s
         assert main(["proxy", "mailerlite", "GET", "/groups", "--query", "limit=4", *args]) == 0
         plain = json.loads(capsys.readouterr().out)
         assert plain["status"] == 200 and len(plain["body"]["data"]) == 4
-        assert main(["proxy", "mailerlite", "GET", "/groups", "--query", "limit=5",
-                     "--paginate", *args]) == 0
+        assert (
+            main(
+                ["proxy", "mailerlite", "GET", "/groups", "--query", "limit=5", "--paginate", *args]
+            )
+            == 0
+        )
         page = json.loads(capsys.readouterr().out)
         assert page["result_count"] == 5
-        assert main(["proxy", "mailerlite", "GET", "/groups", "--query",
-                     f"next_cursor={page['next_cursor']}", "--paginate", *args]) == 0
+        assert (
+            main(
+                [
+                    "proxy",
+                    "mailerlite",
+                    "GET",
+                    "/groups",
+                    "--query",
+                    f"next_cursor={page['next_cursor']}",
+                    "--paginate",
+                    *args,
+                ]
+            )
+            == 0
+        )
         second = json.loads(capsys.readouterr().out)
         assert {g["id"] for g in second["result"]}.isdisjoint(g["id"] for g in page["result"])
-        assert main(["proxy", "mailerlite", "POST", "/groups", "--body", '{"name": "CLI"}',
-                     *args]) == 0
+        assert (
+            main(["proxy", "mailerlite", "POST", "/groups", "--body", '{"name": "CLI"}', *args])
+            == 0
+        )
         assert json.loads(capsys.readouterr().out)["status"] == 201
 
 

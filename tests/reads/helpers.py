@@ -30,8 +30,12 @@ def sent(mock: respx.MockRouter) -> Sent:
     ]
 
 
-def page(records: list[dict[str, Any]], status: int = 200, headers: dict[str, str] | None = None,
-         **body: Any) -> httpx.Response:
+def page(
+    records: list[dict[str, Any]],
+    status: int = 200,
+    headers: dict[str, str] | None = None,
+    **body: Any,
+) -> httpx.Response:
     """A JSON response `{"data": records, **body}`."""
     return httpx.Response(status, json={"data": records, **body}, headers=headers)
 
@@ -58,8 +62,6 @@ def by_param(param: str, pages: dict[str | None, httpx.Response]) -> Answer:
         return response
 
     return answer
-
-
 
 
 class CountingTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):

@@ -56,8 +56,10 @@ def _iterate(engine: Engine, account: Simulator, page_size: int) -> tuple[list[s
     """The ids `iterate` yields at `page_size`, and how many requests it sent."""
     wire = CountingTransport(account.transport())
     with engine.connect(
-        "mailerlite", credentials={"api_key": DEFAULT_TOKEN},
-        base_url=IN_PROCESS_BASE_URL, transport=wire,
+        "mailerlite",
+        credentials={"api_key": DEFAULT_TOKEN},
+        base_url=IN_PROCESS_BASE_URL,
+        transport=wire,
     ) as connection:
         ids = [r["id"] for r in connection.iterate("contacts", {"limit": page_size})]
     return ids, len(wire.requests)
@@ -88,8 +90,10 @@ def test_async_iterate_returns_every_contact_once_in_order(
 ) -> None:
     async def collect() -> list[str]:
         async with engine.aconnect(
-            "mailerlite", credentials={"api_key": DEFAULT_TOKEN},
-            base_url=IN_PROCESS_BASE_URL, transport=big.transport(),
+            "mailerlite",
+            credentials={"api_key": DEFAULT_TOKEN},
+            base_url=IN_PROCESS_BASE_URL,
+            transport=big.transport(),
         ) as connection:
             return [r["id"] async for r in connection.iterate("contacts", {"limit": 250})]
 

@@ -75,8 +75,14 @@ def test_explain_of_a_cursor_shows_the_next_request(
     from engine.plan.cursor import CursorPayload, encode_cursor
 
     cursor = encode_cursor(
-        CursorPayload("mailerlite", "contacts", {"status": "active"}, 50, -1,
-                      {"page_no": 3, "cursor": "eyJpZCI6MX0"}),
+        CursorPayload(
+            "mailerlite",
+            "contacts",
+            {"status": "active"},
+            50,
+            -1,
+            {"page_no": 3, "cursor": "eyJpZCI6MX0"},
+        ),
         ml_engine.cursor_key,
     )
     [request] = connection.explain("contacts", "list", query={"next_cursor": cursor})["requests"]

@@ -95,9 +95,7 @@ def test_contacts_list_status_filter_matches_the_simulator(
     records = _all(ml, "contacts", assert_valid, status=status, limit=50)
     assert records, f"the seed has no {status} contact"
     assert {r["status"] for r in records} == {status}
-    assert [r["id"] for r in records] == _newest_first(
-        sim, sim.state.order, REMOTE_STATUS[status]
-    )
+    assert [r["id"] for r in records] == _newest_first(sim, sim.state.order, REMOTE_STATUS[status])
 
 
 def test_contacts_list_list_id_gives_the_groups_active_members(
@@ -224,12 +222,22 @@ def test_contact_fields_follow_the_contract(
     names = (record["first_name"], record["last_name"], record["name"])
     assert names == ("Jane", "Doe", "Jane Doe")
     assert record["phones"] == [{"phone": "+44 20 7946 0958", "type": None}]
-    assert record["addresses"] == [{
-        "street_1": None, "street_2": None, "city": "London", "state": "Greater London",
-        "postal_code": "SW1A 1AA", "country": "United Kingdom", "type": None,
-    }]
+    assert record["addresses"] == [
+        {
+            "street_1": None,
+            "street_2": None,
+            "city": "London",
+            "state": "Greater London",
+            "postal_code": "SW1A 1AA",
+            "country": "United Kingdom",
+            "type": None,
+        }
+    ]
     assert record["custom_fields"] == {
-        "company": "Acme", "score": 42, "loyalty_tier": None, "birthday": None
+        "company": "Acme",
+        "score": 42,
+        "loyalty_tier": None,
+        "birthday": None,
     }
     assert record["tags"] == [] and record["lists"] == []
     assert record["status"] == "active"
@@ -314,9 +322,9 @@ def test_segments_list_and_get(ml: Connection, sim: Simulator, assert_valid: Val
     for record in records:
         segment = sim.state.segments[int(record["id"])]
         assert record["name"] == segment.name
-        assert record["contact_count"] == len(_newest_first(
-            sim, sim.state.segment_members(segment)[0], "active"
-        ))
+        assert record["contact_count"] == len(
+            _newest_first(sim, sim.state.segment_members(segment)[0], "active")
+        )
         got = ml.segments.get(record["id"], remote_data=False)
         assert_valid("segments", got)
         assert got == {k: v for k, v in record.items() if k != "remote_data"}

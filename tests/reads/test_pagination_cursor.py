@@ -27,11 +27,16 @@ def _ids(connection: Connection, query: dict[str, object] | None = None) -> list
 
 def test_body_cursor_is_followed_until_it_is_null(connect: Connect) -> None:
     with respx.mock(base_url=base_url(BODY)) as mock:
-        mock.get("/lists").mock(side_effect=by_param("cursor", {
-            None: _body_page(["1", "2"], "c2"),
-            "c2": _body_page(["3", "4"], "c3"),
-            "c3": _body_page(["5"], None),
-        }))
+        mock.get("/lists").mock(
+            side_effect=by_param(
+                "cursor",
+                {
+                    None: _body_page(["1", "2"], "c2"),
+                    "c2": _body_page(["3", "4"], "c3"),
+                    "c3": _body_page(["5"], None),
+                },
+            )
+        )
         assert _ids(connect(BODY)) == ["1", "2", "3", "4", "5"]
         assert sent(mock) == [
             ("/v1/lists", [("limit", "2")]),
@@ -42,10 +47,15 @@ def test_body_cursor_is_followed_until_it_is_null(connect: Connect) -> None:
 
 def test_body_cursor_filters_and_limit_are_sent_on_every_page(connect: Connect) -> None:
     with respx.mock(base_url=base_url(BODY)) as mock:
-        mock.get("/lists").mock(side_effect=by_param("cursor", {
-            None: _body_page(["1", "2", "3"], "c2"),
-            "c2": _body_page(["4"], None),
-        }))
+        mock.get("/lists").mock(
+            side_effect=by_param(
+                "cursor",
+                {
+                    None: _body_page(["1", "2", "3"], "c2"),
+                    "c2": _body_page(["4"], None),
+                },
+            )
+        )
         assert _ids(connect(BODY), {"name": "news", "limit": 3}) == ["1", "2", "3", "4"]
         assert sent(mock) == [
             ("/v1/lists", [("filter[name]", "news"), ("limit", "3")]),
@@ -62,11 +72,16 @@ def test_body_cursor_limit_is_clamped_to_max_limit(connect: Connect) -> None:
 
 def test_body_cursor_on_last_page_then_empty_page_stops(connect: Connect) -> None:
     with respx.mock(base_url=base_url(BODY)) as mock:
-        mock.get("/lists").mock(side_effect=by_param("cursor", {
-            None: _body_page(["1", "2"], "c2"),
-            "c2": _body_page(["3", "4"], "c3"),
-            "c3": _body_page([], "c4"),
-        }))
+        mock.get("/lists").mock(
+            side_effect=by_param(
+                "cursor",
+                {
+                    None: _body_page(["1", "2"], "c2"),
+                    "c2": _body_page(["3", "4"], "c3"),
+                    "c3": _body_page([], "c4"),
+                },
+            )
+        )
         assert _ids(connect(BODY)) == ["1", "2", "3", "4"]
         assert [q for _, q in sent(mock)] == [
             [("limit", "2")],
@@ -77,11 +92,16 @@ def test_body_cursor_on_last_page_then_empty_page_stops(connect: Connect) -> Non
 
 def test_body_cursor_repeated_last_page_gives_no_duplicates(connect: Connect) -> None:
     with respx.mock(base_url=base_url(BODY)) as mock:
-        mock.get("/lists").mock(side_effect=by_param("cursor", {
-            None: _body_page(["1", "2"], "c2"),
-            "c2": _body_page(["3", "4"], "c3"),
-            "c3": _body_page(["3", "4"], "c4"),
-        }))
+        mock.get("/lists").mock(
+            side_effect=by_param(
+                "cursor",
+                {
+                    None: _body_page(["1", "2"], "c2"),
+                    "c2": _body_page(["3", "4"], "c3"),
+                    "c3": _body_page(["3", "4"], "c4"),
+                },
+            )
+        )
         assert _ids(connect(BODY)) == ["1", "2", "3", "4"]
         assert len(mock.calls) == 3
 
@@ -90,32 +110,47 @@ def test_body_cursor_cycling_back_to_an_earlier_page_stops_without_duplicates(
     connect: Connect,
 ) -> None:
     with respx.mock(base_url=base_url(BODY)) as mock:
-        mock.get("/lists").mock(side_effect=by_param("cursor", {
-            None: _body_page(["1", "2"], "c2"),
-            "c2": _body_page(["3", "4"], "c3"),
-            "c3": _body_page(["1", "2"], "c4"),
-        }))
+        mock.get("/lists").mock(
+            side_effect=by_param(
+                "cursor",
+                {
+                    None: _body_page(["1", "2"], "c2"),
+                    "c2": _body_page(["3", "4"], "c3"),
+                    "c3": _body_page(["1", "2"], "c4"),
+                },
+            )
+        )
         assert _ids(connect(BODY)) == ["1", "2", "3", "4"]
         assert len(mock.calls) == 3
 
 
 def test_body_cursor_repeated_cursor_stops(connect: Connect) -> None:
     with respx.mock(base_url=base_url(BODY)) as mock:
-        mock.get("/lists").mock(side_effect=by_param("cursor", {
-            None: _body_page(["1", "2"], "c2"),
-            "c2": _body_page(["3", "4"], "c2"),
-        }))
+        mock.get("/lists").mock(
+            side_effect=by_param(
+                "cursor",
+                {
+                    None: _body_page(["1", "2"], "c2"),
+                    "c2": _body_page(["3", "4"], "c2"),
+                },
+            )
+        )
         assert _ids(connect(BODY)) == ["1", "2", "3", "4"]
         assert len(mock.calls) == 2
 
 
 def test_body_cursor_short_page_that_is_not_last_does_not_stop(connect: Connect) -> None:
     with respx.mock(base_url=base_url(BODY)) as mock:
-        mock.get("/lists").mock(side_effect=by_param("cursor", {
-            None: _body_page(["1"], "c2"),
-            "c2": _body_page(["2", "3"], "c3"),
-            "c3": _body_page(["4"], None),
-        }))
+        mock.get("/lists").mock(
+            side_effect=by_param(
+                "cursor",
+                {
+                    None: _body_page(["1"], "c2"),
+                    "c2": _body_page(["2", "3"], "c3"),
+                    "c3": _body_page(["4"], None),
+                },
+            )
+        )
         assert _ids(connect(BODY)) == ["1", "2", "3", "4"]
         assert len(mock.calls) == 3
 
@@ -147,11 +182,16 @@ def test_body_cursor_max_pages_exceeded_is_an_error(connect: Connect) -> None:
 
 def test_header_cursor_is_followed_until_the_header_is_missing(connect: Connect) -> None:
     with respx.mock(base_url=base_url(HEADER)) as mock:
-        mock.get("/lists").mock(side_effect=by_param("after", {
-            None: page(items("1", "2"), headers={"X-Next-Cursor": "h2"}),
-            "h2": page(items("3", "4"), headers={"X-Next-Cursor": "h3"}),
-            "h3": page(items("5")),
-        }))
+        mock.get("/lists").mock(
+            side_effect=by_param(
+                "after",
+                {
+                    None: page(items("1", "2"), headers={"X-Next-Cursor": "h2"}),
+                    "h2": page(items("3", "4"), headers={"X-Next-Cursor": "h3"}),
+                    "h3": page(items("5")),
+                },
+            )
+        )
         assert _ids(connect(HEADER)) == ["1", "2", "3", "4", "5"]
         assert sent(mock) == [
             ("/v1/lists", [("per_page", "2")]),
@@ -162,30 +202,45 @@ def test_header_cursor_is_followed_until_the_header_is_missing(connect: Connect)
 
 def test_header_cursor_empty_header_stops(connect: Connect) -> None:
     with respx.mock(base_url=base_url(HEADER)) as mock:
-        mock.get("/lists").mock(side_effect=by_param("after", {
-            None: page(items("1", "2"), headers={"X-Next-Cursor": "h2"}),
-            "h2": page(items("3", "4"), headers={"X-Next-Cursor": ""}),
-        }))
+        mock.get("/lists").mock(
+            side_effect=by_param(
+                "after",
+                {
+                    None: page(items("1", "2"), headers={"X-Next-Cursor": "h2"}),
+                    "h2": page(items("3", "4"), headers={"X-Next-Cursor": ""}),
+                },
+            )
+        )
         assert _ids(connect(HEADER)) == ["1", "2", "3", "4"]
         assert len(mock.calls) == 2
 
 
 def test_header_cursor_short_page_that_is_not_last_does_not_stop(connect: Connect) -> None:
     with respx.mock(base_url=base_url(HEADER)) as mock:
-        mock.get("/lists").mock(side_effect=by_param("after", {
-            None: page(items("1"), headers={"X-Next-Cursor": "h2"}),
-            "h2": page(items("2"), headers={"X-Next-Cursor": "h3"}),
-            "h3": page([], headers={"X-Next-Cursor": "h4"}),
-        }))
+        mock.get("/lists").mock(
+            side_effect=by_param(
+                "after",
+                {
+                    None: page(items("1"), headers={"X-Next-Cursor": "h2"}),
+                    "h2": page(items("2"), headers={"X-Next-Cursor": "h3"}),
+                    "h3": page([], headers={"X-Next-Cursor": "h4"}),
+                },
+            )
+        )
         assert _ids(connect(HEADER)) == ["1", "2"]
         assert len(mock.calls) == 3
 
 
 def test_header_cursor_repeated_last_page_gives_no_duplicates(connect: Connect) -> None:
     with respx.mock(base_url=base_url(HEADER)) as mock:
-        mock.get("/lists").mock(side_effect=by_param("after", {
-            None: page(items("1", "2"), headers={"X-Next-Cursor": "h2"}),
-            "h2": page(items("1", "2"), headers={"X-Next-Cursor": "h3"}),
-        }))
+        mock.get("/lists").mock(
+            side_effect=by_param(
+                "after",
+                {
+                    None: page(items("1", "2"), headers={"X-Next-Cursor": "h2"}),
+                    "h2": page(items("1", "2"), headers={"X-Next-Cursor": "h3"}),
+                },
+            )
+        )
         assert _ids(connect(HEADER)) == ["1", "2"]
         assert len(mock.calls) == 2

@@ -29,11 +29,16 @@ def _linked(ids: list[str], next_link: str | None) -> httpx.Response:
 
 def test_body_link_is_followed_until_it_is_null(connect: Connect) -> None:
     with respx.mock(base_url=BODY_URL) as mock:
-        mock.get("/lists").mock(side_effect=by_param("page", {
-            None: _linked(["1", "2"], f"{BODY_URL}/lists?page=2"),
-            "2": _linked(["3", "4"], f"{BODY_URL}/lists?page=3"),
-            "3": _linked(["5"], None),
-        }))
+        mock.get("/lists").mock(
+            side_effect=by_param(
+                "page",
+                {
+                    None: _linked(["1", "2"], f"{BODY_URL}/lists?page=2"),
+                    "2": _linked(["3", "4"], f"{BODY_URL}/lists?page=3"),
+                    "3": _linked(["5"], None),
+                },
+            )
+        )
         assert _ids(connect(BODY)) == ["1", "2", "3", "4", "5"]
         assert sent(mock) == [
             ("/v1/lists", [("limit", "2")]),
@@ -44,10 +49,15 @@ def test_body_link_is_followed_until_it_is_null(connect: Connect) -> None:
 
 def test_keep_query_resends_the_params_the_link_dropped(connect: Connect) -> None:
     with respx.mock(base_url=BODY_URL) as mock:
-        mock.get("/lists").mock(side_effect=by_param("page", {
-            None: _linked(["1"], f"{BODY_URL}/lists?page=2"),
-            "2": _linked(["2"], None),
-        }))
+        mock.get("/lists").mock(
+            side_effect=by_param(
+                "page",
+                {
+                    None: _linked(["1"], f"{BODY_URL}/lists?page=2"),
+                    "2": _linked(["2"], None),
+                },
+            )
+        )
         assert _ids(connect(BODY), {"name": "vip", "limit": 1}) == ["1", "2"]
         assert sent(mock) == [
             ("/v1/lists", [("filter[name]", "vip"), ("limit", "1")]),
@@ -57,10 +67,15 @@ def test_keep_query_resends_the_params_the_link_dropped(connect: Connect) -> Non
 
 def test_keep_query_does_not_duplicate_params_the_link_carries(connect: Connect) -> None:
     with respx.mock(base_url=BODY_URL) as mock:
-        mock.get("/lists").mock(side_effect=by_param("page", {
-            None: _linked(["1"], f"{BODY_URL}/lists?page=2&limit=1"),
-            "2": _linked(["2"], None),
-        }))
+        mock.get("/lists").mock(
+            side_effect=by_param(
+                "page",
+                {
+                    None: _linked(["1"], f"{BODY_URL}/lists?page=2&limit=1"),
+                    "2": _linked(["2"], None),
+                },
+            )
+        )
         assert _ids(connect(BODY), {"limit": 1}) == ["1", "2"]
         assert sent(mock)[1] == ("/v1/lists", [("page", "2"), ("limit", "1")])
 
@@ -68,10 +83,15 @@ def test_keep_query_does_not_duplicate_params_the_link_carries(connect: Connect)
 def test_keep_query_false_follows_the_link_as_given(connect: Connect) -> None:
     url = base_url(NOKEEP)
     with respx.mock(base_url=url) as mock:
-        mock.get("/lists").mock(side_effect=by_param("page", {
-            None: _linked(["1"], f"{url}/lists?page=2"),
-            "2": _linked(["2"], None),
-        }))
+        mock.get("/lists").mock(
+            side_effect=by_param(
+                "page",
+                {
+                    None: _linked(["1"], f"{url}/lists?page=2"),
+                    "2": _linked(["2"], None),
+                },
+            )
+        )
         assert _ids(connect(NOKEEP), {"name": "vip", "limit": 1}) == ["1", "2"]
         assert sent(mock) == [
             ("/v1/lists", [("filter[name]", "vip"), ("limit", "1")]),
@@ -81,10 +101,15 @@ def test_keep_query_false_follows_the_link_as_given(connect: Connect) -> None:
 
 def test_relative_link_under_the_base_path_is_followed(connect: Connect) -> None:
     with respx.mock(base_url=BODY_URL) as mock:
-        mock.get("/lists").mock(side_effect=by_param("page", {
-            None: _linked(["1", "2"], "/v1/lists?page=2"),
-            "2": _linked(["3"], None),
-        }))
+        mock.get("/lists").mock(
+            side_effect=by_param(
+                "page",
+                {
+                    None: _linked(["1", "2"], "/v1/lists?page=2"),
+                    "2": _linked(["3"], None),
+                },
+            )
+        )
         assert _ids(connect(BODY)) == ["1", "2", "3"]
         assert [str(call.request.url.host) for call in mock.calls] == ["api.link-body.test"] * 2
 
@@ -128,40 +153,60 @@ def test_link_outside_the_base_path_is_refused(connect: Connect, link: str) -> N
 
 def test_repeated_link_stops(connect: Connect) -> None:
     with respx.mock(base_url=BODY_URL) as mock:
-        mock.get("/lists").mock(side_effect=by_param("page", {
-            None: _linked(["1", "2"], f"{BODY_URL}/lists?page=2"),
-            "2": _linked(["3", "4"], f"{BODY_URL}/lists?page=2"),
-        }))
+        mock.get("/lists").mock(
+            side_effect=by_param(
+                "page",
+                {
+                    None: _linked(["1", "2"], f"{BODY_URL}/lists?page=2"),
+                    "2": _linked(["3", "4"], f"{BODY_URL}/lists?page=2"),
+                },
+            )
+        )
         assert _ids(connect(BODY)) == ["1", "2", "3", "4"]
         assert len(mock.calls) == 2
 
 
 def test_link_on_last_page_then_empty_page_stops(connect: Connect) -> None:
     with respx.mock(base_url=BODY_URL) as mock:
-        mock.get("/lists").mock(side_effect=by_param("page", {
-            None: _linked(["1", "2"], f"{BODY_URL}/lists?page=2"),
-            "2": _linked([], f"{BODY_URL}/lists?page=3"),
-        }))
+        mock.get("/lists").mock(
+            side_effect=by_param(
+                "page",
+                {
+                    None: _linked(["1", "2"], f"{BODY_URL}/lists?page=2"),
+                    "2": _linked([], f"{BODY_URL}/lists?page=3"),
+                },
+            )
+        )
         assert _ids(connect(BODY)) == ["1", "2"]
         assert len(mock.calls) == 2
 
 
 def test_link_repeated_last_page_gives_no_duplicates(connect: Connect) -> None:
     with respx.mock(base_url=BODY_URL) as mock:
-        mock.get("/lists").mock(side_effect=by_param("page", {
-            None: _linked(["1", "2"], f"{BODY_URL}/lists?page=2"),
-            "2": _linked(["1", "2"], f"{BODY_URL}/lists?page=3"),
-        }))
+        mock.get("/lists").mock(
+            side_effect=by_param(
+                "page",
+                {
+                    None: _linked(["1", "2"], f"{BODY_URL}/lists?page=2"),
+                    "2": _linked(["1", "2"], f"{BODY_URL}/lists?page=3"),
+                },
+            )
+        )
         assert _ids(connect(BODY)) == ["1", "2"]
         assert len(mock.calls) == 2
 
 
 def test_link_short_page_that_is_not_last_does_not_stop(connect: Connect) -> None:
     with respx.mock(base_url=BODY_URL) as mock:
-        mock.get("/lists").mock(side_effect=by_param("page", {
-            None: _linked(["1"], f"{BODY_URL}/lists?page=2"),
-            "2": _linked(["2", "3"], None),
-        }))
+        mock.get("/lists").mock(
+            side_effect=by_param(
+                "page",
+                {
+                    None: _linked(["1"], f"{BODY_URL}/lists?page=2"),
+                    "2": _linked(["2", "3"], None),
+                },
+            )
+        )
         assert _ids(connect(BODY)) == ["1", "2", "3"]
 
 
@@ -185,11 +230,16 @@ def test_link_header_is_followed_until_absent(connect: Connect) -> None:
         return page(items(*ids), headers=headers if target else None)
 
     with respx.mock(base_url=url) as mock:
-        mock.get("/lists").mock(side_effect=by_param("page", {
-            None: linked(["1", "2"], f"{url}/lists?page=2"),
-            "2": linked(["3", "4"], f"{url}/lists?page=3"),
-            "3": linked(["5"], None),
-        }))
+        mock.get("/lists").mock(
+            side_effect=by_param(
+                "page",
+                {
+                    None: linked(["1", "2"], f"{url}/lists?page=2"),
+                    "2": linked(["3", "4"], f"{url}/lists?page=3"),
+                    "3": linked(["5"], None),
+                },
+            )
+        )
         assert _ids(connect(HEADER)) == ["1", "2", "3", "4", "5"]
         assert sent(mock) == [
             ("/v1/lists", [("limit", "2")]),
@@ -201,9 +251,11 @@ def test_link_header_is_followed_until_absent(connect: Connect) -> None:
 def test_link_header_to_another_host_is_refused(connect: Connect) -> None:
     url = base_url(HEADER)
     with respx.mock(base_url=url, assert_all_mocked=True) as mock:
-        mock.get("/lists").mock(return_value=page(
-            items("1"), headers={"Link": '<https://evil.test/v1/lists?page=2>; rel="next"'}
-        ))
+        mock.get("/lists").mock(
+            return_value=page(
+                items("1"), headers={"Link": '<https://evil.test/v1/lists?page=2>; rel="next"'}
+            )
+        )
         with pytest.raises(RemoteError, match="another host"):
             list(connect(HEADER).iterate("lists"))
         assert len(mock.calls) == 1

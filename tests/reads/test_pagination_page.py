@@ -23,11 +23,16 @@ def _ids(connection: Connection, query: dict[str, object] | None = None) -> list
 
 def test_first_page_zero_is_requested_first_and_kept(connect: Connect) -> None:
     with respx.mock(base_url=base_url(ZERO)) as mock:
-        mock.get("/lists").mock(side_effect=by_param("page", {
-            "0": page(items("1", "2", "3")),
-            "1": page(items("4", "5", "6")),
-            "2": page([]),
-        }))
+        mock.get("/lists").mock(
+            side_effect=by_param(
+                "page",
+                {
+                    "0": page(items("1", "2", "3")),
+                    "1": page(items("4", "5", "6")),
+                    "2": page([]),
+                },
+            )
+        )
         assert _ids(connect(ZERO)) == ["1", "2", "3", "4", "5", "6"]
         assert sent(mock) == [
             ("/v1/lists", [("size", "3"), ("page", "0")]),
@@ -38,10 +43,15 @@ def test_first_page_zero_is_requested_first_and_kept(connect: Connect) -> None:
 
 def test_first_page_one_is_requested_first_and_last_page_stops(connect: Connect) -> None:
     with respx.mock(base_url=base_url(ONE)) as mock:
-        mock.get("/lists").mock(side_effect=by_param("page", {
-            "1": page(items("1", "2"), meta={"last_page": 2}),
-            "2": page(items("3"), meta={"last_page": 2}),
-        }))
+        mock.get("/lists").mock(
+            side_effect=by_param(
+                "page",
+                {
+                    "1": page(items("1", "2"), meta={"last_page": 2}),
+                    "2": page(items("3"), meta={"last_page": 2}),
+                },
+            )
+        )
         assert _ids(connect(ONE)) == ["1", "2", "3"]
         assert sent(mock) == [
             ("/v1/lists", [("limit", "2"), ("page", "1")]),
@@ -51,10 +61,15 @@ def test_first_page_one_is_requested_first_and_last_page_stops(connect: Connect)
 
 def test_page_filters_are_sent_on_every_page(connect: Connect) -> None:
     with respx.mock(base_url=base_url(ONE)) as mock:
-        mock.get("/lists").mock(side_effect=by_param("page", {
-            "1": page(items("1"), meta={"last_page": 2}),
-            "2": page(items("2"), meta={"last_page": 2}),
-        }))
+        mock.get("/lists").mock(
+            side_effect=by_param(
+                "page",
+                {
+                    "1": page(items("1"), meta={"last_page": 2}),
+                    "2": page(items("2"), meta={"last_page": 2}),
+                },
+            )
+        )
         assert _ids(connect(ONE), {"name": "a b", "limit": 1}) == ["1", "2"]
         assert sent(mock) == [
             ("/v1/lists", [("filter[name]", "a b"), ("limit", "1"), ("page", "1")]),
@@ -64,32 +79,47 @@ def test_page_filters_are_sent_on_every_page(connect: Connect) -> None:
 
 def test_page_empty_last_page_stops(connect: Connect) -> None:
     with respx.mock(base_url=base_url(ONE)) as mock:
-        mock.get("/lists").mock(side_effect=by_param("page", {
-            "1": page(items("1", "2")),
-            "2": page([]),
-        }))
+        mock.get("/lists").mock(
+            side_effect=by_param(
+                "page",
+                {
+                    "1": page(items("1", "2")),
+                    "2": page([]),
+                },
+            )
+        )
         assert _ids(connect(ONE)) == ["1", "2"]
         assert len(mock.calls) == 2
 
 
 def test_page_repeated_last_page_gives_no_duplicates(connect: Connect) -> None:
     with respx.mock(base_url=base_url(ZERO)) as mock:
-        mock.get("/lists").mock(side_effect=by_param("page", {
-            "0": page(items("1", "2", "3")),
-            "1": page(items("4", "5")),
-            "2": page(items("4", "5")),
-        }))
+        mock.get("/lists").mock(
+            side_effect=by_param(
+                "page",
+                {
+                    "0": page(items("1", "2", "3")),
+                    "1": page(items("4", "5")),
+                    "2": page(items("4", "5")),
+                },
+            )
+        )
         assert _ids(connect(ZERO)) == ["1", "2", "3", "4", "5"]
         assert [q[-1] for _, q in sent(mock)] == [("page", "0"), ("page", "1"), ("page", "2")]
 
 
 def test_page_short_page_that_is_not_last_does_not_stop(connect: Connect) -> None:
     with respx.mock(base_url=base_url(ZERO)) as mock:
-        mock.get("/lists").mock(side_effect=by_param("page", {
-            "0": page(items("1")),
-            "1": page(items("2", "3", "4")),
-            "2": page([]),
-        }))
+        mock.get("/lists").mock(
+            side_effect=by_param(
+                "page",
+                {
+                    "0": page(items("1")),
+                    "1": page(items("2", "3", "4")),
+                    "2": page([]),
+                },
+            )
+        )
         assert _ids(connect(ZERO)) == ["1", "2", "3", "4"]
         assert len(mock.calls) == 3
 

@@ -23,8 +23,10 @@ CALLS: list[tuple[str, str, str | None, dict[str, Any] | None]] = [
 
 def _async(ml_engine: Engine, sim: Simulator) -> AsyncConnection:
     return ml_engine.aconnect(
-        "mailerlite", credentials={"api_key": DEFAULT_TOKEN},
-        base_url=IN_PROCESS_BASE_URL, transport=sim.transport(),
+        "mailerlite",
+        credentials={"api_key": DEFAULT_TOKEN},
+        base_url=IN_PROCESS_BASE_URL,
+        transport=sim.transport(),
     )
 
 

@@ -70,7 +70,11 @@ def test_next_cursor_after_going_back_goes_forward_again(connect: Connect) -> No
         back = connection.lists.list(next_cursor=pages[-1]["prev_cursor"])
         forward = connection.lists.list(next_cursor=back["next_cursor"])
         assert [_ids(p) for p in [*pages, back, forward]] == [
-            ["1", "2"], ["3", "4"], ["5"], ["3", "4"], ["5"]
+            ["1", "2"],
+            ["3", "4"],
+            ["5"],
+            ["3", "4"],
+            ["5"],
         ]
 
 
@@ -81,11 +85,14 @@ def test_first_page_of_a_cursor_style_has_no_previous_cursor(connect: Connect) -
 
 
 def _offset_pages() -> Callable[[httpx.Request], httpx.Response]:
-    return by_param("offset", {
-        "0": page(items("1", "2"), meta={"total": 5}),
-        "2": page(items("3", "4"), meta={"total": 5}),
-        "4": page(items("5"), meta={"total": 5}),
-    })
+    return by_param(
+        "offset",
+        {
+            "0": page(items("1", "2"), meta={"total": 5}),
+            "2": page(items("3", "4"), meta={"total": 5}),
+            "4": page(items("5"), meta={"total": 5}),
+        },
+    )
 
 
 def test_offset_style_goes_back_one_page_size(connect: Connect) -> None:
@@ -99,16 +106,24 @@ def test_offset_style_goes_back_one_page_size(connect: Connect) -> None:
         assert _ids(back) == ["3", "4"]
         assert first["prev_cursor"] is None
         assert [q[-1] for _, q in sent(mock)] == [
-            ("offset", "0"), ("offset", "2"), ("offset", "4"), ("offset", "2")
+            ("offset", "0"),
+            ("offset", "2"),
+            ("offset", "4"),
+            ("offset", "2"),
         ]
 
 
 def test_page_style_counting_from_zero_goes_back_to_page_zero(connect: Connect) -> None:
     with respx.mock(base_url=base_url("page_zero")) as mock:
-        mock.get("/lists").mock(side_effect=by_param("page", {
-            "0": page(items("1", "2"), meta={"last_page": 1}),
-            "1": page(items("3"), meta={"last_page": 1}),
-        }))
+        mock.get("/lists").mock(
+            side_effect=by_param(
+                "page",
+                {
+                    "0": page(items("1", "2"), meta={"last_page": 1}),
+                    "1": page(items("3"), meta={"last_page": 1}),
+                },
+            )
+        )
         connection = connect("page_zero")
         first = connection.lists.list()
         second = connection.lists.list(next_cursor=first["next_cursor"])
@@ -120,11 +135,18 @@ def test_page_style_counting_from_zero_goes_back_to_page_zero(connect: Connect) 
 def test_next_link_style_follows_the_previous_link_of_the_body(connect: Connect) -> None:
     url = base_url("link_body")
     with respx.mock(base_url=url) as mock:
-        mock.get("/lists").mock(side_effect=by_param("page", {
-            None: page(items("1", "2"), links={"next": f"{url}/lists?page=2", "prev": None}),
-            "2": page(items("3"), links={"next": None, "prev": f"{url}/lists?page=1"}),
-            "1": page(items("1", "2"), links={"next": f"{url}/lists?page=2", "prev": None}),
-        }))
+        mock.get("/lists").mock(
+            side_effect=by_param(
+                "page",
+                {
+                    None: page(
+                        items("1", "2"), links={"next": f"{url}/lists?page=2", "prev": None}
+                    ),
+                    "2": page(items("3"), links={"next": None, "prev": f"{url}/lists?page=1"}),
+                    "1": page(items("1", "2"), links={"next": f"{url}/lists?page=2", "prev": None}),
+                },
+            )
+        )
         connection = connect("link_body")
         first = connection.lists.list()
         second = connection.lists.list(next_cursor=first["next_cursor"])
@@ -141,11 +163,16 @@ def test_next_link_style_follows_the_previous_link_of_the_link_header(connect: C
         return page(items(*ids), headers={"Link": links})
 
     with respx.mock(base_url=url) as mock:
-        mock.get("/lists").mock(side_effect=by_param("p", {
-            None: linked(["1", "2"], f'<{url}/lists?p=2>; rel="next"'),
-            "2": linked(["3"], f'<{url}/lists?p=1>; rel="prev"'),
-            "1": linked(["1", "2"], f'<{url}/lists?p=2>; rel="next"'),
-        }))
+        mock.get("/lists").mock(
+            side_effect=by_param(
+                "p",
+                {
+                    None: linked(["1", "2"], f'<{url}/lists?p=2>; rel="next"'),
+                    "2": linked(["3"], f'<{url}/lists?p=1>; rel="prev"'),
+                    "1": linked(["1", "2"], f'<{url}/lists?p=2>; rel="next"'),
+                },
+            )
+        )
         connection = connect("link_header")
         second = connection.lists.list(next_cursor=connection.lists.list()["next_cursor"])
         back = connection.lists.list(next_cursor=second["prev_cursor"])
@@ -158,10 +185,12 @@ def test_proxy_sends_a_previous_cursor_in_its_own_parameter(connect: Connect) ->
         mock.get("/lists").mock(side_effect=_before_pages)
         connection = connect(BEFORE)
         first = connection.proxy("GET", "/lists", paginate=True)
-        second = connection.proxy("GET", "/lists", {"next_cursor": first["next_cursor"]},
-                                  paginate=True)
-        back = connection.proxy("GET", "/lists", {"next_cursor": second["prev_cursor"]},
-                                paginate=True)
+        second = connection.proxy(
+            "GET", "/lists", {"next_cursor": first["next_cursor"]}, paginate=True
+        )
+        back = connection.proxy(
+            "GET", "/lists", {"next_cursor": second["prev_cursor"]}, paginate=True
+        )
         assert [r["id"] for r in back["result"]] == ["1", "2"]
         assert sent(mock)[-1][1] == [("limit", "2"), ("before", "s2")]
 

@@ -24,20 +24,26 @@ LINK = "link_body"
 
 
 def _cursor_pages() -> Callable[[httpx.Request], httpx.Response]:
-    return by_param("cursor", {
-        None: page(items("1", "2"), meta={"next_cursor": "c2", "prev_cursor": None}),
-        "c2": page(items("3", "4"), meta={"next_cursor": "c3", "prev_cursor": "p1"}),
-        "p1": page(items("1", "2"), meta={"next_cursor": "c2", "prev_cursor": None}),
-        "c3": page(items("5"), meta={"next_cursor": None, "prev_cursor": "p2"}),
-    })
+    return by_param(
+        "cursor",
+        {
+            None: page(items("1", "2"), meta={"next_cursor": "c2", "prev_cursor": None}),
+            "c2": page(items("3", "4"), meta={"next_cursor": "c3", "prev_cursor": "p1"}),
+            "p1": page(items("1", "2"), meta={"next_cursor": "c2", "prev_cursor": None}),
+            "c3": page(items("5"), meta={"next_cursor": None, "prev_cursor": "p2"}),
+        },
+    )
 
 
 def _page_pages() -> Callable[[httpx.Request], httpx.Response]:
-    return by_param("page", {
-        "1": page(items("1", "2"), meta={"last_page": 3}),
-        "2": page(items("3", "4"), meta={"last_page": 3}),
-        "3": page(items("5"), meta={"last_page": 3}),
-    })
+    return by_param(
+        "page",
+        {
+            "1": page(items("1", "2"), meta={"last_page": 3}),
+            "2": page(items("3", "4"), meta={"last_page": 3}),
+            "3": page(items("5"), meta={"last_page": 3}),
+        },
+    )
 
 
 @pytest.fixture
@@ -144,14 +150,19 @@ def test_cursor_of_another_resource_is_rejected_and_nothing_sent() -> None:
         subscribers=5, groups=4, segments=1
     )
     with engine.connect(
-        "mailerlite", credentials={"api_key": DEFAULT_TOKEN},
-        base_url=IN_PROCESS_BASE_URL, transport=sim.transport(),
+        "mailerlite",
+        credentials={"api_key": DEFAULT_TOKEN},
+        base_url=IN_PROCESS_BASE_URL,
+        transport=sim.transport(),
     ) as simulated:
         lists_cursor = simulated.lists.list(limit=2)["next_cursor"]
     assert isinstance(lists_cursor, str)
-    with respx.mock(assert_all_mocked=True) as mock, engine.connect(
-        "mailerlite", credentials={"api_key": DEFAULT_TOKEN}, base_url=IN_PROCESS_BASE_URL
-    ) as connection:
+    with (
+        respx.mock(assert_all_mocked=True) as mock,
+        engine.connect(
+            "mailerlite", credentials={"api_key": DEFAULT_TOKEN}, base_url=IN_PROCESS_BASE_URL
+        ) as connection,
+    ):
         belongs = r"mailerlite\.lists, not mailerlite\.contacts"
         with pytest.raises(InvalidCursorError, match=belongs):
             connection.contacts.list(next_cursor=lists_cursor)
@@ -180,7 +191,8 @@ def test_prev_cursor_of_cursor_style_goes_back(connect: Connect, first_cursor: s
         back = connection.lists.list(next_cursor=second["prev_cursor"])
         assert [r["id"] for r in back["result"]] == ["1", "2"]
         assert sent(mock)[-1] == (
-            "/v1/lists", [("filter[name]", "news"), ("limit", "2"), ("cursor", "p1")]
+            "/v1/lists",
+            [("filter[name]", "news"), ("limit", "2"), ("cursor", "p1")],
         )
 
 

@@ -70,9 +70,7 @@ def _get_many(engine: Engine, server: InFlight, token: str, count: int) -> None:
 
 def test_threads_of_one_account_never_exceed_the_concurrency_cap(engine: Engine) -> None:
     server = InFlight()
-    threads = [
-        threading.Thread(target=_get_many, args=(engine, server, "k1", 4)) for _ in range(8)
-    ]
+    threads = [threading.Thread(target=_get_many, args=(engine, server, "k1", 4)) for _ in range(8)]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -179,6 +177,7 @@ def test_a_cancelled_waiting_task_takes_no_slot() -> None:
 
     async def main() -> None:
         async with limiter.ahold("acc", ["connections"]):
+
             async def wait_for_slot() -> None:
                 async with limiter.ahold("acc", ["connections"]):
                     raise AssertionError("it should never get the slot")

@@ -99,9 +99,10 @@ def world(
     account = store.add(Account.new("mailerlite", {"api_key": TOKEN}))
     receiver = Receiver(engine, store, account.id)
     try:
-        with serve_in_thread(sim) as base_url, engine.connect(
-            "mailerlite", {"api_key": TOKEN}, base_url=base_url
-        ) as ml:
+        with (
+            serve_in_thread(sim) as base_url,
+            engine.connect("mailerlite", {"api_key": TOKEN}, base_url=base_url) as ml,
+        ):
             yield ml, sim, receiver, store, account.id
     finally:
         sim.close()

@@ -222,3 +222,16 @@ def test_no_key_reaches_a_log_line(
         record.getMessage() for record in caplog.records if record.name.startswith("unimap")
     )
     assert "linked account" in server_side and token not in server_side
+
+
+def test_a_link_for_a_disabled_or_removed_account_is_refused(link_server: LinkServer) -> None:
+    accounts = link_server.context.accounts
+    account = accounts.add(Account.new("mailerlite", {"api_key": "old"}, tenant_id="t-1"))
+    body = {"integrated_account_id": account.id}
+    token = link_server.host.post("/link-tokens", json=body).json()["token"]
+    accounts.update_status(account.id, AccountStatus.DISABLED)
+    disabled = link_server.browser.get(f"/link/{token}")
+    assert disabled.status_code == 403 and "is disabled" in disabled.text
+    accounts.remove(account.id)
+    removed = link_server.browser.get(f"/link/{token}")
+    assert removed.status_code == 404 and "no longer exists" in removed.text

@@ -32,8 +32,9 @@ from engine.accounts.link_tokens import (
     LinkTokenNotFoundError,
     open_link_token,
 )
-from engine.accounts.model import Account
+from engine.accounts.model import Account, AccountStatus
 from engine.errors import UnauthorizedError, UnimapError, ValidationError
+from engine.linking import AccountDisabledError
 from engine.server.context import ServerContext
 from engine.server.link_page.csrf import COOKIE_NAME, FIELD_NAME, CsrfGuard
 from engine.server.link_page.form import FormField, form_fields, parse_submission
@@ -44,6 +45,14 @@ from engine.server.link_page.redirects import origin_of, redirect_target
 __all__ = ["MAX_FORM_BYTES", "routes"]
 
 logger = logging.getLogger("unimap.server.link")
+
+# A link that cannot be used: answered with a page, never with the form.
+_UNUSABLE = (
+    LinkTokenNotFoundError,
+    LinkTokenGoneError,
+    AccountNotFoundError,
+    AccountDisabledError,
+)
 
 #: The largest form body read; a bigger one is refused before it is parsed.
 MAX_FORM_BYTES = 64 * 1024
@@ -80,6 +89,9 @@ def _refused(error: UnimapError) -> HTMLResponse:
         )
     elif isinstance(error, AccountNotFoundError):
         title, text = "Account not found", "The account this link was for no longer exists."
+    elif isinstance(error, AccountDisabledError):
+        title = "Account disabled"
+        text = "The account this link was for is disabled. Ask the application that sent you."
     else:
         title = "Link not found"
         text = "This link is not valid. Ask the application that sent you for a new one."
@@ -114,17 +126,17 @@ class _LinkPage:
         """The view of a usable token (blocking: reads the store)."""
         record = open_link_token(self.context.link_tokens, token)
         provider = self.context.engine.mapping(record.provider).provider
-        reauthorise = record.integrated_account_id is not None
-        if reauthorise:
-            assert record.integrated_account_id is not None
-            self.context.accounts.get(record.integrated_account_id)
-        fields = form_fields(provider, reauthorise=reauthorise)
+        if record.integrated_account_id is not None:
+            account = self.context.accounts.get(record.integrated_account_id)
+            if account.status is AccountStatus.DISABLED:
+                raise AccountDisabledError(account.id)
+        fields = form_fields(provider, reauthorise=record.integrated_account_id is not None)
         return _View(record, provider.label, fields)
 
     async def _open(self, request: Request) -> _View | HTMLResponse:
         try:
             return await run_in_threadpool(self._view, request.path_params["token"])
-        except (LinkTokenNotFoundError, LinkTokenGoneError, AccountNotFoundError) as error:
+        except _UNUSABLE as error:
             return _refused(error)
 
     def _form(self, view: _View, nonce: str, status: int = 200, **details: Any) -> HTMLResponse:
@@ -182,7 +194,7 @@ class _LinkPage:
             account = await run_in_threadpool(
                 link_with_token, self.context, view.record, submission
             )
-        except (LinkTokenGoneError, AccountNotFoundError) as error:
+        except _UNUSABLE as error:
             return _refused(error)
         except UnimapError as error:
             status, message = _failure(view.provider_label, error)

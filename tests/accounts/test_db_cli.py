@@ -49,7 +49,12 @@ def test_move_copies_encrypted_accounts_that_the_same_key_opens(
         accounts = [sqlite.add(make_account()), sqlite.add(make_account(provider="kit"))]
     code, moved = run(capsys, "move", "--to", postgres_url)
     assert code == 0
-    assert moved["copied"] == {"accounts": 2, "account_secrets": 4, "api_tokens": 0}
+    assert moved["copied"] == {
+        "accounts": 2,
+        "account_secrets": 4,
+        "api_tokens": 0,
+        "link_tokens": 0,
+    }
     monkeypatch.setenv("UNIMAP_DATABASE_URL", postgres_url)
     with default_store() as postgres:
         assert postgres.list() == accounts
@@ -64,13 +69,23 @@ def test_moving_again_changes_nothing_and_brings_over_later_changes(
     run(capsys, "move", "--to", postgres_url)
     code, again = run(capsys, "move", "--to", postgres_url)
     assert code == 0
-    nothing = {"accounts": 0, "account_secrets": 0, "api_tokens": 0}
+    nothing = {"accounts": 0, "account_secrets": 0, "api_tokens": 0, "link_tokens": 0}
     assert again["copied"] == again["updated"] == nothing
-    assert again["unchanged"] == {"accounts": 1, "account_secrets": 2, "api_tokens": 0}
+    assert again["unchanged"] == {
+        "accounts": 1,
+        "account_secrets": 2,
+        "api_tokens": 0,
+        "link_tokens": 0,
+    }
     with default_store() as sqlite:
         sqlite.set_metadata(account.id, "plan", "paid")
     code, third = run(capsys, "move", "--to", postgres_url)
-    assert third["updated"] == {"accounts": 1, "account_secrets": 0, "api_tokens": 0}
+    assert third["updated"] == {
+        "accounts": 1,
+        "account_secrets": 0,
+        "api_tokens": 0,
+        "link_tokens": 0,
+    }
     monkeypatch.setenv("UNIMAP_DATABASE_URL", postgres_url)
     with default_store() as postgres:
         assert postgres.get(account.id).metadata == {"plan": "paid"}

@@ -32,8 +32,19 @@ def redis_server_url() -> str:
     return os.environ.get(REDIS_ENV) or "redis://127.0.0.1:6379/0"
 
 
+def _module(name: str) -> Any:
+    try:
+        return __import__(name)
+    except ImportError:
+        pytest.fail(
+            f"the {name} package is missing; install the test extra: "
+            "pip install -e '.[test,dev]'",
+            pytrace=False,
+        )
+
+
 def _postgres() -> Any:
-    import psycopg
+    psycopg = _module("psycopg")
 
     url = postgres_server_url()
     try:
@@ -52,6 +63,13 @@ def with_schema(url: str, schema: str) -> str:
     return f"{url}{separator}options={quote(f'-csearch_path={schema}')}"
 
 
+def postgres_query(url: str, statement: str) -> list[tuple[Any, ...]]:
+    """Run one statement on `url` in its own session; its rows (none for a command)."""
+    with _module("psycopg").connect(url, autocommit=True) as conn:
+        cursor = conn.execute(statement)
+        return list(cursor.fetchall()) if cursor.description else []
+
+
 @contextmanager
 def postgres_schema() -> Iterator[str]:
     """A fresh, empty schema on the test server; yields the URL that uses it; dropped after."""
@@ -67,7 +85,7 @@ def postgres_schema() -> Iterator[str]:
 
 def redis_client() -> Any:
     """A client of the test Redis server, checked with a PING."""
-    import redis
+    redis = _module("redis")
 
     url = redis_server_url()
     client = redis.Redis.from_url(url, socket_connect_timeout=5)

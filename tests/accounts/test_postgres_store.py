@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import threading
 
-import psycopg
 import pytest
 
 from engine.accounts import (
@@ -16,14 +15,9 @@ from engine.accounts import (
 from engine.accounts.database import upgrade_database
 from engine.accounts.migrations import SCHEMA_VERSION
 from engine.errors import BackendUnavailableError, ConfigurationError
+from tests.services import postgres_query as _sql
 
 from .conftest import make_account
-
-
-def _sql(url: str, statement: str) -> list[tuple[object, ...]]:
-    with psycopg.connect(url, autocommit=True) as conn:
-        cursor = conn.execute(statement)
-        return cursor.fetchall() if cursor.description else []
 
 
 def test_a_database_behind_the_code_is_refused_with_the_command_to_run(

@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import tempfile
 from collections.abc import Iterator
+from contextlib import ExitStack
 
 import pytest
 
@@ -37,3 +38,23 @@ def redis_namespace() -> Iterator[str]:
 
 
 pytest_plugins = ["canary_watch"]
+
+
+@pytest.fixture(autouse=True)
+def shared_backends_of_this_test(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """When the suite runs on the shared backends (`UNIMAP_DATABASE_URL=postgresql://…`,
+    `UNIMAP_REDIS_URL=redis://…`, the second pass of `.ci/run`), each test gets its own
+    migrated schema and its own Redis key prefix, as it gets its own file and memory with the
+    embedded defaults. Without those variables this does nothing."""
+    database = os.environ.get("UNIMAP_DATABASE_URL", "")
+    redis = os.environ.get("UNIMAP_REDIS_URL", "")
+    with ExitStack() as stack:
+        if database.startswith(("postgresql://", "postgres://")):
+            from engine.accounts.database import upgrade_database
+
+            url = stack.enter_context(postgres_schema(database))
+            upgrade_database(url)
+            monkeypatch.setenv("UNIMAP_DATABASE_URL", url)
+        if redis:
+            monkeypatch.setenv("UNIMAP_REDIS_PREFIX", stack.enter_context(redis_prefix(redis)))
+        yield

@@ -43,16 +43,15 @@ def _module(name: str) -> Any:
         )
 
 
-def _postgres() -> Any:
+def _postgres(server: str | None = None) -> Any:
     psycopg = _module("psycopg")
-
-    url = postgres_server_url()
+    url = server or postgres_server_url()
     try:
         return psycopg.connect(url, autocommit=True, connect_timeout=5)
     except psycopg.OperationalError as error:
         pytest.fail(
             f"PostgreSQL not reachable at {url} ({str(error).strip()}); start it or set "
-            f"{POSTGRES_ENV}",
+            f"{POSTGRES_ENV if server is None else 'UNIMAP_DATABASE_URL'}",
             pytrace=False,
         )
 
@@ -71,38 +70,41 @@ def postgres_query(url: str, statement: str) -> list[tuple[Any, ...]]:
 
 
 @contextmanager
-def postgres_schema() -> Iterator[str]:
-    """A fresh, empty schema on the test server; yields the URL that uses it; dropped after."""
+def postgres_schema(server: str | None = None) -> Iterator[str]:
+    """A fresh, empty schema on `server` (default: the test server); yields the URL that uses
+    it; dropped afterwards."""
     schema = f"unimap_test_{uuid.uuid4().hex[:16]}"
-    admin = _postgres()
+    admin = _postgres(server)
     try:
         admin.execute(f"CREATE SCHEMA {schema}")
-        yield with_schema(postgres_server_url(), schema)
+        yield with_schema(server or postgres_server_url(), schema)
     finally:
         admin.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
         admin.close()
 
 
-def redis_client() -> Any:
-    """A client of the test Redis server, checked with a PING."""
+def redis_client(server: str | None = None) -> Any:
+    """A client of `server` (default: the test Redis server), checked with a PING."""
     redis = _module("redis")
-
-    url = redis_server_url()
+    url = server or redis_server_url()
     client = redis.Redis.from_url(url, socket_connect_timeout=5)
     try:
         client.ping()
     except redis.RedisError as error:
         pytest.fail(
-            f"Redis not reachable at {url} ({error}); start it or set {REDIS_ENV}", pytrace=False
+            f"Redis not reachable at {url} ({error}); start it or set "
+            f"{REDIS_ENV if server is None else 'UNIMAP_REDIS_URL'}",
+            pytrace=False,
         )
     return client
 
 
 @contextmanager
-def redis_prefix() -> Iterator[str]:
-    """A key prefix no other test uses; its keys are deleted afterwards."""
+def redis_prefix(server: str | None = None) -> Iterator[str]:
+    """A key prefix no other test uses on `server` (default: the test server); its keys are
+    deleted afterwards."""
     prefix = f"unimap-test-{uuid.uuid4().hex[:16]}"
-    client = redis_client()
+    client = redis_client(server)
     try:
         yield prefix
     finally:

@@ -8,7 +8,8 @@ Layers, bottom to top (a module may import its own layer and those below):
 3. `plan` (pure: no I/O, no files, no environment)
 4. `run` (httpx drivers, pacing, retries)
 5. `accounts` (the encrypted store)
-6. services: `explain`, `proxy`, `webhooks`, `linking`, `api`, `conformance`, `forwarding`
+6. services: `explain`, `proxy`, `webhooks`, `linking`, `api`, `conformance`, `forwarding`,
+   `backends`
 7. surfaces: the command line, all of it in `engine/cli/`; the HTTP server, `engine/server/`
 
 Imports under `if TYPE_CHECKING:` count too: a type annotation is a dependency.
@@ -29,7 +30,7 @@ LAYERS: list[set[str]] = [
     {"plan"},
     {"run"},
     {"accounts"},
-    {"explain", "proxy", "webhooks", "linking", "api", "conformance", "forwarding"},
+    {"explain", "proxy", "webhooks", "linking", "api", "conformance", "forwarding", "backends"},
 ]
 SURFACE = len(LAYERS)
 

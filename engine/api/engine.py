@@ -17,10 +17,11 @@ from engine.api.connections import AsyncConnection, Connection
 from engine.errors import ConfigurationError
 from engine.loader import LoadResult, ProviderMapping, load_layers
 from engine.paths import mappings_dir
+from engine.run.backend import Pacing
 from engine.run.clock import Clock, SystemClock
-from engine.run.concurrency import ConcurrencyLimiter
+from engine.run.concurrency import ConcurrencySlots
 from engine.run.credentials import checked_credentials
-from engine.run.ratelimit import BucketSpec, InMemoryRateLimiter, RateLimiter
+from engine.run.ratelimit import BucketSpec, RateLimiter
 from engine.run.retry import RetryPolicy, RetryStats
 from engine.run.session import (
     AsyncSender,
@@ -48,15 +49,30 @@ class Engine:
         retry_policy: RetryPolicy | None = None,
         clock: Clock | None = None,
         cursor_key: bytes | None = None,
+        pacing: Pacing | None = None,
     ) -> None:
-        """`cursor_key` seals unified cursors; by default the installation's (see below)."""
+        """`cursor_key` seals unified cursors; by default the installation's (see below).
+        `pacing` says where rate-limit and concurrency state lives; by default
+        `Pacing.from_env()` on first use (in process, or in Redis with `UNIMAP_REDIS_URL`)."""
         self.providers = dict(providers)
         self.retry_policy = retry_policy or RetryPolicy()
         self.clock = clock or SystemClock()
         self._limiters: dict[str, RateLimiter] = {}
-        self._slots: dict[str, ConcurrencyLimiter] = {}
+        self._slots: dict[str, ConcurrencySlots] = {}
         self._lock = threading.Lock()
         self._cursor_key = cursor_key
+        self._pacing = pacing
+
+    @property
+    def pacing(self) -> Pacing:
+        """Where this engine's rate-limit and concurrency state lives (resolved on first use)."""
+        with self._lock:
+            return self._resolve_pacing()
+
+    def _resolve_pacing(self) -> Pacing:
+        if self._pacing is None:
+            self._pacing = Pacing.from_env()
+        return self._pacing
 
     @property
     def cursor_key(self) -> bytes:
@@ -110,7 +126,8 @@ class Engine:
         return WebhookHandler(self.mapping, self.providers)
 
     def limiter(self, provider: str) -> RateLimiter:
-        """The process-wide rate limiter of a provider's buckets (shared by all connections)."""
+        """The rate limiter of a provider's buckets, shared by all connections (and, with
+        Redis, by every worker)."""
         with self._lock:
             limiter = self._limiters.get(provider)
             if limiter is None:
@@ -120,18 +137,21 @@ class Engine:
                     for b in limits.buckets
                     if b.limit is not None and b.period_seconds is not None
                 ]
-                limiter = InMemoryRateLimiter(specs, self.clock, padding=limits.padding_seconds)
+                limiter = self._resolve_pacing().rate_limiter(
+                    provider, specs, self.clock, limits.padding_seconds
+                )
                 self._limiters[provider] = limiter
             return limiter
 
-    def slots(self, provider: str) -> ConcurrencyLimiter:
-        """The process-wide concurrency caps of a provider (requests in flight per account)."""
+    def slots(self, provider: str) -> ConcurrencySlots:
+        """The concurrency caps of a provider (requests in flight per account), shared by all
+        connections (and, with Redis, by every worker)."""
         with self._lock:
             slots = self._slots.get(provider)
             if slots is None:
                 buckets = self.mapping(provider).provider.rate_limits.buckets
                 caps = {b.name: b.concurrency for b in buckets if b.concurrency is not None}
-                slots = ConcurrencyLimiter(caps)
+                slots = self._resolve_pacing().concurrency(provider, caps)
                 self._slots[provider] = slots
             return slots
 

@@ -8,6 +8,9 @@ retry). One instance serves every thread and every asyncio task of the process: 
 `threading.Condition` wakes blocked threads, and waiting tasks are woken through their own
 event loop (`call_soon_threadsafe`), so the event loop is never blocked. Under another async
 backend (trio) a waiting task polls every millisecond instead.
+
+`ConcurrencySlots` is the interface the senders use; `engine.run.redis_slots` implements it
+for several workers sharing one Redis (leases that expire when a worker dies).
 """
 
 from __future__ import annotations
@@ -15,13 +18,46 @@ from __future__ import annotations
 import asyncio
 import threading
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
-from contextlib import asynccontextmanager, contextmanager, suppress
+from contextlib import (
+    AbstractAsyncContextManager,
+    AbstractContextManager,
+    asynccontextmanager,
+    contextmanager,
+    suppress,
+)
+from typing import Protocol, runtime_checkable
 
 import anyio
 
-__all__ = ["ConcurrencyLimiter"]
+__all__ = ["ConcurrencyLimiter", "ConcurrencySlots"]
 
 _POLL_SECONDS = 0.001
+
+
+@runtime_checkable
+class ConcurrencySlots(Protocol):
+    """What a sender needs of a concurrency store (in process, or shared through Redis)."""
+
+    @property
+    def caps(self) -> dict[str, int]:
+        """The declared caps by bucket name."""
+        ...
+
+    def relevant(self, buckets: Sequence[str]) -> tuple[str, ...]:
+        """The names in `buckets` that are concurrency buckets."""
+        ...
+
+    def in_flight(self, key: str, bucket: str) -> int:
+        """Slots of `bucket` currently held for `key`."""
+        ...
+
+    def hold(self, key: str, buckets: Sequence[str]) -> AbstractContextManager[None]:
+        """Block until a slot of every concurrency bucket in `buckets` is free; hold them."""
+        ...
+
+    def ahold(self, key: str, buckets: Sequence[str]) -> AbstractAsyncContextManager[None]:
+        """Async `hold`; a task cancelled while waiting takes nothing."""
+        ...
 
 
 class ConcurrencyLimiter:

@@ -6,8 +6,9 @@ by batches made solely of upserts). The engine decides which buckets a request c
 the limiter for permission before sending it; after the response it reports what the server said
 (`X-RateLimit-Remaining`, `X-RateLimit-Limit`, `Retry-After`) through `RateLimiter.observe`.
 
-`InMemoryRateLimiter` is the in-process implementation; a multi-process store (Redis, a database)
-can implement the same `RateLimiter` contract later. See `docs/rate-limits-and-retries.md`.
+`InMemoryRateLimiter` is the in-process implementation; `engine.run.redis_ratelimit` holds the
+one shared by every worker through Redis (`UNIMAP_REDIS_URL`). See
+`docs/rate-limits-and-retries.md`.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from __future__ import annotations
 import math
 import threading
 from bisect import bisect_right, insort
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
 
@@ -25,6 +26,9 @@ __all__ = [
     "BucketSpec",
     "InMemoryRateLimiter",
     "RateLimiter",
+    "bucket_names",
+    "check_knobs",
+    "index_specs",
 ]
 
 #: Waits shorter than this are treated as "no wait" (guards against float round-off loops).
@@ -55,6 +59,35 @@ class BucketSpec:
             raise ValueError(f"bucket {self.name!r}: period_seconds must be positive")
         if self.burst is not None and not 1 <= self.burst <= self.limit:
             raise ValueError(f"bucket {self.name!r}: burst must be between 1 and limit")
+
+
+def index_specs(specs: Iterable[BucketSpec]) -> dict[str, BucketSpec]:
+    """The declared buckets by name; a name declared twice is a `ValueError`."""
+    indexed: dict[str, BucketSpec] = {}
+    for spec in specs:
+        if spec.name in indexed:
+            raise ValueError(f"bucket {spec.name!r} declared twice")
+        indexed[spec.name] = spec
+    return indexed
+
+
+def check_knobs(headroom: int, padding: float) -> None:
+    """Refuse a negative `headroom` or a negative or infinite `padding`."""
+    if headroom < 0:
+        raise ValueError("headroom must be non-negative")
+    if not (padding >= 0 and math.isfinite(padding)):
+        raise ValueError("padding must be a non-negative number of seconds")
+
+
+def bucket_names(specs: Mapping[str, BucketSpec], buckets: Sequence[str]) -> tuple[str, ...]:
+    """`buckets` de-duplicated in order; a string or an undeclared name is an error."""
+    if isinstance(buckets, str):
+        raise TypeError("buckets must be a sequence of bucket names, not a string")
+    unknown = [b for b in buckets if b not in specs]
+    if unknown:
+        known = ", ".join(sorted(specs)) or "none"
+        raise ValueError(f"unknown rate-limit bucket(s) {unknown!r}; declared: {known}")
+    return tuple(dict.fromkeys(buckets))
 
 
 @runtime_checkable
@@ -177,15 +210,8 @@ class InMemoryRateLimiter:
         on_grant: GrantHook | None = None,
     ) -> None:
         """Build a limiter for `specs`; see the class docstring for the knobs."""
-        self._specs: dict[str, BucketSpec] = {}
-        for spec in specs:
-            if spec.name in self._specs:
-                raise ValueError(f"bucket {spec.name!r} declared twice")
-            self._specs[spec.name] = spec
-        if headroom < 0:
-            raise ValueError("headroom must be non-negative")
-        if not (padding >= 0 and math.isfinite(padding)):
-            raise ValueError("padding must be a non-negative number of seconds")
+        self._specs = index_specs(specs)
+        check_knobs(headroom, padding)
         self._clock: Clock = clock if clock is not None else SystemClock()
         self._headroom = headroom
         self._padding = padding
@@ -277,13 +303,7 @@ class InMemoryRateLimiter:
     # -- internals --------------------------------------------------------------------------
 
     def _validate(self, buckets: Sequence[str]) -> tuple[str, ...]:
-        if isinstance(buckets, str):
-            raise TypeError("buckets must be a sequence of bucket names, not a string")
-        unknown = [b for b in buckets if b not in self._specs]
-        if unknown:
-            known = ", ".join(sorted(self._specs)) or "none"
-            raise ValueError(f"unknown rate-limit bucket(s) {unknown!r}; declared: {known}")
-        return tuple(dict.fromkeys(buckets))  # de-duplicated, order kept
+        return bucket_names(self._specs, buckets)
 
     def _server_limit(self, spec: BucketSpec, state: _BucketState | None) -> int:
         if state is not None and state.observed_limit is not None:

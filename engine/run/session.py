@@ -22,7 +22,7 @@ from engine.plan.build import fill_headers, fill_template
 from engine.plan.messages import ProviderRequest, ProviderResponse
 from engine.run.attempts import Attempts
 from engine.run.clock import Clock, SystemClock
-from engine.run.concurrency import ConcurrencyLimiter
+from engine.run.concurrency import ConcurrencySlots
 from engine.run.credentials import auth_parts
 from engine.run.feedback import ServerView, read_view, tell_limiter
 from engine.run.http_logs import track
@@ -51,7 +51,7 @@ class SessionOptions:
     retry_policy: RetryPolicy = field(default_factory=RetryPolicy)
     clock: Clock = field(default_factory=SystemClock)
     limiter: RateLimiter | None = None
-    slots: ConcurrencyLimiter | None = None
+    slots: ConcurrencySlots | None = None
     limiter_key: str = "default"
     stats: RetryStats = field(default_factory=RetryStats)
     on_unauthorized: Callable[[], None] | None = None

@@ -1,4 +1,9 @@
-"""Remembering event ids already handled, to skip redelivered webhooks."""
+"""Remembering event ids already handled, to skip redelivered webhooks.
+
+`SeenEvents` is the interface; `Deduplicator` keeps the ids in process memory, and
+`engine.webhooks.redis_dedupe.RedisDeduplicator` in Redis, shared by every worker (the same
+delivery reaching two workers is handled by one).
+"""
 
 from __future__ import annotations
 
@@ -6,7 +11,27 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import Any, Protocol, runtime_checkable
+
+__all__ = ["Deduplicator", "SeenEvents"]
+
+
+@runtime_checkable
+class SeenEvents(Protocol):
+    """Where handled event ids are remembered. `seen` must be atomic: of several callers
+    asking about one new id at once, exactly one is told False."""
+
+    def seen(self, event_id: str) -> bool:
+        """True when `event_id` was seen within the TTL; records it."""
+        ...
+
+    def filter(self, events: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+        """The events not seen before (each is then remembered)."""
+        ...
+
+    def forget(self, event_id: str) -> None:
+        """Drop an id (processing it failed, so a redelivery should be accepted)."""
+        ...
 
 
 class Deduplicator:

@@ -33,6 +33,12 @@ def unimap_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 @pytest.fixture
+def embedded_database(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The embedded SQLite file, whatever `UNIMAP_DATABASE_URL` says (for tests about it)."""
+    monkeypatch.delenv("UNIMAP_DATABASE_URL", raising=False)
+
+
+@pytest.fixture
 def canary() -> str:
     """The canary secret."""
     return CANARY

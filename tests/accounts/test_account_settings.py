@@ -37,8 +37,9 @@ def test_the_sqlite_store_keeps_an_accounts_settings() -> None:
         assert store.get(added.id).settings == {"list_id": "L7"}
 
 
+@pytest.mark.usefixtures("embedded_database")
 def test_a_version_1_database_gains_empty_settings(unimap_home: Path) -> None:
-    """An account saved before settings existed reads back with none."""
+    """An account saved before settings existed reads back with none (the embedded file)."""
     with default_store() as store:
         path = store.path
     path.unlink()

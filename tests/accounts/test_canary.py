@@ -61,6 +61,7 @@ def test_canary_absent_from_duplicate_error(store: AccountStore, canary: str) ->
     assert canary not in str(caught.value.to_dict())
 
 
+@pytest.mark.usefixtures("embedded_database")
 def test_canary_absent_from_decryption_errors(unimap_home: Path, canary: str) -> None:
     with default_store() as store:
         account = store.add(make_account())

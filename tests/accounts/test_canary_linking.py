@@ -38,6 +38,8 @@ CORE = "9f8e7d6c5b4a"
 """The distinctive part: finding it anywhere means (part of) the key leaked."""
 
 
+pytestmark = pytest.mark.usefixtures("embedded_database")  # checks the files it writes
+
 def assert_clean(text: str, where: str) -> None:
     assert CORE not in text, f"the canary leaked into {where}"
 

@@ -25,6 +25,8 @@ from engine.accounts.sqlite_store import SCHEMA_VERSION
 
 from .conftest import make_account
 
+pytestmark = pytest.mark.usefixtures("embedded_database")  # about the file, whatever the URL
+
 
 def _raw(path: Path) -> sqlite3.Connection:
     """A plain connection to the database, bypassing the store."""

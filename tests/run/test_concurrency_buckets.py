@@ -1,12 +1,13 @@
 """Concurrency buckets: never more than N requests of one account in flight, across threads
-and asyncio tasks (the synthetic `throttled` provider caps `connections` at 3)."""
+and asyncio tasks (the synthetic `throttled` provider caps `connections` at 3), with the slots
+in process and in Redis (`engine.run.redis_slots`, on the test server)."""
 
 from __future__ import annotations
 
 import asyncio
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 
 import httpx
@@ -14,9 +15,12 @@ import pytest
 
 from engine.api import Engine
 from engine.errors import UnimapError
+from engine.run.backend import Pacing
 from engine.run.clock import FakeClock
-from engine.run.concurrency import ConcurrencyLimiter
+from engine.run.concurrency import ConcurrencySlots
+from engine.run.redis_slots import RedisConcurrencyLimiter
 from engine.run.retry import RetryPolicy
+from tests.services import redis_client, redis_prefix
 
 PROVIDERS = Path(__file__).parent / "providers"
 CAP = 3
@@ -56,9 +60,30 @@ class InFlight:
         return self.leave(who)
 
 
+@pytest.fixture(params=["memory", "redis"])
+def pacing(request: pytest.FixtureRequest) -> Iterator[Pacing]:
+    """Slots in process, or in Redis under a key prefix of this test alone."""
+    if request.param == "memory":
+        yield Pacing()
+        return
+    client = redis_client()
+    with redis_prefix() as prefix:
+        yield Pacing(client, prefix)
+    client.close()
+
+
+MakeSlots = Callable[[Mapping[str, int]], ConcurrencySlots]
+
+
 @pytest.fixture
-def engine() -> Iterator[Engine]:
-    yield Engine.load(PROVIDERS, clock=FakeClock())
+def make_slots(pacing: Pacing) -> MakeSlots:
+    """Builds the concurrency slots of the pacing under test."""
+    return lambda caps: pacing.concurrency("throttled", caps)
+
+
+@pytest.fixture
+def engine(pacing: Pacing) -> Iterator[Engine]:
+    yield Engine.load(PROVIDERS, clock=FakeClock(), pacing=pacing)
 
 
 def _get_many(engine: Engine, server: InFlight, token: str, count: int) -> None:
@@ -128,8 +153,8 @@ def test_a_failed_request_gives_its_slot_back(engine: Engine) -> None:
     assert engine.slots("throttled").in_flight("acc", "connections") == 0
 
 
-def test_threads_and_tasks_share_one_cap() -> None:
-    limiter = ConcurrencyLimiter({"connections": 2})
+def test_threads_and_tasks_share_one_cap(make_slots: MakeSlots) -> None:
+    limiter = make_slots({"connections": 2})
     lock = threading.Lock()
     inside = [0, 0]  # now, peak
 
@@ -172,8 +197,8 @@ def test_threads_and_tasks_share_one_cap() -> None:
     assert limiter.in_flight("acc", "connections") == 0
 
 
-def test_a_cancelled_waiting_task_takes_no_slot() -> None:
-    limiter = ConcurrencyLimiter({"connections": 1})
+def test_a_cancelled_waiting_task_takes_no_slot(make_slots: MakeSlots) -> None:
+    limiter = make_slots({"connections": 1})
 
     async def main() -> None:
         async with limiter.ahold("acc", ["connections"]):
@@ -195,9 +220,48 @@ def test_a_cancelled_waiting_task_takes_no_slot() -> None:
     assert limiter.in_flight("acc", "connections") == 0
 
 
-def test_buckets_that_are_not_concurrency_buckets_are_not_held() -> None:
-    limiter = ConcurrencyLimiter({"connections": 1})
+def test_buckets_that_are_not_concurrency_buckets_are_not_held(make_slots: MakeSlots) -> None:
+    limiter = make_slots({"connections": 1})
 
     with limiter.hold("acc", ["calls"]), limiter.hold("acc", ["calls", "connections"]):
         assert limiter.in_flight("acc", "connections") == 1
         assert limiter.in_flight("acc", "calls") == 0
+
+
+def test_a_worker_that_dies_holding_slots_frees_them_when_its_lease_ends(
+    redis_namespace: str,
+) -> None:
+    dead = RedisConcurrencyLimiter(
+        redis_client(), {"connections": 1}, namespace=redis_namespace, lease_seconds=0.3
+    )
+    survivor = RedisConcurrencyLimiter(
+        redis_client(), {"connections": 1}, namespace=redis_namespace, lease_seconds=0.3
+    )
+    token = dead._take("acc", ("connections",))  # taken, then never renewed nor released
+    assert token is not None
+    dead._held.clear()  # what a SIGKILL does to the renewing thread's work
+    started = time.monotonic()
+    with survivor.hold("acc", ["connections"]):
+        waited = time.monotonic() - started
+        assert survivor.in_flight("acc", "connections") == 1
+    assert 0.1 < waited < 3.0
+    assert survivor.in_flight("acc", "connections") == 0
+
+
+def test_a_slot_held_longer_than_its_lease_is_renewed_and_not_stolen(
+    redis_namespace: str,
+) -> None:
+    first = RedisConcurrencyLimiter(
+        redis_client(), {"connections": 1}, namespace=redis_namespace, lease_seconds=0.3
+    )
+    second = RedisConcurrencyLimiter(
+        redis_client(), {"connections": 1}, namespace=redis_namespace, lease_seconds=0.3
+    )
+    with first.hold("acc", ["connections"]):
+        time.sleep(1.0)  # three leases long
+        assert second._take("acc", ("connections",)) is None
+    assert second.in_flight("acc", "connections") == 0
+
+
+def test_the_protocol_is_met_by_both_kinds(make_slots: MakeSlots) -> None:
+    assert isinstance(make_slots({"connections": 1}), ConcurrencySlots)

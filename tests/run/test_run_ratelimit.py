@@ -1,18 +1,23 @@
-"""Tests for engine.run.ratelimit."""
+"""The `RateLimiter` contract, checked against the in-memory limiter and the Redis one
+(`engine.run.redis_ratelimit`, on the test server), plus `BucketSpec` and `Retry-After`."""
 
 from __future__ import annotations
 
 import asyncio
 import threading
 from bisect import bisect_left
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime
+from itertools import count
+from typing import Any
 
 import pytest
 
 from engine.http_headers import parse_retry_after
 from engine.run.clock import FakeClock
 from engine.run.ratelimit import BucketSpec, InMemoryRateLimiter, RateLimiter
+from engine.run.redis_ratelimit import RedisRateLimiter
+from tests.services import redis_client, redis_prefix
 
 P = 60.0
 GENERAL = BucketSpec("general", 120, P)
@@ -43,13 +48,35 @@ class Recorder:
             self.times.append(at)
 
 
-def test_in_memory_limiter_implements_the_protocol() -> None:
-    assert isinstance(InMemoryRateLimiter([GENERAL], FakeClock()), RateLimiter)
+MakeLimiter = Callable[..., Any]
 
 
-def test_burst_never_exceeds_limit_in_any_window() -> None:
+@pytest.fixture(params=["memory", "redis"])
+def make_limiter(request: pytest.FixtureRequest) -> Iterator[MakeLimiter]:
+    """Builds a fresh limiter of each kind: `make_limiter(specs, clock, **knobs)`. Every Redis
+    one gets its own key prefix, as every in-memory one has its own state."""
+    if request.param == "memory":
+        yield InMemoryRateLimiter
+        return
+    client = redis_client()
+    numbers = count()
+    with redis_prefix() as prefix:
+
+        def make(specs: Sequence[BucketSpec], clock: Any = None, **knobs: Any) -> Any:
+            namespace = f"{prefix}:{next(numbers)}"
+            return RedisRateLimiter(client, specs, clock, namespace=namespace, **knobs)
+
+        yield make
+    client.close()
+
+
+def test_limiter_implements_the_protocol(make_limiter: MakeLimiter) -> None:
+    assert isinstance(make_limiter([GENERAL], FakeClock()), RateLimiter)
+
+
+def test_burst_never_exceeds_limit_in_any_window(make_limiter: MakeLimiter) -> None:
     clock = FakeClock()
-    limiter = InMemoryRateLimiter([BucketSpec("general", 7, P)], clock)
+    limiter = make_limiter([BucketSpec("general", 7, P)], clock)
     sent = []
     for _ in range(70):
         limiter.acquire("acct", ["general"])
@@ -58,11 +85,11 @@ def test_burst_never_exceeds_limit_in_any_window() -> None:
     assert sent[-1] >= 9 * P
 
 
-def test_burst_from_threads_never_exceeds_limit_in_any_window() -> None:
+def test_burst_from_threads_never_exceeds_limit_in_any_window(make_limiter: MakeLimiter) -> None:
     clock = FakeClock()
     grants = Recorder()
     n = 10
-    limiter = InMemoryRateLimiter([BucketSpec("general", n, P)], clock, on_grant=grants)
+    limiter = make_limiter([BucketSpec("general", n, P)], clock, on_grant=grants)
 
     def worker() -> None:
         for _ in range(n):
@@ -78,28 +105,26 @@ def test_burst_from_threads_never_exceeds_limit_in_any_window() -> None:
     assert clock.monotonic() >= 9 * P
 
 
-def test_burst_from_asyncio_tasks_never_exceeds_limit_in_any_window() -> None:
+def test_burst_from_asyncio_tasks_never_exceeds_limit_in_any_window(
+    make_limiter: MakeLimiter,
+) -> None:
     clock = FakeClock()
+    grants = Recorder()
     n = 10
-    limiter = InMemoryRateLimiter([BucketSpec("general", n, P)], clock)
-    sent: list[float] = []
-
-    async def one() -> None:
-        await limiter.aacquire("acct", ["general"])
-        sent.append(clock.monotonic())  # no await between grant and this line
+    limiter = make_limiter([BucketSpec("general", n, P)], clock, on_grant=grants)
 
     async def main() -> None:
-        await asyncio.gather(*(one() for _ in range(10 * n)))
+        await asyncio.gather(*(limiter.aacquire("acct", ["general"]) for _ in range(10 * n)))
 
     asyncio.run(main())
-    assert len(sent) == 10 * n
-    assert max_in_any_window(sent, P) == n
-    assert max(sent) >= 9 * P
+    assert len(grants.times) == 10 * n
+    assert max_in_any_window(grants.times, P) == n
+    assert max(grants.times) >= 9 * P
 
 
-def test_burst_setting_spreads_requests_evenly() -> None:
+def test_burst_setting_spreads_requests_evenly(make_limiter: MakeLimiter) -> None:
     clock = FakeClock()
-    limiter = InMemoryRateLimiter([BucketSpec("general", 6, P, burst=1)], clock)
+    limiter = make_limiter([BucketSpec("general", 6, P, burst=1)], clock)
     sent = []
     for _ in range(6):
         limiter.acquire("acct", ["general"])
@@ -107,9 +132,9 @@ def test_burst_setting_spreads_requests_evenly() -> None:
     assert sent == pytest.approx([0, 10, 20, 30, 40, 50])
 
 
-def test_headroom_keeps_requests_in_reserve() -> None:
+def test_headroom_keeps_requests_in_reserve(make_limiter: MakeLimiter) -> None:
     clock = FakeClock()
-    limiter = InMemoryRateLimiter([BucketSpec("general", 10, P)], clock, headroom=2)
+    limiter = make_limiter([BucketSpec("general", 10, P)], clock, headroom=2)
     for _ in range(8):
         limiter.acquire("acct", ["general"])
     assert clock.monotonic() == 0
@@ -117,17 +142,17 @@ def test_headroom_keeps_requests_in_reserve() -> None:
     assert limiter.capacity("acct", "general") == 8
 
 
-def test_padding_lengthens_the_window() -> None:
+def test_padding_lengthens_the_window(make_limiter: MakeLimiter) -> None:
     clock = FakeClock()
-    limiter = InMemoryRateLimiter([BucketSpec("general", 1, P)], clock, padding=0.5)
+    limiter = make_limiter([BucketSpec("general", 1, P)], clock, padding=0.5)
     limiter.acquire("acct", ["general"])
     limiter.acquire("acct", ["general"])
     assert clock.monotonic() == P + 0.5
 
 
-def test_server_remaining_lower_than_ours_slows_us_down() -> None:
+def test_server_remaining_lower_than_ours_slows_us_down(make_limiter: MakeLimiter) -> None:
     clock = FakeClock()
-    limiter = InMemoryRateLimiter([GENERAL], clock)
+    limiter = make_limiter([GENERAL], clock)
     for _ in range(10):
         limiter.acquire("acct", ["general"])
     # Another client spent most of the budget: the server says only 5 remain, we think 110.
@@ -138,32 +163,32 @@ def test_server_remaining_lower_than_ours_slows_us_down() -> None:
     assert limiter.reserve_delay("acct", ["general"]) == P
 
 
-def test_server_remaining_higher_than_ours_is_ignored() -> None:
+def test_server_remaining_higher_than_ours_is_ignored(make_limiter: MakeLimiter) -> None:
     clock = FakeClock()
-    limiter = InMemoryRateLimiter([BucketSpec("general", 3, P)], clock)
+    limiter = make_limiter([BucketSpec("general", 3, P)], clock)
     for _ in range(3):
         limiter.acquire("acct", ["general"])
     limiter.observe("acct", "general", remaining=3, limit=3, retry_after=None)
     assert limiter.reserve_delay("acct", ["general"]) == P
 
 
-def test_lower_server_limit_header_is_adopted() -> None:
+def test_lower_server_limit_header_is_adopted(make_limiter: MakeLimiter) -> None:
     clock = FakeClock()
-    limiter = InMemoryRateLimiter([GENERAL], clock)
+    limiter = make_limiter([GENERAL], clock)
     limiter.observe("acct", "general", remaining=None, limit=60, retry_after=None)
     assert limiter.capacity("acct", "general") == 60
     limiter.observe("acct", "general", remaining=None, limit=500, retry_after=None)
     assert limiter.capacity("acct", "general") == 120
 
 
-def test_retry_after_blocks_the_bucket_for_all_callers() -> None:
+def test_retry_after_blocks_the_bucket_for_all_callers(make_limiter: MakeLimiter) -> None:
     clock = FakeClock()
     grants = Recorder()
-    limiter = InMemoryRateLimiter([GENERAL], clock, on_grant=grants)
+    limiter = make_limiter([GENERAL], clock, on_grant=grants)
     limiter.observe("acct", "general", remaining=0, limit=120, retry_after=30.0)
     assert limiter.reserve_delay("acct", ["general"]) == 30.0  # the server said when
 
-    limiter2 = InMemoryRateLimiter([GENERAL], clock, on_grant=grants)
+    limiter2 = make_limiter([GENERAL], clock, on_grant=grants)
     limiter2.observe("acct", "general", remaining=None, limit=None, retry_after=30.0)
     threads = [
         threading.Thread(target=limiter2.acquire, args=("acct", ["general"])) for _ in range(4)
@@ -176,17 +201,17 @@ def test_retry_after_blocks_the_bucket_for_all_callers() -> None:
     assert min(grants.times) >= 30.0
 
 
-def test_retry_after_blocks_async_callers_too() -> None:
+def test_retry_after_blocks_async_callers_too(make_limiter: MakeLimiter) -> None:
     clock = FakeClock()
-    limiter = InMemoryRateLimiter([GENERAL], clock)
+    limiter = make_limiter([GENERAL], clock)
     limiter.observe("acct", "general", remaining=None, limit=None, retry_after=12.0)
     asyncio.run(limiter.aacquire("acct", ["general"]))
     assert clock.monotonic() >= 12.0
 
 
-def test_import_batches_are_paced_by_both_buckets() -> None:
+def test_import_batches_are_paced_by_both_buckets(make_limiter: MakeLimiter) -> None:
     clock = FakeClock()
-    limiter = InMemoryRateLimiter([GENERAL, IMPORTS], clock)
+    limiter = make_limiter([GENERAL, IMPORTS], clock)
     sent = []
     for _ in range(20):
         limiter.acquire("acct", ["imports", "general"])
@@ -200,10 +225,12 @@ def test_import_batches_are_paced_by_both_buckets() -> None:
     assert limiter.reserve_delay("acct", ["general"]) == P
 
 
-def test_multi_bucket_acquire_is_atomic_and_holds_nothing_while_waiting() -> None:
+def test_multi_bucket_acquire_is_atomic_and_holds_nothing_while_waiting(
+    make_limiter: MakeLimiter,
+) -> None:
     clock = FakeClock(auto_advance=False)
     grants = Recorder()
-    limiter = InMemoryRateLimiter(
+    limiter = make_limiter(
         [BucketSpec("general", 2, P), BucketSpec("imports", 1, P)], clock, on_grant=grants
     )
     limiter.acquire("acct", ["imports", "general"])  # t=0: imports now full, general 1 left
@@ -218,9 +245,9 @@ def test_multi_bucket_acquire_is_atomic_and_holds_nothing_while_waiting() -> Non
     assert grants.times == [0, 0, P]
 
 
-def test_buckets_are_isolated_per_account() -> None:
+def test_buckets_are_isolated_per_account(make_limiter: MakeLimiter) -> None:
     clock = FakeClock()
-    limiter = InMemoryRateLimiter([BucketSpec("general", 2, P)], clock)
+    limiter = make_limiter([BucketSpec("general", 2, P)], clock)
     limiter.acquire("a", ["general"])
     limiter.acquire("a", ["general"])
     limiter.observe("a", "general", remaining=0, limit=None, retry_after=100)
@@ -231,9 +258,9 @@ def test_buckets_are_isolated_per_account() -> None:
     assert limiter.reserve_delay("b", ["general"]) == P
 
 
-def test_reserve_delay_plans_without_consuming() -> None:
+def test_reserve_delay_plans_without_consuming(make_limiter: MakeLimiter) -> None:
     clock = FakeClock()
-    limiter = InMemoryRateLimiter([BucketSpec("general", 1, P)], clock)
+    limiter = make_limiter([BucketSpec("general", 1, P)], clock)
     assert limiter.reserve_delay("acct", ["general"]) == 0.0
     assert limiter.reserve_delay("acct", ["general"]) == 0.0
     limiter.acquire("acct", ["general"])
@@ -242,9 +269,9 @@ def test_reserve_delay_plans_without_consuming() -> None:
     assert clock.sleeps == []
 
 
-def test_cancelled_async_waiter_consumes_nothing() -> None:
+def test_cancelled_async_waiter_consumes_nothing(make_limiter: MakeLimiter) -> None:
     clock = FakeClock(auto_advance=False)
-    limiter = InMemoryRateLimiter([BucketSpec("general", 1, P)], clock)
+    limiter = make_limiter([BucketSpec("general", 1, P)], clock)
 
     async def main() -> None:
         await limiter.aacquire("acct", ["general"])
@@ -260,8 +287,8 @@ def test_cancelled_async_waiter_consumes_nothing() -> None:
     assert limiter.reserve_delay("acct", ["general"]) == 0.0
 
 
-def test_unknown_bucket_is_rejected_and_empty_list_is_free() -> None:
-    limiter = InMemoryRateLimiter([GENERAL], FakeClock())
+def test_unknown_bucket_is_rejected_and_empty_list_is_free(make_limiter: MakeLimiter) -> None:
+    limiter = make_limiter([GENERAL], FakeClock())
     with pytest.raises(ValueError, match="unknown rate-limit bucket"):
         limiter.acquire("acct", ["nope"])
     with pytest.raises(TypeError):
@@ -269,15 +296,15 @@ def test_unknown_bucket_is_rejected_and_empty_list_is_free() -> None:
     limiter.acquire("acct", [])
 
 
-def test_duplicate_bucket_names_count_once() -> None:
+def test_duplicate_bucket_names_count_once(make_limiter: MakeLimiter) -> None:
     clock = FakeClock()
-    limiter = InMemoryRateLimiter([BucketSpec("general", 2, P)], clock)
+    limiter = make_limiter([BucketSpec("general", 2, P)], clock)
     limiter.acquire("acct", ["general", "general"])
     limiter.acquire("acct", ["general"])
     assert clock.monotonic() == 0
 
 
-def test_bucket_spec_validates_its_numbers() -> None:
+def test_bucket_spec_validates_its_numbers(make_limiter: MakeLimiter) -> None:
     with pytest.raises(ValueError):
         BucketSpec("general", 0, P)
     with pytest.raises(ValueError):
@@ -285,7 +312,7 @@ def test_bucket_spec_validates_its_numbers() -> None:
     with pytest.raises(ValueError):
         BucketSpec("general", 5, P, burst=6)
     with pytest.raises(ValueError):
-        InMemoryRateLimiter([GENERAL, GENERAL])
+        make_limiter([GENERAL, GENERAL])
 
 
 def test_parse_retry_after_seconds() -> None:
@@ -307,20 +334,22 @@ def test_parse_retry_after_garbage_is_none() -> None:
 
 
 @pytest.mark.parametrize("retry_after", [0.0, 1.0, 7.5, 59.0])
-def test_retry_after_with_nothing_remaining_is_waited_as_stated(retry_after: float) -> None:
+def test_retry_after_with_nothing_remaining_is_waited_as_stated(
+    make_limiter: MakeLimiter, retry_after: float
+) -> None:
     """`Retry-After: N` with `remaining: 0` is a wait of N seconds, not a whole period: the
     sends the server counted expire when it says to come back."""
     clock = FakeClock()
-    limiter = InMemoryRateLimiter([GENERAL], clock)
+    limiter = make_limiter([GENERAL], clock)
     limiter.observe("acct", "general", remaining=0, limit=120, retry_after=retry_after)
     assert limiter.reserve_delay("acct", ["general"]) == pytest.approx(retry_after)
     limiter.acquire("acct", ["general"])
     assert clock.monotonic() == pytest.approx(retry_after)
 
 
-def test_reset_time_wins_over_retry_after_for_the_counted_sends() -> None:
+def test_reset_time_wins_over_retry_after_for_the_counted_sends(make_limiter: MakeLimiter) -> None:
     """When the server gives both, the counted sends expire at its declared reset."""
     clock = FakeClock()
-    limiter = InMemoryRateLimiter([GENERAL], clock)
+    limiter = make_limiter([GENERAL], clock)
     limiter.observe("acct", "general", remaining=0, limit=120, retry_after=1.0, reset_in=20.0)
     assert limiter.reserve_delay("acct", ["general"]) == pytest.approx(20.0)

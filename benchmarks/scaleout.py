@@ -1,0 +1,321 @@
+"""Scale-out simulation: several worker processes pacing many accounts through Redis.
+
+A sandbox process serves one MailerLite simulator per account (`scaleout_sandbox.py`), each
+with its own compressed limit (LIMIT requests, and as many import batches, per WINDOW seconds,
+fixed windows like MailerLite's). The accounts are linked in PostgreSQL (a fresh schema);
+WORKERS worker processes (`scaleout_worker.py`) each run one thread per account, all at once,
+taking items from per-account Redis queues: `bulk_upsert` batches of 10 new contacts and full
+listings of the account's contacts. Every worker paces with the Redis rate limiter keyed by the
+account id; the engine's copy of the mapping carries the compressed buckets and a concurrency
+bucket (`connections`, 4 per account) so slots are shared and leased too.
+
+Reported per scenario (plain, then with one worker SIGKILLed when half the items are done):
+
+* requests over an account's limit that reached the sandbox: its 429 answers (must be 0), and
+  the most 2xx arrivals of one account in any WINDOW-long interval (at most LIMIT);
+* throughput while every account still has work, against the sum of the accounts' limits
+  (ACCOUNTS x LIMIT / WINDOW; must be within 15%);
+* the sandbox's final state: every seeded and upserted contact present once with the name last
+  written, no other (nothing lost or duplicated); every item done; items redone after the kill;
+* concurrency slots still held once the dead worker's leases ran out (must be 0).
+
+Run:  .venv/bin/python benchmarks/scaleout.py [--accounts 50] [--workers 4] [--limit 10]
+          [--window 5] [--upserts 20] [--lists 10] [--json]
+Needs PostgreSQL and Redis (UNIMAP_TEST_POSTGRES_URL / UNIMAP_TEST_REDIS_URL, defaults on
+127.0.0.1).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import multiprocessing
+import os
+import signal
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+import httpx
+import redis
+import yaml
+from bulk_upsert import compressed_mappings
+from scaleout_sandbox import seed_email, serve, token_of
+from scaleout_worker import BATCH, keys, run, upsert_contacts
+
+PADDING = 0.05
+"""Seconds added to each bucket period by the engine (see bulk_upsert.PADDING)."""
+SEEDED = 30
+"""Subscribers each account starts with."""
+CONNECTIONS = 4
+"""Requests of one account in flight at once, across all workers (a leased Redis slot each)."""
+
+
+def mappings(folder: Path, limit: int, window: float) -> Path:
+    """The bundled mappings, MailerLite compressed to `limit` per `window` in both buckets,
+    plus a `connections` concurrency bucket on every request."""
+    compressed_mappings(folder, window, limit, limit, padding=PADDING)
+    provider = folder / "mailerlite" / "provider.yaml"
+    data = yaml.safe_load(provider.read_text(encoding="utf-8"))
+    data["rate_limits"]["buckets"].append({"name": "connections", "concurrency": CONNECTIONS})
+    data["rate_limits"]["default_buckets"].append("connections")
+    provider.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    return folder
+
+
+def link_accounts(environment: dict[str, str], sandbox: str, count: int) -> list[str]:
+    """Migrate the database and store one linked account per sandbox account."""
+    os.environ.update(environment)
+    from engine.accounts import Account, default_store
+    from engine.accounts.database import upgrade_database
+
+    upgrade_database()
+    with default_store() as store:
+        return [
+            store.add(
+                Account.new(
+                    "mailerlite",
+                    {"api_key": token_of(i)},
+                    label=f"account {i}",
+                    base_url=f"{sandbox}/a{i}/api",
+                )
+            ).id
+            for i in range(count)
+        ]
+
+
+def fill_queues(client: redis.Redis, prefix: str, accounts: int, upserts: int, lists: int) -> int:
+    """Queue every account's items (upserts and listings interleaved); return the total."""
+    for account in range(accounts):
+        items = [{"kind": "upsert", "n": n} for n in range(upserts)]
+        for n in range(lists):
+            items.insert(n * (upserts // max(lists, 1) + 1), {"kind": "list", "n": n})
+        queue = keys(prefix, 0, account)[0]
+        client.rpush(
+            queue,
+            *(
+                json.dumps({**i, "account": account, "id": f"{account}-{i['kind']}-{i['n']}"})
+                for i in items
+            ),
+        )
+    return accounts * (upserts + lists)
+
+
+def requeue(client: redis.Redis, prefix: str, worker: int, accounts: int) -> int:
+    """Put a dead worker's unfinished items back on their queues; return how many."""
+    moved = 0
+    for account in range(accounts):
+        queue, doing = keys(prefix, worker, account)
+        while client.lmove(doing, queue, "LEFT", "LEFT") is not None:
+            moved += 1
+    return moved
+
+
+def run_workers(
+    args: argparse.Namespace,
+    environment: dict[str, str],
+    ids: list[str],
+    settings: dict[str, Any],
+    kill: bool,
+) -> dict[str, Any]:
+    """Start the workers, kill one midway when asked, wait for the rest; what happened."""
+    client = redis.Redis.from_url(environment["UNIMAP_REDIS_URL"])
+    context = multiprocessing.get_context("spawn")
+    workers = [
+        context.Process(target=run, args=(environment, w, ids, settings))
+        for w in range(args.workers)
+    ]
+    started = time.time()
+    for worker in workers:
+        worker.start()
+    report: dict[str, Any] = {"killed": None, "requeued": 0}
+    while any(w.is_alive() for w in workers) and time.time() - started < settings["timeout"] + 60:
+        done = client.scard(f"{settings['prefix']}:done")
+        if kill and report["killed"] is None and done >= settings["total"] // 2:
+            victim = workers[0]
+            os.kill(victim.pid or 0, signal.SIGKILL)
+            victim.join(10)
+            report["killed"] = {
+                "worker": 0,
+                "at_seconds": round(time.time() - started, 1),
+                "items_done": done,
+            }
+            report["killed_at"] = time.time()
+            report["requeued"] = requeue(client, settings["prefix"], 0, args.accounts)
+        time.sleep(0.1)
+    for worker in workers:
+        worker.join(5)
+    report["seconds"] = round(time.time() - started, 1)
+    return report
+
+
+def slots_left(
+    environment: dict[str, str], prefix: str, accounts: list[str], since: float | None
+) -> dict[str, Any]:
+    """Slots of `connections` still held, waiting out the dead worker's leases if needed."""
+    from engine.run.redis_slots import RedisConcurrencyLimiter
+
+    client = redis.Redis.from_url(environment["UNIMAP_REDIS_URL"])
+    slots = RedisConcurrencyLimiter(
+        client, {"connections": CONNECTIONS}, namespace=f"{prefix}:mailerlite"
+    )
+    held = sum(slots.in_flight(a, "connections") for a in accounts)
+    first = held
+    deadline = time.time() + 30
+    while held and time.time() < deadline:
+        time.sleep(0.5)
+        held = sum(slots.in_flight(a, "connections") for a in accounts)
+    cleared = round(time.time() - since, 1) if since is not None else None
+    return {"held_at_end": first, "held_after_leases": held, "cleared_seconds_after_kill": cleared}
+
+
+def max_in_window(times: list[float], window: float) -> int:
+    """The most `times` inside any half-open interval of `window` seconds."""
+    ordered, best, start = sorted(times), 0, 0
+    for end, moment in enumerate(ordered):
+        while moment - ordered[start] >= window:
+            start += 1
+        best = max(best, end - start + 1)
+    return best
+
+
+def pacing_figures(accounts: list[dict[str, Any]], args: argparse.Namespace) -> dict[str, Any]:
+    """429s, the busiest window of any account, and throughput while all accounts had work."""
+    ok = [sorted(t for t, status in a["arrivals"] if status < 400) for a in accounts]
+    start = min(times[0] for times in ok) + args.window  # past the first, fresh window
+    end = min(times[-1] for times in ok)  # until the first account ran out of work
+    counted = sum(1 for times in ok for t in times if start <= t <= end)
+    limits = args.accounts * args.limit / args.window
+    throughput = counted / (end - start) if end > start else 0.0
+    return {
+        "requests": sum(len(a["arrivals"]) for a in accounts),
+        "over_limit_429": sum(1 for a in accounts for _, s in a["arrivals"] if s == 429),
+        "other_errors": sum(1 for a in accounts for _, s in a["arrivals"] if 400 <= s != 429),
+        "busiest_window_of_any_account": max(max_in_window(t, args.window) for t in ok),
+        "throughput_per_second": round(throughput, 2),
+        "sum_of_limits_per_second": limits,
+        "throughput_ratio": round(throughput / limits, 3),
+        "measured_seconds": round(end - start, 1),
+    }
+
+
+def state_figures(accounts: list[dict[str, Any]], args: argparse.Namespace) -> dict[str, Any]:
+    """Every contact expected in each account, present once with the last name written."""
+    missing = unexpected = wrong = 0
+    for index, account in enumerate(accounts):
+        expected = {seed_email(index, n): f"Seed {n}" for n in range(SEEDED)}
+        for item in range(args.upserts):
+            expected.update({c["email"]: c["first_name"] for c in upsert_contacts(index, item)})
+        actual: dict[str, Any] = account["subscribers"]
+        missing += len(expected.keys() - actual.keys())
+        unexpected += len(actual.keys() - expected.keys())
+        wrong += sum(1 for e, name in expected.items() if e in actual and actual[e] != name)
+    return {
+        "contacts_missing": missing,
+        "contacts_unexpected": unexpected,
+        "contacts_with_wrong_name": wrong,
+        "contacts_expected": args.accounts * (SEEDED + args.upserts * BATCH),
+    }
+
+
+def scenario(args: argparse.Namespace, kill: bool, base: dict[str, str]) -> dict[str, Any]:
+    """One run on fresh state (schema, Redis prefix, sandbox); its figures."""
+    run_id = uuid.uuid4().hex[:10]
+    prefix = f"unimap-scaleout-{run_id}"
+    from tests.services import postgres_schema
+
+    with postgres_schema(base["postgres"]) as database, tempfile.TemporaryDirectory() as home:
+        environment = {
+            "UNIMAP_HOME": home,
+            "UNIMAP_DATABASE_URL": database,
+            "UNIMAP_REDIS_URL": base["redis"],
+            "UNIMAP_REDIS_PREFIX": prefix,
+            "UNIMAP_SECRET_KEY": base["key"],
+        }
+        pipe, child = multiprocessing.get_context("spawn").Pipe()
+        sandbox = multiprocessing.get_context("spawn").Process(
+            target=serve, args=(child, args.accounts, args.limit, args.window, SEEDED), daemon=True
+        )
+        sandbox.start()
+        url = pipe.recv()
+        try:
+            ids = link_accounts(environment, url, args.accounts)
+            client = redis.Redis.from_url(base["redis"])
+            total = fill_queues(client, prefix, args.accounts, args.upserts, args.lists)
+            settings = {
+                "mappings": str(mappings(Path(home) / "mappings", args.limit, args.window)),
+                "prefix": prefix,
+                "total": total,
+                "timeout": args.timeout,
+            }
+            report = run_workers(args, environment, ids, settings, kill)
+            stats = httpx.get(f"{url}/_stats", timeout=60).json()["accounts"]
+            executions = client.hgetall(f"{prefix}:executions")
+            report.update(
+                items=total,
+                items_done=client.scard(f"{prefix}:done"),
+                items_redone=sum(int(v) for v in executions.values()) - len(executions),
+                item_errors=[e.decode() for e in client.lrange(f"{prefix}:errors", 0, 9)],
+                pacing=pacing_figures(stats, args),
+                state=state_figures(stats, args),
+                slots=slots_left(environment, prefix, ids, report.pop("killed_at", None)),
+            )
+            client.delete(*client.scan_iter(match=f"{prefix}*"))
+        finally:
+            sandbox.kill()
+    return report
+
+
+def verdict(report: dict[str, Any], tolerance: float) -> list[str]:
+    """What failed in one scenario (empty when everything held)."""
+    pacing, state = report["pacing"], report["state"]
+    checks = {
+        "requests over an account's limit reached the sandbox": pacing["over_limit_429"] == 0,
+        "throughput not within 15% of the sum of the limits": pacing["throughput_ratio"]
+        >= 1 - tolerance,
+        "contacts lost, duplicated or wrong": not any(
+            state[k]
+            for k in ("contacts_missing", "contacts_unexpected", "contacts_with_wrong_name")
+        ),
+        "items not all done": report["items_done"] == report["items"],
+        "items failed": not report["item_errors"],
+        "slots leaked": report["slots"]["held_after_leases"] == 0,
+    }
+    return [name for name, ok in checks.items() if not ok]
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the plain and the kill scenario; print the figures; exit 1 if a check failed."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--accounts", type=int, default=50)
+    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--limit", type=int, default=10)
+    parser.add_argument("--window", type=float, default=5.0)
+    parser.add_argument("--upserts", type=int, default=20)
+    parser.add_argument("--lists", type=int, default=10)
+    parser.add_argument("--timeout", type=float, default=300.0)
+    parser.add_argument("--only", choices=("plain", "kill"), default=None)
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args(argv)
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    from engine.accounts.keys import generate_key
+    from tests.services import postgres_server_url, redis_server_url
+
+    base = {"postgres": postgres_server_url(), "redis": redis_server_url(), "key": generate_key()}
+    failed = False
+    for name in ("plain", "kill"):
+        if args.only not in (None, name):
+            continue
+        report = scenario(args, name == "kill", base)
+        problems = verdict(report, 0.15)
+        failed |= bool(problems)
+        report["problems"] = problems
+        print(json.dumps({"scenario": name, **report}, indent=None if args.json else 2))
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

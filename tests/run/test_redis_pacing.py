@@ -1,0 +1,83 @@
+"""Pacing in Redis: what only a shared store shows (several limiters on one budget, server
+time, expiry, failures), and `UNIMAP_REDIS_URL` choosing it. The `RateLimiter` and concurrency
+contracts themselves run against Redis in `test_run_ratelimit.py` and
+`test_concurrency_buckets.py`."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+import redis
+
+from engine.api import Engine
+from engine.errors import BackendUnavailableError
+from engine.run.backend import Pacing
+from engine.run.concurrency import ConcurrencyLimiter
+from engine.run.ratelimit import BucketSpec, InMemoryRateLimiter
+from engine.run.redis_ratelimit import RedisRateLimiter
+from engine.run.redis_slots import RedisConcurrencyLimiter
+from tests.run.test_run_ratelimit import Recorder, max_in_any_window
+from tests.services import redis_client
+
+PERIOD = 0.5
+BUDGET = BucketSpec("general", 5, PERIOD)
+
+
+def test_limiters_of_two_workers_share_one_budget_on_the_server_clock(
+    redis_namespace: str,
+) -> None:
+    grants = Recorder()
+    workers = [
+        RedisRateLimiter(redis_client(), [BUDGET], namespace=redis_namespace, on_grant=grants)
+        for _ in range(2)
+    ]
+
+    def send(limiter: RedisRateLimiter) -> None:
+        for _ in range(4):
+            limiter.acquire("acc", ["general"])
+
+    threads = [threading.Thread(target=send, args=(w,)) for w in workers for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=20)
+    assert len(grants.times) == 24
+    assert max_in_any_window(grants.times, PERIOD) == 5
+    assert max(grants.times) - min(grants.times) >= 4 * PERIOD
+
+
+def test_an_idle_account_costs_nothing_once_its_window_has_passed(redis_namespace: str) -> None:
+    client = redis_client()
+    limiter = RedisRateLimiter(client, [BUDGET], namespace=redis_namespace)
+    limiter.acquire("acc", ["general"])
+    keys = list(client.scan_iter(match=f"{redis_namespace}:*"))
+    assert keys
+    assert all(0 < client.pttl(key) <= (PERIOD + 1) * 1000 for key in keys)
+
+
+def test_an_unreachable_redis_is_a_backend_error_without_its_password() -> None:
+    with pytest.raises(BackendUnavailableError, match="cannot use Redis") as caught:
+        Pacing.from_env({"UNIMAP_REDIS_URL": "redis://:hunter2@127.0.0.1:1/0"})
+    assert "hunter2" not in str(caught.value)
+    assert caught.value.to_dict()["status_code"] == 503
+
+
+def test_a_redis_failure_while_pacing_fails_closed() -> None:
+    gone = redis.Redis(host="127.0.0.1", port=1, socket_connect_timeout=1)
+    limiter = RedisRateLimiter(gone, [BUDGET])
+    with pytest.raises(BackendUnavailableError, match="pacing a request"):
+        limiter.acquire("acc", ["general"])
+
+
+def test_the_redis_url_makes_the_engine_pace_in_redis(redis_url: str, redis_namespace: str) -> None:
+    shared = Engine.load(
+        pacing=Pacing.from_env(
+            {"UNIMAP_REDIS_URL": redis_url, "UNIMAP_REDIS_PREFIX": redis_namespace}
+        )
+    )
+    assert isinstance(shared.limiter("mailchimp"), RedisRateLimiter)
+    assert isinstance(shared.slots("mailchimp"), RedisConcurrencyLimiter)
+    local = Engine.load(pacing=Pacing.from_env({}))
+    assert isinstance(local.limiter("mailchimp"), InMemoryRateLimiter)
+    assert isinstance(local.slots("mailchimp"), ConcurrencyLimiter)

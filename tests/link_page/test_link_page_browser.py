@@ -31,7 +31,7 @@ from engine.accounts.model import AccountStatus
 from engine.accounts.sqlite_store import SqliteAccountStore
 from engine.api import Engine
 from engine.linking import connect_account
-from tests.link_page.processes import child_env, create_api_token, host_app, sandbox, serve
+from tests.processes import child_env, create_api_token, host_app, sandbox, serve
 
 CHROMIUM = Path("/usr/bin/chromium")
 SCREENSHOT = Path(__file__).resolve().parents[2] / "docs" / "img" / "link-page.png"
@@ -76,8 +76,8 @@ def test_an_end_user_links_an_account_in_a_browser(chromium: Any, tmp_path: Path
     log = tmp_path / "serve.log"
     database = tmp_path / "home" / "unimap.db"
     with sandbox(env) as (sandbox_url, good_key), host_app() as redirect_uri:
-        api_token = create_api_token(env, "browser-test")
-        with serve(env, log, "--base-url", f"mailerlite={sandbox_url}") as url:
+        api_token = create_api_token("browser-test", env)
+        with serve("--base-url", f"mailerlite={sandbox_url}", env=env, log=log) as url:
             host = httpx.Client(
                 base_url=url, headers={"Authorization": f"Bearer {api_token}"}, timeout=30.0
             )

@@ -1,7 +1,9 @@
-"""Real processes for the browser test: `unimap sandbox`, `unimap serve`, a host app's page.
+"""Real processes for tests that run Unimap as a host app would: `unimap serve`, `unimap
+sandbox`, `unimap tokens create`, and a host app's own page to be redirected to.
 
 Every wait is bounded; every process is stopped (terminate, then kill) when its block exits.
-The server's output goes to a file so a test can search its log lines afterwards.
+`env=None` means this process's environment. A server's output can go to a file, so a test can
+search its log lines afterwards.
 """
 
 from __future__ import annotations
@@ -73,15 +75,17 @@ def _wait_healthy(url: str, process: subprocess.Popen[bytes], seconds: float = 3
 
 
 @contextmanager
-def serve(env: dict[str, str], log: Path, *options: str) -> Iterator[str]:
-    """`unimap serve` on a free port, its output in `log`; yields its URL."""
+def serve(
+    *options: str, env: dict[str, str] | None = None, log: Path | None = None
+) -> Iterator[str]:
+    """`unimap serve` on a free port (output in `log`, else discarded); yields its URL."""
     port = free_port()
-    with log.open("wb") as output:
+    with open(log or os.devnull, "wb") as output:
         process = subprocess.Popen(
             [*UNIMAP, "serve", "--port", str(port), *options],
             stdout=output,
             stderr=subprocess.STDOUT,
-            env=env,
+            env=env if env is not None else os.environ.copy(),
         )
         url = f"http://127.0.0.1:{port}"
         try:
@@ -91,7 +95,7 @@ def serve(env: dict[str, str], log: Path, *options: str) -> Iterator[str]:
             _stop(process)
 
 
-def create_api_token(env: dict[str, str], name: str) -> str:
+def create_api_token(name: str, env: dict[str, str] | None = None) -> str:
     """`unimap tokens create NAME`: the token it prints."""
     done = subprocess.run(
         [*UNIMAP, "tokens", "create", name],
@@ -99,7 +103,7 @@ def create_api_token(env: dict[str, str], name: str) -> str:
         text=True,
         timeout=60,
         check=True,
-        env=env,
+        env=env if env is not None else os.environ.copy(),
     )
     return done.stdout.strip()
 

@@ -49,6 +49,7 @@ __all__ = [
     "AccountDisabledError",
     "acheck_credentials",
     "aconnect_account",
+    "aconnect_stored",
     "alink_account",
     "check_credentials",
     "check_plan",
@@ -356,7 +357,29 @@ def aconnect_account(
     settings: Mapping[str, Any] | None = None,
 ) -> AsyncConnection:
     """An async connection to a stored account (same rules as `connect_account`)."""
-    account = _usable(store, account_id)
+    return aconnect_stored(
+        engine,
+        store,
+        store.get(account_id),
+        transport=transport,
+        retry_policy=retry_policy,
+        settings=settings,
+    )
+
+
+def aconnect_stored(
+    engine: Engine,
+    store: AccountStore,
+    account: Account,
+    *,
+    transport: httpx.AsyncBaseTransport | None = None,
+    retry_policy: RetryPolicy | None = None,
+    settings: Mapping[str, Any] | None = None,
+) -> AsyncConnection:
+    """`aconnect_account` for an account already read from `store` (a server reads it once
+    per request and may keep the connection while the stored account is unchanged)."""
+    if account.status is AccountStatus.DISABLED:
+        raise AccountDisabledError(account.id)
     tracker = _AccountTracker(store, account, engine.clock)
     return engine.aconnect(
         account.provider,

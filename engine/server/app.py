@@ -1,7 +1,9 @@
 """`create_app(context)`: the ASGI app of `unimap serve`, assembled from route groups.
 
 Each module in `ROUTE_MODULES` exports `routes(context: ServerContext) -> list[BaseRoute]`;
-adding a group is one line here. Errors of every route are answered by
+adding a group is one line here. A module may also export `lifespan(context)`, an async
+context manager entered when the server starts and left when it stops (background workers);
+the connection pool is closed last. Errors of every route are answered by
 `engine.server.errors` as unified error objects.
 
 `app_factory()` builds the app from the environment (what `unimap serve --workers N` has
@@ -14,6 +16,8 @@ from __future__ import annotations
 
 import importlib
 import os
+from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack, asynccontextmanager
 
 from starlette.applications import Starlette
 from starlette.routing import BaseRoute
@@ -42,6 +46,7 @@ ROUTE_MODULES: tuple[str, ...] = (
     "engine.server.health",
     "engine.server.account_tokens",
     "engine.server.link_page",
+    "engine.server.unified",
 )
 
 #: The server's public address (links, webhook URLs); default `http://HOST:PORT`.
@@ -54,10 +59,21 @@ BASE_URLS_ENV = "UNIMAP_BASE_URLS"
 
 def create_app(context: ServerContext) -> Starlette:
     """The ASGI app serving every route group on `context`."""
+    modules = [importlib.import_module(name) for name in ROUTE_MODULES]
     routes: list[BaseRoute] = []
-    for name in ROUTE_MODULES:
-        routes.extend(importlib.import_module(name).routes(context))
-    app = Starlette(routes=routes, exception_handlers=exception_handlers())
+    for module in modules:
+        routes.extend(module.routes(context))
+    hooks = [module.lifespan for module in modules if hasattr(module, "lifespan")]
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        async with AsyncExitStack() as stack:
+            stack.push_async_callback(context.connections.aclose)
+            for hook in hooks:
+                await stack.enter_async_context(hook(context))
+            yield
+
+    app = Starlette(routes=routes, exception_handlers=exception_handlers(), lifespan=lifespan)
     app.state.context = context
     return app
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from starlette.concurrency import run_in_threadpool
 
@@ -19,8 +19,10 @@ from engine.accounts.model import Account, utc_now
 from engine.accounts.scoped_tokens import SCOPED_PREFIX, read_scoped_token
 from engine.accounts.store import AccountStore
 from engine.accounts.tokens import ApiTokenStore, verify_token
-from engine.api import Engine
+from engine.api import AsyncConnection, Engine
 from engine.errors import ForbiddenError, UnauthorizedError
+from engine.server.connections import ConnectionPool
+from engine.server.inputs import integrated_account_id
 
 if TYPE_CHECKING:
     from starlette.requests import Request
@@ -85,6 +87,15 @@ class ServerContext:
     settings: ServerSettings = field(default_factory=ServerSettings)
     link_tokens: LinkTokenStore = field(default_factory=MemoryLinkTokenStore)
     """The link page's tokens (`engine.accounts.link_tokens`)."""
+    transport: Any = None
+    """An `httpx.AsyncBaseTransport` for every provider call (tests, in-process simulators);
+    None: real HTTP."""
+    connections: ConnectionPool = field(init=False)
+    """The connections kept per linked account."""
+
+    def __post_init__(self) -> None:
+        """Build the connection pool over the engine and the account store."""
+        self.connections = ConnectionPool(self.engine, self.accounts, transport=self.transport)
 
     def caller_for(self, token: str, now: datetime | None = None) -> Caller:
         """The caller a bearer token stands for; `UnauthorizedError` if it stands for none.
@@ -112,6 +123,13 @@ class ServerContext:
         """The stored account `caller` may use (`ForbiddenError`, `AccountNotFoundError`)."""
         caller.require_account(account_id)
         return await run_in_threadpool(self.accounts.get, account_id)
+
+    async def connect(self, request: Request) -> AsyncConnection:
+        """Authenticate `request` and return the connection to the account it names
+        (`integrated_account_id`); a disabled account is refused (`forbidden`)."""
+        caller = await self.authenticate(request)
+        account = await self.account_for(caller, integrated_account_id(request))
+        return self.connections.connection(account)
 
 
 def _unauthorized(message: str) -> UnauthorizedError:

@@ -12,6 +12,7 @@ from engine.errors import ValidationError
 __all__ = [
     "ACCOUNT_HEADER",
     "ACCOUNT_PARAM",
+    "flag",
     "integrated_account_id",
     "invalid_field",
     "json_object",
@@ -64,3 +65,19 @@ def optional_string(body: dict[str, Any], name: str) -> str | None:
     if not isinstance(value, str) or not value:
         raise invalid_field(name, "must be a non-empty string")
     return value
+
+
+_TRUE = {"true", "1", "yes"}
+_FALSE = {"false", "0", "no"}
+
+
+def flag(request: Request, name: str, *, default: bool) -> bool:
+    """A boolean query parameter (`true`/`false`, `1`/`0`, `yes`/`no`); absent: `default`."""
+    value = request.query_params.get(name)
+    if value is None:
+        return default
+    if value.lower() in _TRUE:
+        return True
+    if value.lower() in _FALSE:
+        return False
+    raise invalid_field(name, "must be true or false")

@@ -15,12 +15,14 @@ from dataclasses import dataclass
 import httpx
 import pytest
 
+from engine.accounts.model import Account
 from engine.accounts.store import MemoryAccountStore
 from engine.accounts.tokens import MemoryTokenStore, create_token
 from engine.api import Engine
 from engine.server.app import create_app
 from engine.server.context import ServerContext, ServerSettings
 from simulators.core.server import serve_app_in_thread
+from simulators.mailerlite import Simulator, serve_in_thread
 from tests.accounts.conftest import unimap_home  # noqa: F401  (autouse: an isolated home)
 
 
@@ -64,3 +66,29 @@ def server(server_context: ServerContext) -> Iterator[RunningServer]:
         headers = {"Authorization": f"Bearer {token}"}
         with httpx.Client(base_url=url, headers=headers, timeout=10.0) as client:
             yield RunningServer(url, server_context, token, client)
+
+
+SIMULATOR_TOKEN = "server-test-token-3c9d"
+
+
+@pytest.fixture
+def mailerlite_url() -> Iterator[str]:
+    """A MailerLite simulator on 127.0.0.1 (5 contacts, 2 lists), its API base URL."""
+    sim = Simulator(seed=7, token=SIMULATOR_TOKEN, rate_limit=None)
+    sim.seed_data(subscribers=5, groups=2)
+    with serve_in_thread(sim) as url:
+        yield url
+    sim.close()
+
+
+@pytest.fixture
+def account(server: RunningServer, mailerlite_url: str) -> Account:
+    """A linked MailerLite account (tenant `t1`) whose base URL is the simulator."""
+    return server.context.accounts.add(
+        Account.new(
+            "mailerlite",
+            {"api_key": SIMULATOR_TOKEN},
+            base_url=mailerlite_url,
+            tenant_id="t1",
+        )
+    )

@@ -16,6 +16,7 @@ __all__ = [
     "ACCOUNT_ID_PREFIX",
     "Account",
     "AccountStatus",
+    "account_summary",
     "as_utc",
     "new_account_id",
     "utc_now",
@@ -183,3 +184,22 @@ class Account:
         )
 
     __str__ = __repr__
+
+
+def account_summary(account: Account) -> dict[str, Any]:
+    """Plain, JSON-ready data about an account, without any secret value (credential and
+    secret-metadata *names* only): what `unimap accounts` prints and the server answers."""
+    return {
+        "id": account.id,
+        "provider": account.provider,
+        "label": account.label,
+        "status": str(account.status),
+        "created_at": account.created_at.isoformat(),
+        "last_used_at": account.last_used_at.isoformat() if account.last_used_at else None,
+        "base_url": account.base_url,
+        "credentials": sorted(account.credentials),
+        "metadata": account.metadata,
+        "secret_metadata": sorted(account.secret_metadata),
+        "settings": account.settings,
+        "tenant_id": account.tenant_id,
+    }

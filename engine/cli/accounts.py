@@ -20,30 +20,12 @@ import sys
 from typing import Any
 
 from engine.accounts.database import default_store
-from engine.accounts.model import Account, AccountStatus
+from engine.accounts.model import AccountStatus, account_summary
 from engine.cli.mappings import add_mappings_argument, load_engine
 from engine.errors import UnimapError
 from engine.secrets import Secret, redact
 
 __all__ = ["account_summary", "register"]
-
-
-def account_summary(account: Account) -> dict[str, Any]:
-    """Plain, JSON-ready data about an account, without any secret value."""
-    return {
-        "id": account.id,
-        "provider": account.provider,
-        "label": account.label,
-        "status": str(account.status),
-        "created_at": account.created_at.isoformat(),
-        "last_used_at": account.last_used_at.isoformat() if account.last_used_at else None,
-        "base_url": account.base_url,
-        "credentials": sorted(account.credentials),
-        "metadata": account.metadata,
-        "secret_metadata": sorted(account.secret_metadata),
-        "settings": account.settings,
-        "tenant_id": account.tenant_id,
-    }
 
 
 def register(subparsers: Any) -> None:

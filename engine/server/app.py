@@ -47,6 +47,8 @@ ROUTE_MODULES: tuple[str, ...] = (
     "engine.server.account_tokens",
     "engine.server.link_page",
     "engine.server.unified",
+    "engine.server.proxy",
+    "engine.server.accounts",
 )
 
 #: The server's public address (links, webhook URLs); default `http://HOST:PORT`.

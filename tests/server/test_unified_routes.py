@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 from engine.accounts.model import Account, AccountStatus
-from engine.unified.schemas import envelope_validator, record_validator, schema_by_name
-from engine.unified.schemas import validator_for
+from engine.unified.schemas import (
+    envelope_validator,
+    record_validator,
+    schema_by_name,
+    validator_for,
+)
 from tests.server.conftest import RunningServer
 
 BASE = "/unified/marketing-automation"

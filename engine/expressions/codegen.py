@@ -29,6 +29,8 @@ from engine.expressions.nodes import NodeCompiler, _equals, _is_comparable
 from engine.unified.blanks import blank_to_null
 
 MAX_BLOCK_DEPTH = 12
+MAX_HOIST_DEPTH = 6
+"""Field paths read ahead are at most this deep (each level is one more nested block)."""
 """Python allows 20 statically nested blocks; a subtree starting deeper runs as a closure."""
 
 _ORDERING = {"lt": "<", "gt": ">", "lte": "<=", "gte": ">="}
@@ -38,7 +40,7 @@ _HELPERS: dict[str, Any] = {
     "_lookup": lookup_value,
     "_call": FUNCTIONS.call_function,
     "_blank": blank_to_null,
-    "_containers": (dict, list),
+    "_atoms": frozenset({str, int, float, bool, type(None)}),
 }
 
 
@@ -89,26 +91,32 @@ class Generator:
         name: str = handler(node, source)
         return name
 
-    def hoist(self, node: dict[str, Any], source: str) -> None:
-        """Emit, unconditionally, the field reads `node` makes of `source` itself, so every
-        later read of the same field (in any branch) reuses them; reading a field is pure and
-        never fails, so reading it ahead changes nothing."""
-        kind = node["type"]
-        children = [child for child in node.get("children", []) if isinstance(child, dict)]
-        if kind == "field":
-            self._field(node, source)
-        elif kind == "subexpression":
-            current = source
-            for child in children:
-                if child["type"] != "field":
-                    self.hoist(child, current)
-                    break
-                current = self._field(child, current)
-        elif kind in FIRST_CHILD_ONLY and children:
-            self.hoist(children[0], source)
-        elif kind in SAME_INPUT:
-            for child in children:
-                self.hoist(child, source)
+    def hoist(self, nodes: list[dict[str, Any]], source: str) -> None:
+        """Emit, unconditionally and first, every field read `nodes` make of `source` (and of
+        the fields read from it), one type test per object read; every later read of the same
+        field, in any branch, reuses them. Reading a field is pure and never fails, so reading
+        it ahead changes nothing."""
+        tree: Tree = {}
+        for node in nodes:
+            _collect(node, tree)
+        if tree:
+            self._read_tree(source, tree)
+
+    def _read_tree(self, source: str, tree: Tree) -> list[str]:
+        """`source`'s fields of `tree`, and theirs, read; every name assigned (null when
+        `source` is no object)."""
+        assigned: list[str] = []
+        out = self.out
+        with out.block(f"if isinstance({source}, dict)"):
+            for field, below in tree.items():
+                name = self._assign(f"{source}.get({out.const(field)})")
+                self._memo[(source, field)] = self._raw_if(name, source)
+                assigned.append(name)
+                if below:
+                    assigned += self._read_tree(name, below)
+        with out.block("else"):
+            out.line(" = ".join(assigned) + " = None")
+        return assigned
 
     def _assign(self, expression: str) -> str:
         name = self.out.temp()
@@ -293,10 +301,38 @@ class Generator:
         return call(self.out, name, [self.clean(self.value(child, source)) for child in children])
 
 
+Tree = dict[str, "Tree"]
+"""Field names read from a value, each with the field names read from it."""
+
+
+def _collect(node: dict[str, Any], tree: Tree, depth: int = 0) -> None:
+    """Add the field paths `node` reads from its own input to `tree` (up to
+    `MAX_HOIST_DEPTH` fields deep: deeper ones are read where they are used)."""
+    if depth >= MAX_HOIST_DEPTH:
+        return
+    kind = node["type"]
+    children = [child for child in node.get("children", []) if isinstance(child, dict)]
+    if kind == "field":
+        tree.setdefault(node["value"], {})
+    elif kind == "subexpression":
+        for child in children:
+            if child["type"] != "field":
+                _collect(child, tree, depth)
+                break
+            if depth >= MAX_HOIST_DEPTH:
+                return
+            tree = tree.setdefault(child["value"], {})
+            depth += 1
+    elif kind in FIRST_CHILD_ONLY and children:
+        _collect(children[0], tree, depth)
+    elif kind in SAME_INPUT:
+        for child in children:
+            _collect(child, tree, depth)
+
+
 def _cleaned(name: str) -> str:
     """`name` with a raw `""` read as null, at any depth."""
-    container = f"_blank({name}) if isinstance({name}, _containers) else {name}"
-    return f"None if {name} == '' else ({container})"
+    return f"(None if {name} == '' else {name}) if type({name}) in _atoms else _blank({name})"
 
 
 def _is_text(node: dict[str, Any]) -> bool:

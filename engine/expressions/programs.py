@@ -5,14 +5,17 @@ one function building the unified record from the provider's record as it is: ev
 code inlined, the reads of the record's fields shared between fields, and a provider's `""`
 read as null where it is used (the function gives what the fields' expressions give over
 `blank_to_null(record)`, without walking the whole record). `search_program` does the same for one
-expression. Either gives None when the code cannot be generated (the caller keeps the
-closures), and the generated code never holds text taken from a mapping (see `emitter`).
+expression, and `body_program` for a request body's keys. Each gives None when the code
+cannot be generated (the caller keeps the closures), and the generated code never holds
+text taken from a mapping (see `emitter`).
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
+from contextlib import ExitStack
+from dataclasses import dataclass
 from typing import Any, cast
 
 from engine.expressions.codegen import Generator
@@ -34,8 +37,7 @@ def record_program(
 
     def body(generator: Generator, out: Emitter) -> None:
         generator.raw.add(_INPUT)
-        for _, compiled in fields:
-            generator.hoist(compiled.ast, _INPUT)
+        generator.hoist([compiled.ast for _, compiled in fields], _INPUT)
         values = [
             (out.const(name), generator.clean(generator.value(c.ast, _INPUT)))
             for name, c in fields
@@ -45,6 +47,46 @@ def record_program(
     return cast("RecordProgram | None", _generate(body, value_maps, "map_record"))
 
 
+@dataclass(frozen=True)
+class BodyEntry:
+    """One key of a request body, in the order keys are set."""
+
+    path: tuple[str, ...]
+    """The key's dotted path, split (`fields.name` → `("fields", "name")`)."""
+    compiled: CompiledExpression
+    needs: tuple[str, ...] | None
+    """The key is set only when the input holds one of these names; None: always."""
+    skip_null: bool
+    """A null value is left out."""
+
+
+def body_program(
+    entries: Sequence[BodyEntry],
+    set_path: Callable[[dict[str, Any], tuple[str, ...], Any], None],
+    value_maps: ValueMaps | None = None,
+) -> Program | None:
+    """One function building a request body from its input: each entry's value evaluated
+    when the input gives what it `needs`, and stored with `set_path(body, path, value)`
+    unless it is a null to skip; None when the code cannot be generated."""
+
+    def body(generator: Generator, out: Emitter) -> None:
+        generator.hoist([entry.compiled.ast for entry in entries], _INPUT)
+        out.line("_body = {}")
+        store = out.const(set_path)
+        for entry in entries:
+            with ExitStack() as stack:
+                if entry.needs is not None:
+                    given = " or ".join(f"{out.const(name)} in {_INPUT}" for name in entry.needs)
+                    stack.enter_context(out.block(f"if {given}"))
+                value = generator.value(entry.compiled.ast, _INPUT)
+                if entry.skip_null:
+                    stack.enter_context(out.block(f"if {value} is not None"))
+                out.line(f"{store}(_body, {out.const(entry.path)}, {value})")
+        out.line("return _body")
+
+    return _generate(body, value_maps, "build_body")
+
+
 def search_program(
     compiled: CompiledExpression, value_maps: ValueMaps | None = None
 ) -> Program | None:
@@ -52,7 +94,7 @@ def search_program(
     generated."""
 
     def body(generator: Generator, out: Emitter) -> None:
-        generator.hoist(compiled.ast, _INPUT)
+        generator.hoist([compiled.ast], _INPUT)
         out.line(f"return {generator.value(compiled.ast, _INPUT)}")
 
     return _generate(body, value_maps, "search")

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from engine.expressions import CompiledExpression, compile_expression
 from engine.expressions.programs import RecordProgram, record_program
@@ -21,6 +21,7 @@ from engine.loader.structure import validate_structure
 from engine.loader.yaml_source import YamlDocument, YamlSourceError, load_yaml
 
 PROVIDER_FILE = "provider.yaml"
+T = TypeVar("T")
 YAML_SUFFIXES = (".yaml", ".yml")
 
 
@@ -32,9 +33,7 @@ class ProviderMapping:
     provider: ProviderFile
     resources: dict[str, ResourceFile] = field(default_factory=dict)
     _expressions: dict[str, CompiledExpression] = field(default_factory=dict, repr=False)
-    _programs: dict[tuple[tuple[str, str], ...], RecordProgram | None] = field(
-        default_factory=dict, repr=False
-    )
+    _memo: dict[Hashable, Any] = field(default_factory=dict, repr=False)
 
     @property
     def name(self) -> str:
@@ -52,11 +51,20 @@ class ProviderMapping:
     def record_program(self, fields: Mapping[str, str]) -> RecordProgram | None:
         """The generated function mapping a record by `fields` (unified field → expression),
         built once per field mapping; None when it cannot be generated."""
-        key = tuple(fields.items())
-        if key not in self._programs:
-            compiled = [(name, self.expression(source)) for name, source in key]
-            self._programs[key] = record_program(compiled, self.provider.value_maps)
-        return self._programs[key]
+        items = tuple(fields.items())
+
+        def build() -> RecordProgram | None:
+            compiled = [(name, self.expression(source)) for name, source in items]
+            return record_program(compiled, self.provider.value_maps)
+
+        return self.memo(("record", items), build)
+
+    def memo(self, key: Hashable, build: Callable[[], T]) -> T:
+        """`build()`'s result, built once per `key` for this mapping (generated code)."""
+        if key not in self._memo:
+            self._memo[key] = build()
+        result: T = self._memo[key]
+        return result
 
     @cached_property
     def bucket_names(self) -> frozenset[str]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Iterable, Mapping
 from typing import Any
 from urllib.parse import quote
@@ -85,7 +84,7 @@ def fill_headers(
     )
 
 
-def _given(compiled: CompiledExpression, data: Mapping[str, Any]) -> bool:
+def given(compiled: CompiledExpression, data: Mapping[str, Any]) -> bool:
     """Whether the input gives what the expression reads; expressions of constants, or of
     `id` and `settings` alone, always are."""
     inputs = compiled.root_fields - CONTEXT_NAMES
@@ -94,7 +93,7 @@ def _given(compiled: CompiledExpression, data: Mapping[str, Any]) -> bool:
     return any(name in data for name in inputs)
 
 
-def _reads_context_only(compiled: CompiledExpression) -> bool:
+def reads_context_only(compiled: CompiledExpression) -> bool:
     """Whether an expression reads `id` or `settings` and no input field."""
     return bool(compiled.root_fields) and compiled.root_fields <= CONTEXT_NAMES
 
@@ -113,7 +112,7 @@ def build_query(
     query: list[tuple[str, str]] = []
     for name, source in spec.items():
         compiled = mapping.expression(source)
-        if not _given(compiled, data):
+        if not given(compiled, data):
             continue
         value = compiled.search(data)
         if value is None:
@@ -123,50 +122,6 @@ def build_query(
         else:
             query.append((name, query_text(value)))
     return query
-
-
-def set_path(target: dict[str, Any], dotted: str, value: Any) -> None:
-    """Set `a.b.c` inside nested dicts, merging into dicts already there."""
-    keys = dotted.split(".")
-    node = target
-    for key in keys[:-1]:
-        child = node.get(key)
-        if not isinstance(child, dict):
-            child = {}
-            node[key] = child
-        node = child
-    last = keys[-1]
-    if isinstance(value, dict) and isinstance(node.get(last), dict):
-        node[last].update(copy.deepcopy(value))
-    else:
-        node[last] = copy.deepcopy(value)
-
-
-def build_body(
-    mapping: ProviderMapping,
-    spec: Mapping[str, str] | None,
-    always: Mapping[str, str],
-    data: Mapping[str, Any],
-) -> dict[str, Any] | None:
-    """The provider body: a key is sent when the input gives what its expression reads (a
-    key reading only `id` or `settings` is sent when its value is not null).
-
-    Shallower keys are set first, so `fields: custom_fields` and `fields.name: first_name`
-    merge into one `fields` object.
-    """
-    if spec is None and not always:
-        return None
-    body: dict[str, Any] = {}
-    entries = sorted({**(spec or {}), **always}.items(), key=lambda kv: kv[0].count("."))
-    for key, source in entries:
-        compiled = mapping.expression(source)
-        if key not in always and not _given(compiled, data):
-            continue
-        value = compiled.search(data)
-        if value is None and key not in always and _reads_context_only(compiled):
-            continue
-        set_path(body, key, value)
-    return body
 
 
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})

@@ -15,8 +15,8 @@ from typing import Any
 from engine.errors import RemoteError
 from engine.format.common import RequestSpec
 from engine.format.resource import Enrichment
+from engine.plan.bodies import build_body
 from engine.plan.build import (
-    build_body,
     build_query,
     fill_headers,
     fill_template,

@@ -29,6 +29,7 @@ class RecordMapper:
 
     With an `identity` (parent-scoped resources, composite ids) the `id` and membership fields
     are filled from the record's parts, `scope` (the parent being listed) filling any gap.
+    `generated=False` keeps to the per-field closures (the reference, for comparisons).
     """
 
     def __init__(
@@ -38,6 +39,8 @@ class RecordMapper:
         fields: Mapping[str, str],
         identity: RecordIdentity | None = None,
         scope: ParentRef | None = None,
+        *,
+        generated: bool = True,
     ) -> None:
         self.resource = resource
         self._identity = identity
@@ -45,7 +48,7 @@ class RecordMapper:
         self._fields: list[tuple[str, Callable[[Any], Any]]] = [
             (name, mapping.expression(source).search) for name, source in fields.items()
         ]
-        self._program = mapping.record_program(fields)
+        self._program = mapping.record_program(fields) if generated else None
 
     def map(self, record: Any, *, remote_data: bool = True) -> dict[str, Any]:
         """The unified record for one provider record; `remote_data` keeps the raw record."""

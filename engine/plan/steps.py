@@ -10,8 +10,8 @@ from engine.expressions.templates import names_read
 from engine.format.common import RequestSpec
 from engine.format.resource import AcceptError, Step
 from engine.loader import ProviderMapping
+from engine.plan.bodies import build_body
 from engine.plan.build import (
-    build_body,
     build_query,
     fill_headers,
     fill_template,

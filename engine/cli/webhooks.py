@@ -1,10 +1,14 @@
-"""`unimap webhook parse PROVIDER --secret SECRET [--signature SIG | --url URL] < BODY`.
+"""`unimap webhook parse PROVIDER [--secret SECRET | --secret-file PATH] [--signature SIG |
+--url URL] < BODY`.
 
 Reads a delivery's raw body from stdin, verifies its signature (from `--signature`, else the
 `UNIMAP_WEBHOOK_SIGNATURE` environment variable) with the provider's declared scheme and prints
 the unified events as JSON; `--url` gives the delivery URL, for providers that put a token in
-it. A bad or missing signature exits 1 with the unified error on stderr; `--no-verify` skips
-the check (for inspecting captured payloads).
+it. The signing secret comes from `--secret`, else `--secret-file` (one trailing line break
+is dropped), else the `UNIMAP_WEBHOOK_SECRET` environment variable: prefer the last two, since
+a command line is visible to every user of the machine (`ps`). A bad or missing signature
+exits 1 with the unified error on stderr; `--no-verify` skips the check (for inspecting
+captured payloads).
 """
 
 from __future__ import annotations
@@ -13,12 +17,14 @@ import argparse
 import json
 import os
 import sys
+from pathlib import Path
 from typing import Any
 
 from engine.cli import forwarding
 from engine.cli.call import print_error
 from engine.cli.mappings import add_mappings_argument, load_engine
-from engine.errors import UnimapError
+from engine.errors import ConfigurationError, UnimapError
+from engine.secrets import Secret
 
 
 def register(subparsers: Any) -> None:
@@ -31,7 +37,13 @@ def register(subparsers: Any) -> None:
         description="Verify a webhook delivery (raw body on stdin) and print unified events.",
     )
     parse.add_argument("provider")
-    parse.add_argument("--secret", help="the webhook's signing secret")
+    secret = parse.add_mutually_exclusive_group()
+    secret.add_argument(
+        "--secret", help=f"the webhook's signing secret (visible in ps; prefer ${SECRET_ENV})"
+    )
+    secret.add_argument(
+        "--secret-file", metavar="PATH", help="a file holding the signing secret"
+    )
     parse.add_argument(
         "--signature",
         help="the signature header's value (the header name comes from the provider file)",
@@ -44,6 +56,26 @@ def register(subparsers: Any) -> None:
     add_mappings_argument(parse)
     parse.set_defaults(handler=run_parse)
     forwarding.add_commands(commands)
+
+
+SECRET_ENV = "UNIMAP_WEBHOOK_SECRET"
+"""The environment variable read when neither `--secret` nor `--secret-file` is given."""
+
+
+def _secret(args: argparse.Namespace) -> Secret:
+    """The signing secret from `--secret`, `--secret-file` or `UNIMAP_WEBHOOK_SECRET`."""
+    if args.secret is not None:
+        return Secret(args.secret)
+    if args.secret_file is not None:
+        try:
+            text = Path(args.secret_file).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            reason = getattr(exc, "strerror", None) or "not UTF-8 text"
+            raise ConfigurationError(
+                f"cannot read --secret-file {args.secret_file}: {reason}"
+            ) from None
+        return Secret(text.removesuffix("\n").removesuffix("\r"))
+    return Secret(os.environ.get(SECRET_ENV, ""))
 
 
 def run_parse(args: argparse.Namespace) -> int:
@@ -61,7 +93,7 @@ def run_parse(args: argparse.Namespace) -> int:
             header = getattr(spec, "header", None)
             headers = {header: signature} if header and signature else {}
             events = engine.webhooks.handle(
-                args.provider, headers, raw, secret=args.secret or "", url=args.url
+                args.provider, headers, raw, secret=_secret(args), url=args.url
             )
         print(json.dumps(events, indent=2, ensure_ascii=False))
         return 0

@@ -36,6 +36,8 @@ def parse_body(raw_body: bytes | str, body_format: str = "json") -> Any:
         return json.loads(raw_body)
     except (ValueError, UnicodeDecodeError) as exc:
         raise ValidationError(f"the webhook body is not valid JSON: {exc}") from None
+    except RecursionError:
+        raise ValidationError("the webhook body is nested too deeply") from None
 
 
 def split(mapping: ProviderMapping, payload: Any) -> list[dict[str, Any]]:
@@ -56,11 +58,12 @@ def canonical_json(value: Any) -> str:
     return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
 
 
-def event_id(provider: str, raw_event: Any, index: int, url_type: str | None = None) -> str:
-    """A stable id: sha256 over the provider, the canonical raw event and its index in the
-    delivery (and the event name its URL gave, when any: equal bodies of different events
-    differ). A redelivery of the same body gives the same ids."""
-    text = f"{provider}\0{index}\0{canonical_json(raw_event)}"
+def event_id(provider: str, raw_event: Any, url_type: str | None = None) -> str:
+    """A stable id: sha256 over the provider and the canonical raw event (and the event name
+    its URL gave, when any: equal bodies of different events differ). It does not depend on
+    where the event sits in its delivery, so a redelivery gives the same ids even when the
+    provider batches the events differently; two identical events are one event."""
+    text = f"{provider}\0{canonical_json(raw_event)}"
     if url_type is not None:
         text += f"\0{url_type}"
     digest = hashlib.sha256(text.encode())
@@ -92,7 +95,6 @@ def _event_name(mapping: ProviderMapping, raw_event: Any, url_type: str | None) 
 def normalise(
     mapping: ProviderMapping,
     raw_event: dict[str, Any],
-    index: int = 0,
     *,
     account_id: str | None = None,
     received_at: datetime | None = None,
@@ -137,7 +139,7 @@ def normalise(
         found = mapping.expression(events.account_path).search(raw_event)
         account = None if found in (None, "") else str(found)
     return {
-        "id": event_id(mapping.name, raw_event, index, url_type or None),
+        "id": event_id(mapping.name, raw_event, url_type or None),
         "type": kind,
         "provider": mapping.name,
         "account_id": account if account is not None else account_id,
@@ -159,10 +161,8 @@ def normalise_all(
     name the delivery URL carried, see `events.type_param`)."""
     received = datetime.now(UTC)
     return [
-        normalise(
-            mapping, item, index, account_id=account_id, received_at=received, url_type=url_type
-        )
-        for index, item in enumerate(split(mapping, payload))
+        normalise(mapping, item, account_id=account_id, received_at=received, url_type=url_type)
+        for item in split(mapping, payload)
     ]
 
 

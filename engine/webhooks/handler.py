@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from engine.accounts.model import Account
-from engine.errors import ConfigurationError, SignatureError
+from engine.errors import ConfigurationError, SignatureError, ValidationError
 from engine.format.provider import UrlTokenSignature
 from engine.loader import ProviderMapping
 from engine.secrets import Secret
 from engine.webhooks.events import normalise_all, parse_body, url_event_type, webhook_spec
-from engine.webhooks.signature import QueryInput, query_pairs, verify, verify_url_token
+from engine.webhooks.signature import Headers, QueryInput, query_pairs, verify, verify_url_token
 
 
 class WebhookHandler:
@@ -54,7 +54,7 @@ class WebhookHandler:
     def handle(
         self,
         provider: str,
-        headers: Mapping[str, str],
+        headers: Headers,
         raw_body: bytes | str,
         account: Account | None = None,
         secret: str | Secret | None = None,
@@ -65,14 +65,16 @@ class WebhookHandler:
         """Verify the delivery and return its unified events, in order.
 
         `raw_body` must be the bytes exactly as received. Providers that sign with a header
-        need `headers`; providers that put a token in the delivery URL
-        (`signature.type: url_token`) need the request's full `url` or its `query` (a raw query
-        string, a mapping or pairs). A bad or missing signature or token raises
-        `SignatureError` before the body is even parsed. Providers naming the event in the URL
-        (`events.type_param`) need `url` or `query` too.
+        need `headers` (a mapping of text or bytes, or an ASGI scope's byte pairs); providers
+        that put a token in the delivery URL (`signature.type: url_token`) need the request's
+        full `url` or its `query` (a raw query string, a mapping or pairs). A bad or missing
+        signature or token raises `SignatureError` before the body is even parsed. Providers
+        naming the event in the URL (`events.type_param`) need `url` or `query` too.
         """
         mapping = self.mapping_of(provider)
         spec = webhook_spec(mapping)
+        if not isinstance(raw_body, str | bytes | bytearray | memoryview):
+            raise ValidationError(f"raw_body must be bytes, not {type(raw_body).__name__}")
         body = raw_body.encode("utf-8") if isinstance(raw_body, str) else bytes(raw_body)
         key = self.secret_for(provider, account, secret)
         pairs = query_pairs(url, query)

@@ -7,7 +7,7 @@ import base64
 import binascii
 import hashlib
 import hmac
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from engine.errors import SignatureError
@@ -16,12 +16,27 @@ from engine.format.provider import SignatureSpec, UrlTokenSignature
 _DIGESTS = {"sha256": hashlib.sha256, "sha1": hashlib.sha1, "sha512": hashlib.sha512}
 
 
-def header_value(headers: Mapping[str, str], name: str) -> str | None:
-    """The value of header `name`, looked up case-insensitively (None when absent)."""
+Headers = Mapping[str, str] | Mapping[bytes, bytes] | Iterable[tuple[str | bytes, str | bytes]]
+"""Request headers as a web framework gives them: a mapping (text or bytes, as in WSGI or a
+Starlette `request.headers`) or the (name, value) pairs of an ASGI scope (bytes)."""
+
+
+def _text(value: object) -> str | None:
+    """A header name or value as text: bytes are decoded as Latin-1 (what HTTP carries)."""
+    if isinstance(value, bytes | bytearray):
+        return bytes(value).decode("latin-1")
+    return value if isinstance(value, str) else None
+
+
+def header_value(headers: Headers, name: str) -> str | None:
+    """The value of header `name`, looked up case-insensitively (None when absent). Names and
+    values may be text or bytes; a value of any other type counts as absent."""
     wanted = name.lower()
-    for key, value in headers.items():
-        if key.lower() == wanted:
-            return value
+    pairs = headers.items() if isinstance(headers, Mapping) else headers
+    for key, value in pairs:
+        text = _text(key)
+        if text is not None and text.lower() == wanted:
+            return _text(value)
     return None
 
 
@@ -37,7 +52,7 @@ def sign(spec: SignatureSpec, raw_body: bytes, secret: str) -> str:
     return spec.prefix + text
 
 
-def verify(spec: SignatureSpec, headers: Mapping[str, str], raw_body: bytes, secret: str) -> None:
+def verify(spec: SignatureSpec, headers: Headers, raw_body: bytes, secret: str) -> None:
     """Check the signature header of a delivery; raise `SignatureError` when missing or wrong.
 
     The header is found case-insensitively, the declared prefix is required, hex is compared

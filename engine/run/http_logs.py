@@ -19,7 +19,7 @@ from __future__ import annotations
 import logging
 import threading
 import weakref
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Callable, Iterable
 
 from engine.secrets import SecretRedactingFilter
@@ -45,6 +45,11 @@ HTTP_LOGGERS = (
 _FILTER = SecretRedactingFilter()
 _LOCK = threading.Lock()
 _LIVE: Counter[str] = Counter()
+_REGISTERED: set[str] = set()
+# Released sessions, queued by their finalizers. A finalizer may run inside a garbage
+# collection anywhere, even in a thread that holds `_LOCK` or the filter's lock, so it takes
+# no lock: it only appends here (atomic), and the next `track` settles the queue.
+_RELEASED: deque[tuple[str, ...]] = deque()
 
 
 def _attach() -> None:
@@ -67,24 +72,31 @@ def http_log_filter() -> SecretRedactingFilter:
 
 
 def _release(values: tuple[str, ...]) -> None:
-    with _LOCK:
-        gone = []
-        for value in values:
-            _LIVE[value] -= 1
-            if _LIVE[value] <= 0:
-                del _LIVE[value]
-                gone.append(value)
-        if gone:
-            _FILTER.unregister(*gone)
+    _RELEASED.append(values)
+
+
+def _sync_filter() -> None:
+    """Settle the released sessions and make the filter mask exactly the live secrets
+    (called with `_LOCK` held)."""
+    while _RELEASED:
+        _LIVE.subtract(_RELEASED.popleft())
+    live = {value for value, count in _LIVE.items() if count > 0}
+    for value in set(_LIVE) - live:
+        del _LIVE[value]
+    if _REGISTERED - live:
+        _FILTER.unregister(*(_REGISTERED - live))
+    if live - _REGISTERED:
+        _FILTER.register(*(live - _REGISTERED))
+    _REGISTERED.clear()
+    _REGISTERED.update(live)
 
 
 def track(owner: object, secrets: Iterable[str]) -> Callable[[], object]:
     """Mask `secrets` in the HTTP libraries' logs while `owner` lives; returns a function
-    that stops masking them (called at the latest when `owner` is collected)."""
+    that stops masking them (called at the latest when `owner` is collected; the filter
+    forgets them at the next `track`)."""
     values = tuple(sorted({value for value in secrets if value}))
     with _LOCK:
-        new = [value for value in values if _LIVE[value] == 0]
         _LIVE.update(values)
-        if new:
-            _FILTER.register(*new)
+        _sync_filter()
     return weakref.finalize(owner, _release, values)

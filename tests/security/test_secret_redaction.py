@@ -4,9 +4,11 @@ could print it: reprs, `--explain`, error messages, httpx/httpcore log records."
 from __future__ import annotations
 
 import base64
+import gc
 import json
 import logging
 import re
+import threading
 import traceback
 from urllib.parse import quote, quote_plus
 
@@ -132,3 +134,24 @@ def test_the_http_log_filter_masks_every_live_credential(
         logging.getLogger("httpx").info("HTTP Request: GET %s", url)
     last = [r.getMessage() for r in debug_logs.records[-2:]]
     assert all("***" in line for line in last)
+
+
+def test_a_session_collected_while_the_log_registry_is_busy_does_not_block() -> None:
+    from engine.run import http_logs
+
+    class Owner:
+        pass
+
+    def collect_under_the_lock() -> None:
+        owner = Owner()
+        http_logs.track(owner, ["collected-" + CANARY_KEY])
+        with http_logs._LOCK, http_logs.http_log_filter()._lock:
+            del owner
+            gc.collect()  # the finalizer runs here, in a thread holding both locks
+
+    worker = threading.Thread(target=collect_under_the_lock, daemon=True)
+    worker.start()
+    worker.join(timeout=10)
+    assert not worker.is_alive()
+    http_logs.track(Owner(), [])  # settles the released secret
+    assert "collected-" + CANARY_KEY not in http_logs._REGISTERED

@@ -59,6 +59,14 @@ def register(subparsers: Any) -> None:
     )
     parser.add_argument("--port", type=int, default=8765, help="port (0 = any free port)")
     parser.add_argument(
+        "--allow-host",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="also answer requests whose Host is NAME (default: only 127.0.0.1, localhost "
+        "and [::1], against DNS rebinding); repeatable",
+    )
+    parser.add_argument(
         "--token", default=None, help="accepted credential (default: the provider's sandbox one)"
     )
     parser.add_argument(
@@ -134,7 +142,9 @@ def run(args: argparse.Namespace) -> int:
     # uvicorn re-raises captured signals after shutting down; make that a no-op.
     previous = {sig: signal.signal(sig, lambda *_: None) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
-        asyncio.run(serve_until_stopped(simulator, sock, ready, args.lifetime))
+        asyncio.run(
+            serve_until_stopped(simulator, sock, ready, args.lifetime, args.allow_host)
+        )
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)

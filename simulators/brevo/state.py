@@ -89,8 +89,8 @@ class State:
     def find_contact(self, identifier: str, identifier_type: str | None = None) -> Contact | None:
         """A contact by id, email, ext_id or SMS value (`identifierType` narrows the lookup)."""
         key = identifier.strip()
-        if identifier_type == "contact_id" or (identifier_type is None and key.isdigit()):
-            return self.contacts.get(int(key)) if key.isdigit() else None
+        if identifier_type == "contact_id" or (identifier_type is None and key.isdecimal()):
+            return self.contacts.get(int(key)) if key.isdecimal() else None
         if identifier_type in (None, "email_id") and "@" in key:
             return self.by_email.get(key.lower())
         if identifier_type == "ext_id":

@@ -13,6 +13,7 @@ channel:
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 import anyio
@@ -22,7 +23,9 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
-from simulators.core.messages import Disconnect, SimRequest
+from simulators.core.guard import MAX_BODY_BYTES, refusal, screened
+from simulators.core.hosts import host_allowed
+from simulators.core.messages import Disconnect, SimRequest, SimResponse
 from simulators.core.transport import ConnectionDropped
 
 if TYPE_CHECKING:
@@ -54,20 +57,32 @@ class DroppedResponse(Response):
         raise ConnectionDropped()
 
 
-def build_app(simulator: SimulatedProvider) -> Starlette:
-    """The Starlette app serving `simulator` on every path."""
+def build_app(simulator: SimulatedProvider, allowed_hosts: Iterable[str] = ()) -> Starlette:
+    """The Starlette app serving `simulator` on every path.
+
+    A request whose `Host` is not loopback (or one of `allowed_hosts`) is refused with 400
+    (`simulators.core.hosts`); a body over `MAX_BODY_BYTES` with 413 without reading the rest;
+    then the limits of `simulators.core.guard` apply.
+    """
+    extra = tuple(allowed_hosts)
 
     async def endpoint(request: Request) -> Response:
         url = request.url
+        if not _host_ok(request, extra):
+            return _answer(refusal(400, _host_message(request.headers.get("host"))))
+        body = await _bounded_body(request)
+        if body is None:
+            too_large = f"the request body is larger than {MAX_BODY_BYTES} bytes"
+            return _answer(refusal(413, too_large))
         sim_request = SimRequest(
             method=request.method,
             path=url.path,
             query=dict(request.query_params.multi_items()),
             headers={k.lower(): v for k, v in request.headers.items()},
-            body=await request.body(),
+            body=body,
             base_url=f"{url.scheme}://{url.netloc}",
         )
-        result = simulator.handle(sim_request)
+        result = screened(simulator, sim_request)
         try:
             if result.delay:
                 await anyio.sleep(result.delay)
@@ -75,9 +90,11 @@ def build_app(simulator: SimulatedProvider) -> Starlette:
             result.finish()
         if result.disconnect is Disconnect.DROP:
             return DroppedResponse()
-        return Response(result.body, status_code=result.status, headers=result.headers)
+        return _answer(result)
 
     async def stats(request: Request) -> Response:
+        if not _host_ok(request, extra):
+            return _answer(refusal(400, _host_message(request.headers.get("host"))))
         return JSONResponse(simulator.stats())
 
     return Starlette(
@@ -86,3 +103,34 @@ def build_app(simulator: SimulatedProvider) -> Starlette:
             Route("/{path:path}", endpoint, methods=ALL_METHODS),
         ]
     )
+
+
+def _host_ok(request: Request, allowed: tuple[str, ...]) -> bool:
+    return host_allowed(request.headers.get("host"), request.scope.get("server"), allowed)
+
+
+def _answer(result: SimResponse) -> Response:
+    return Response(result.body, status_code=result.status, headers=result.headers)
+
+
+def _host_message(host: str | None) -> str:
+    shown = repr(host[:100]) if host else "no Host header"
+    return (
+        f"Host {shown} is not allowed: the sandbox answers only 127.0.0.1, localhost and "
+        "[::1] on its own port (add names with --allow-host)"
+    )
+
+
+async def _bounded_body(request: Request) -> bytes | None:
+    """The request body, or None as soon as it is known to exceed `MAX_BODY_BYTES`."""
+    declared = request.headers.get("content-length", "")
+    if declared.isdecimal() and len(declared) < 20 and int(declared) > MAX_BODY_BYTES:
+        return None
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > MAX_BODY_BYTES:
+            return None
+        chunks.append(chunk)
+    return b"".join(chunks)

@@ -14,6 +14,9 @@ from urllib.parse import unquote
 
 H = TypeVar("H")
 
+MAX_PATH_PARAM = 512
+"""The longest path parameter routed (ids and emails are far shorter); longer is a 404."""
+
 NotFound = Callable[[str], Exception]
 """Builds the error for a path no template matches; gets the path without outer slashes."""
 
@@ -74,6 +77,8 @@ class PathRouter(Generic[H]):
                     continue
                 raise self._method_not_allowed(verb, clean, sorted(route.handlers))
             params = match.groupdict()
+            if any(len(value) > MAX_PATH_PARAM for value in params.values()):
+                raise self._not_found(clean[:200])  # no record has such an id
             if self._decode:
                 params = {key: unquote(value) for key, value in params.items()}
             return handler, params

@@ -12,7 +12,7 @@ import logging
 import socket
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -52,9 +52,12 @@ def base_url_for(sock: socket.socket, base_path: str = "/api") -> str:
     return f"http://{HOST}:{sock.getsockname()[1]}{base_path}"
 
 
-def make_server(simulator: SimulatedProvider, log_level: str = "warning") -> uvicorn.Server:
-    """A uvicorn server (not started) for the simulator's ASGI app."""
-    return make_asgi_server(build_app(simulator), log_level)
+def make_server(
+    simulator: SimulatedProvider, log_level: str = "warning", allowed_hosts: Iterable[str] = ()
+) -> uvicorn.Server:
+    """A uvicorn server (not started) for the simulator's ASGI app; it answers requests whose
+    `Host` is loopback or one of `allowed_hosts` (`simulators.core.hosts`)."""
+    return make_asgi_server(build_app(simulator, allowed_hosts), log_level)
 
 
 def make_asgi_server(
@@ -77,14 +80,19 @@ def make_asgi_server(
 
 @contextmanager
 def serve_in_thread(
-    simulator: SimulatedProvider, port: int = 0, startup_timeout: float = 10.0
+    simulator: SimulatedProvider,
+    port: int = 0,
+    startup_timeout: float = 10.0,
+    allowed_hosts: Iterable[str] = (),
 ) -> Iterator[str]:
     """Run the simulator with uvicorn in a background thread; yields the base URL.
 
     Waits at most `startup_timeout` seconds for the server to accept connections and stops it
-    (bounded wait) when the block exits.
+    (bounded wait) when the block exits. `allowed_hosts`: `Host` names answered besides the
+    loopback ones.
     """
-    with serve_app_in_thread(build_app(simulator), port, startup_timeout) as root:
+    app = build_app(simulator, allowed_hosts)
+    with serve_app_in_thread(app, port, startup_timeout) as root:
         yield root + simulator.base_path
 
 
@@ -118,10 +126,12 @@ async def serve_until_stopped(
     sock: socket.socket,
     on_ready: Callable[[str], None],
     lifetime: float | None = None,
+    allowed_hosts: Iterable[str] = (),
 ) -> None:
     """Serve on `sock` until SIGINT/SIGTERM or `lifetime` seconds; `on_ready(base_url)` is
-    called once the server accepts connections."""
-    server = make_server(simulator)
+    called once the server accepts connections. `allowed_hosts`: `Host` names answered
+    besides the loopback ones."""
+    server = make_server(simulator, allowed_hosts=allowed_hosts)
     task = asyncio.create_task(server.serve(sockets=[sock]))
     while not server.started and not task.done():
         await asyncio.sleep(0.01)

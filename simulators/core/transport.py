@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 import anyio
 import httpx
 
+from simulators.core.guard import screened
 from simulators.core.messages import Disconnect, SimRequest, SimResponse
 
 if TYPE_CHECKING:
@@ -58,7 +59,7 @@ class SimulatorTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         """Serve a request from a sync `httpx.Client`."""
-        response = self._simulator.handle(to_sim_request(request, request.read()))
+        response = screened(self._simulator, to_sim_request(request, request.read()))
         try:
             if response.delay:
                 time.sleep(response.delay)
@@ -68,7 +69,7 @@ class SimulatorTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         """Serve a request from an `httpx.AsyncClient`."""
-        response = self._simulator.handle(to_sim_request(request, await request.aread()))
+        response = screened(self._simulator, to_sim_request(request, await request.aread()))
         try:
             if response.delay:
                 await anyio.sleep(response.delay)

@@ -82,7 +82,7 @@ class Context:
 def _int(raw: str | None, name: str, default: int) -> int:
     if raw is None or raw == "":
         return default
-    if not raw.isdigit():
+    if not raw.isdecimal():
         raise invalid_resource(
             [{"field": name, "message": "Value must be a non-negative integer."}]
         )

@@ -132,7 +132,7 @@ def cursor_envelope(data: list[Any], page: CursorPage, path_url: str, per_page: 
 def parse_page(query: dict[str, str]) -> int:
     """The requested page number (anything invalid means page 1, as in Laravel)."""
     raw = query.get("page", "")
-    return int(raw) if raw.isdigit() and int(raw) >= 1 else 1
+    return int(raw) if raw.isdecimal() and int(raw) >= 1 else 1
 
 
 def _window(current: int, last: int, on_each_side: int = 3) -> list[int | None]:

@@ -101,7 +101,7 @@ class State:
 
     def subscriber(self, id_or_email: str) -> Subscriber | None:
         """Look a subscriber up by numeric id or (case-insensitive) email."""
-        if id_or_email.isdigit():
+        if id_or_email.isdecimal():
             return self.subscribers.get(int(id_or_email))
         return self.by_email.get(id_or_email.strip().lower())
 
@@ -364,7 +364,7 @@ class State:
                 if sub.status != cond.value:
                     return False
             elif cond.kind == "group":
-                if not cond.value.isdigit() or int(cond.value) not in sub.groups:
+                if not cond.value.isdecimal() or int(cond.value) not in sub.groups:
                     return False
             else:
                 value = sub.fields.get(cond.key or "")

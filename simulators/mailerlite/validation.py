@@ -180,7 +180,7 @@ def group_ids(raw: Any, state: State, errors: Errors) -> list[int] | None:
     out: list[int] = []
     for index, item in enumerate(raw):
         text = str(item) if isinstance(item, int | str) and not isinstance(item, bool) else ""
-        if not text.isdigit() or int(text) not in state.groups:
+        if not text.isdecimal() or int(text) not in state.groups:
             add(errors, f"groups.{index}", f"The selected groups.{index} is invalid.")
         elif int(text) not in out:
             out.append(int(text))

@@ -14,7 +14,7 @@ def int_param(query: dict[str, str], name: str, default: int) -> int:
     raw = query.get(name)
     if raw is None or raw == "":
         return default
-    if not raw.isdigit():
+    if not raw.isdecimal():
         raise bad_request(f"{name} should be a number")
     return int(raw)
 

@@ -74,13 +74,13 @@ def filtered_contacts(ctx: Context, contacts: list[Contact]) -> list[Contact]:
         raise bad_request("Either listIds or segmentId can be passed")
     if query.get("listIds"):
         parts = query["listIds"].split(",")
-        if not all(p.strip().isdigit() for p in parts):
+        if not all(p.strip().isdecimal() for p in parts):
             raise bad_request("listIds should be an array of integers")
         wanted = {int(p) for p in parts}
         out = [c for c in out if c.list_ids & wanted]
     if query.get("segmentId"):
         raw = query["segmentId"]
-        segment = ctx.state.segments.get(int(raw)) if raw.isdigit() else None
+        segment = ctx.state.segments.get(int(raw)) if raw.isdecimal() else None
         if segment is None:
             raise not_found("Segment ID does not exist")
         out = [c for c in out if ctx.state.in_segment(segment, c)]

@@ -26,7 +26,7 @@ def register(router: Router) -> None:
 
 def _find(ctx: Context) -> Folder:
     raw = ctx.params["folder_id"]
-    folder = ctx.state.folders.get(int(raw)) if raw.isdigit() else None
+    folder = ctx.state.folders.get(int(raw)) if raw.isdecimal() else None
     if folder is None:
         raise not_found("Folder ID does not exist")
     return folder

@@ -50,7 +50,7 @@ def blacklisted(state: State, item: ContactList) -> int:
 def find_list(ctx: Context) -> ContactList:
     """The list named by the path, or 404."""
     raw = ctx.params["list_id"]
-    item = ctx.state.lists.get(int(raw)) if raw.isdigit() else None
+    item = ctx.state.lists.get(int(raw)) if raw.isdecimal() else None
     if item is None:
         raise not_found("List ID does not exist")
     return item

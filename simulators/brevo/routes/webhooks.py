@@ -60,7 +60,7 @@ def register(router: Router) -> None:
 
 def _find(ctx: Context) -> Webhook:
     raw = ctx.params["webhook_id"]
-    hook = ctx.state.webhooks.get(int(raw)) if raw.isdigit() else None
+    hook = ctx.state.webhooks.get(int(raw)) if raw.isdecimal() else None
     if hook is None:
         raise not_found("Webhook ID does not exist")
     return hook

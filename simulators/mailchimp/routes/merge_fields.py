@@ -14,7 +14,7 @@ from simulators.mailchimp.serialize import merge_field_json
 def _field(ctx: Context) -> tuple[Audience, MergeField]:
     audience = ctx.audience()
     raw = ctx.params["merge_id"]
-    item = audience.merge_fields.get(int(raw)) if raw.isdigit() else None
+    item = audience.merge_fields.get(int(raw)) if raw.isdecimal() else None
     if item is None:
         raise not_found()
     return audience, item

@@ -25,7 +25,7 @@ _TYPES = ("saved", "static", "fuzzy")
 def _segment(ctx: Context) -> tuple[Audience, Segment]:
     audience = ctx.audience()
     raw = ctx.params["segment_id"]
-    segment = audience.segments.get(int(raw)) if raw.isdigit() else None
+    segment = audience.segments.get(int(raw)) if raw.isdecimal() else None
     if segment is None:
         raise not_found()
     return audience, segment

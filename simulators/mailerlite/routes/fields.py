@@ -76,7 +76,7 @@ def create_field(ctx: Context) -> SimResponse:
 def find(ctx: Context) -> Field:
     """The field named by `{field}`, or 404 with the id appended."""
     raw = ctx.params["field"]
-    item = ctx.state.fields.get(int(raw)) if raw.isdigit() else None
+    item = ctx.state.fields.get(int(raw)) if raw.isdecimal() else None
     if item is None:
         raise not_found(MODEL_FIELD, raw)
     return item

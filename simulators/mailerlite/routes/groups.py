@@ -51,7 +51,7 @@ def list_groups(ctx: Context) -> SimResponse:
 def find(ctx: Context) -> Group:
     """The group named by `{group}`, or 404 with the id appended."""
     raw = ctx.params["group"]
-    group = ctx.state.groups.get(int(raw)) if raw.isdigit() else None
+    group = ctx.state.groups.get(int(raw)) if raw.isdecimal() else None
     if group is None:
         raise not_found(MODEL_GROUP, raw)
     return group

@@ -59,7 +59,7 @@ def list_segments(ctx: Context) -> SimResponse:
 def find(ctx: Context) -> Segment:
     """The segment named by `{segment}`, or 404 with the id appended."""
     raw = ctx.params["segment"]
-    segment = ctx.state.segments.get(int(raw)) if raw.isdigit() else None
+    segment = ctx.state.segments.get(int(raw)) if raw.isdecimal() else None
     if segment is None:
         raise not_found(MODEL_SEGMENT, raw)
     return segment

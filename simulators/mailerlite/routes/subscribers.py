@@ -248,7 +248,7 @@ def assign_group(ctx: Context) -> SimResponse:
     state = ctx.state
     sub = state.subscriber(ctx.params["subscriber"])
     gid = ctx.params["group"]
-    group = state.groups.get(int(gid)) if gid.isdigit() else None
+    group = state.groups.get(int(gid)) if gid.isdecimal() else None
     if sub is None or group is None:
         raise _invalid_id()
     state.add_to_group(sub, group)
@@ -260,7 +260,7 @@ def unassign_group(ctx: Context) -> SimResponse:
     state = ctx.state
     sub = state.subscriber(ctx.params["subscriber"])
     gid = ctx.params["group"]
-    group = state.groups.get(int(gid)) if gid.isdigit() else None
+    group = state.groups.get(int(gid)) if gid.isdecimal() else None
     if sub is None or group is None:
         raise ApiError(404, {"message": ""})
     state.remove_from_group(sub, group)

@@ -35,7 +35,7 @@ def list_webhooks(ctx: Context) -> SimResponse:
 def find(ctx: Context) -> Webhook:
     """The webhook named by `{webhook}`, or 404 with the id appended."""
     raw = ctx.params["webhook"]
-    hook = ctx.state.webhooks.get(int(raw)) if raw.isdigit() else None
+    hook = ctx.state.webhooks.get(int(raw)) if raw.isdecimal() else None
     if hook is None:
         raise not_found(MODEL_WEBHOOK, raw)
     return hook

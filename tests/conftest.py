@@ -37,7 +37,7 @@ def redis_namespace() -> Iterator[str]:
         yield prefix
 
 
-pytest_plugins = ["canary_watch"]
+pytest_plugins = ["canary_watch", "pytester"]
 
 
 @pytest.fixture(autouse=True)

@@ -8,12 +8,14 @@ from typing import Any
 
 import httpx
 import respx
+from canary_watch import CANARY_KEY
 
 PROVIDERS = Path(__file__).parent / "providers"
 """Folder of synthetic provider folders, one per pagination family or variant."""
 
-TOKEN = "tok-SECRET-123"
-"""The API key given to synthetic providers (it must never appear in an explanation)."""
+TOKEN = CANARY_KEY
+"""The API key given to synthetic providers: the canary key, which must never appear in an
+explanation, a log record, an output or a file (`tests/canary_watch.py`)."""
 
 Sent = list[tuple[str, list[tuple[str, str]]]]
 

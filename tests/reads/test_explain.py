@@ -8,11 +8,12 @@ from collections.abc import Iterator
 
 import pytest
 import respx
+from canary_watch import CANARY_KEY
 
 from engine.api import Connection, Engine
 from engine.errors import InvalidCursorError, ValidationError
 
-TOKEN = "ml-token-DO-NOT-LEAK-7f3a"
+TOKEN = CANARY_KEY
 
 
 @pytest.fixture

@@ -24,6 +24,7 @@ from engine.accounts import migrations
 from engine.accounts.migrations import Dialect
 from engine.accounts.postgres_store import (
     PostgresAccountStore,
+    PostgresDatabase,
     connect_postgres,
     postgres_transaction,
     safe_url,
@@ -31,6 +32,7 @@ from engine.accounts.postgres_store import (
 from engine.accounts.sql_store import Transaction
 from engine.accounts.sqlite_store import (
     SqliteAccountStore,
+    SqliteDatabase,
     default_path,
     open_sqlite,
     sqlite_transaction,
@@ -43,6 +45,7 @@ __all__ = [
     "database_url",
     "default_store",
     "move_accounts",
+    "open_database",
     "open_store",
     "schema_status",
     "upgrade_database",
@@ -80,6 +83,13 @@ def open_store(
     if dialect == "sqlite":
         return SqliteAccountStore(target, key=key)
     return PostgresAccountStore(target, key=key)
+
+
+def open_database(url: str | None = None) -> SqliteDatabase | PostgresDatabase:
+    """Open the database at `url` (default: `database_url()`) without any key, for the stores
+    that share it (outbox); PostgreSQL must be at the current schema."""
+    dialect, target = _dialect(url or database_url())
+    return SqliteDatabase(target) if dialect == "sqlite" else PostgresDatabase(target)
 
 
 def default_store(*, key: bytes | None = None) -> SqliteAccountStore | PostgresAccountStore:

@@ -97,6 +97,37 @@ _LINK_TOKENS = (
         )""",
     "CREATE INDEX link_tokens_by_expiry ON link_tokens (expires_at)",
 )
+# `IF NOT EXISTS`: the outbox created these tables itself in SQLite files before migration 5.
+_OUTBOX = """CREATE TABLE IF NOT EXISTS webhook_outbox (
+            id TEXT PRIMARY KEY,
+            account_id TEXT NOT NULL,
+            tenant_id TEXT,
+            event_type TEXT NOT NULL,
+            body {blob} NOT NULL,
+            state TEXT NOT NULL,
+            attempts INTEGER NOT NULL DEFAULT 0,
+            created_at {real} NOT NULL,
+            due_at {real} NOT NULL,
+            lease_id TEXT,
+            lease_until {real},
+            finished_at {real},
+            last_error TEXT
+        )"""
+_OUTBOX_INDEX = "CREATE INDEX IF NOT EXISTS webhook_outbox_due ON webhook_outbox (state, due_at)"
+_ENDPOINTS = """CREATE TABLE IF NOT EXISTS webhook_endpoints (
+            tenant_id TEXT PRIMARY KEY,
+            url TEXT NOT NULL,
+            updated_at {real} NOT NULL
+        )"""
+
+
+def _outbox(blob: str, real: str) -> tuple[str, ...]:
+    return (
+        _OUTBOX.format(blob=blob, real=real),
+        _OUTBOX_INDEX,
+        _ENDPOINTS.format(real=real),
+    )
+
 
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(
@@ -123,6 +154,12 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(
         4, "link tokens of the hosted link page", sqlite=_LINK_TOKENS, postgresql=_LINK_TOKENS
     ),
+    Migration(
+        5,
+        "the webhook outbox and tenants' forwarding endpoints (times in Unix seconds)",
+        sqlite=_outbox("BLOB", "REAL"),
+        postgresql=_outbox("BYTEA", "DOUBLE PRECISION"),
+    ),
 )
 #: The schema version this code reads and writes.
 SCHEMA_VERSION = MIGRATIONS[-1].version
@@ -133,6 +170,8 @@ COPIED_TABLES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("account_secrets", ("account_id", "field", "name")),
     ("api_tokens", ("id",)),
     ("link_tokens", ("id",)),
+    ("webhook_outbox", ("id",)),
+    ("webhook_endpoints", ("tenant_id",)),
 )
 
 _VERSION_TABLE = (

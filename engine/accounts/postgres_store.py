@@ -23,10 +23,17 @@ from urllib.parse import urlsplit, urlunsplit
 from engine.accounts import migrations
 from engine.accounts.crypto import SecretCipher
 from engine.accounts.keys import load_key
+from engine.accounts.migrations import Dialect
 from engine.accounts.sql_store import SqlAccountStore
 from engine.errors import BackendUnavailableError
 
-__all__ = ["PostgresAccountStore", "connect_postgres", "postgres_transaction", "safe_url"]
+__all__ = [
+    "PostgresAccountStore",
+    "PostgresDatabase",
+    "connect_postgres",
+    "postgres_transaction",
+    "safe_url",
+]
 
 
 def safe_url(url: str) -> str:
@@ -79,28 +86,25 @@ def postgres_transaction(conn: Any) -> Iterator[_Qmark]:
         yield _Qmark(conn)
 
 
-class PostgresAccountStore(SqlAccountStore):
-    """An `AccountStore` in PostgreSQL, credentials encrypted exactly as in SQLite.
+class PostgresDatabase:
+    """A PostgreSQL database as a `SqlDatabase`: one connection shared by its threads behind a
+    lock, reopened after it was lost. Opening checks the schema version (`upgrade=True`
+    applies the missing migrations instead, under an advisory lock)."""
 
-    `url` is a libpq URL (`postgresql://user@host:5432/db`; a schema can be chosen with
-    `?options=-csearch_path%3Dname`). `key` as for `SqliteAccountStore`. `upgrade=True` applies
-    missing migrations on open (what `unimap db upgrade` does); otherwise a database behind
-    the code raises `SchemaVersionError`.
-    """
+    dialect: Dialect = "postgresql"
 
-    _for_update = " FOR UPDATE"
-
-    def __init__(self, url: str, *, key: bytes | None = None, upgrade: bool = False) -> None:
+    def __init__(self, url: str, *, upgrade: bool = False) -> None:
         """Connect to `url` and check (or, with `upgrade`, bring up to date) its schema."""
         import psycopg.errors
 
         self.url = url
-        self._duplicate_errors = (psycopg.errors.UniqueViolation,)
-        super().__init__(SecretCipher(key if key is not None else load_key()))
+        self.duplicate_errors: tuple[type[BaseException], ...] = (
+            psycopg.errors.UniqueViolation,
+        )
         self._lock = threading.RLock()
         self._conn = connect_postgres(url)
         try:
-            with self._transaction(write=True) as conn:
+            with self.transaction(write=True) as conn:
                 if upgrade:
                     conn.execute("SELECT pg_advisory_xact_lock(hashtext('unimap-migrations'))")
                     migrations.upgrade(conn.execute, "postgresql", safe_url(url))
@@ -111,16 +115,13 @@ class PostgresAccountStore(SqlAccountStore):
             raise
 
     def __repr__(self) -> str:
-        """Show the URL without its password (never the key)."""
-        return f"PostgresAccountStore({safe_url(self.url)!r})"
-
-    def close(self) -> None:
-        """Close the database connection."""
-        with self._lock:
-            self._conn.close()
+        """Show the URL without its password."""
+        return f"PostgresDatabase({safe_url(self.url)!r})"
 
     @contextmanager
-    def _transaction(self, *, write: bool = False) -> Iterator[_Qmark]:
+    def transaction(self, *, write: bool = False) -> Iterator[_Qmark]:
+        """One transaction, rolled back on error; a lost connection fails it with
+        `BackendUnavailableError` and is reopened by the next one."""
         import psycopg
 
         with self._lock:
@@ -137,12 +138,47 @@ class PostgresAccountStore(SqlAccountStore):
                     f"({str(error).strip()}); the next operation reconnects"
                 ) from None
 
+    @staticmethod
+    def blob(column: str) -> str:
+        """The column itself (`BYTEA` reads as bytes)."""
+        return column
+
+    @staticmethod
+    def lock_rows(*, skip_locked: bool = False) -> str:
+        """`FOR UPDATE` (with `SKIP LOCKED`, rows another transaction holds are passed over)."""
+        return " FOR UPDATE SKIP LOCKED" if skip_locked else " FOR UPDATE"
+
     def backend_pid(self) -> int:
-        """The process id of this store's PostgreSQL session (for diagnostics)."""
+        """The process id of this connection's PostgreSQL session (for diagnostics)."""
         with self._lock:
             return int(self._conn.info.backend_pid)
 
-    def schema_version(self) -> int:
-        """Return the database's schema version."""
-        with self._transaction() as conn:
-            return migrations.current_version(conn.execute, "postgresql")
+    def close(self) -> None:
+        """Close the connection."""
+        with self._lock:
+            self._conn.close()
+
+
+class PostgresAccountStore(SqlAccountStore):
+    """An `AccountStore` in PostgreSQL, credentials encrypted exactly as in SQLite.
+
+    `url` is a libpq URL (`postgresql://user@host:5432/db`; a schema can be chosen with
+    `?options=-csearch_path%3Dname`). `key` as for `SqliteAccountStore`. `upgrade=True` applies
+    missing migrations on open (what `unimap db upgrade` does); otherwise a database behind
+    the code raises `SchemaVersionError`.
+    """
+
+    def __init__(self, url: str, *, key: bytes | None = None, upgrade: bool = False) -> None:
+        """Connect to `url` and check (or, with `upgrade`, bring up to date) its schema."""
+        self.url = url
+        cipher = SecretCipher(key if key is not None else load_key())
+        self._postgres = PostgresDatabase(url, upgrade=upgrade)
+        super().__init__(self._postgres, cipher)
+
+    def __repr__(self) -> str:
+        """Show the URL without its password (never the key)."""
+        return f"PostgresAccountStore({safe_url(self.url)!r})"
+
+    def backend_pid(self) -> int:
+        """The process id of this store's PostgreSQL session (for diagnostics)."""
+        return self._postgres.backend_pid()

@@ -2,9 +2,11 @@
 
 `SqlAccountStore` holds everything both dialects share: the columns, encryption of every
 secret before it is bound (AES-256-GCM, `engine.accounts.crypto`), and the queries, written
-with `?` placeholders. A subclass opens the connection and supplies `_transaction`, which
-yields a `Transaction` (one atomic unit; the PostgreSQL one turns `?` into `%s`), plus the few
-spellings that differ (`_blob`, `_for_update`, `_duplicate_errors`).
+with `?` placeholders. It runs them on a `SqlDatabase` (`SqliteDatabase`, `PostgresDatabase`):
+the connection, whose `transaction()` yields a `Transaction` (one atomic unit; the PostgreSQL
+one turns `?` into `%s`), plus the few spellings that differ (`blob`, `lock_rows`,
+`duplicate_errors`). Other stores in the same database (API tokens, link tokens, the webhook
+outbox) run their statements on the same `SqlDatabase`.
 
 Layout (see `engine.accounts.migrations` for the versioned schema):
 
@@ -27,7 +29,7 @@ from typing import Any, Protocol, Self
 
 from engine.accounts.crypto import SecretCipher, associated_data
 from engine.accounts.errors import AccountNotFoundError, DuplicateAccountError
-from engine.accounts.migrations import timestamp
+from engine.accounts.migrations import Dialect, current_version, timestamp
 from engine.accounts.model import Account, AccountStatus, as_utc, utc_now
 from engine.secrets import Secret
 
@@ -63,31 +65,59 @@ class Transaction(Protocol):
         ...
 
 
+class SqlDatabase(Protocol):
+    """One open database of either dialect, shared by the stores that keep tables in it."""
+
+    dialect: Dialect
+    duplicate_errors: tuple[type[BaseException], ...]
+    """The driver's exceptions for a violated primary key or unique constraint."""
+
+    def transaction(self, *, write: bool = False) -> AbstractContextManager[Transaction]:
+        """One transaction (`write` for one that changes rows), rolled back on error."""
+        ...
+
+    def blob(self, column: str) -> str:
+        """The select expression reading binary `column` as bytes."""
+        ...
+
+    def lock_rows(self, *, skip_locked: bool = False) -> str:
+        """The clause ending a SELECT that locks its rows until commit ('' where a write
+        transaction already excludes other writers, as in SQLite)."""
+        ...
+
+    def close(self) -> None:
+        """Close the connection."""
+        ...
+
+
 class SqlAccountStore:
-    """An `AccountStore` over SQL with credentials encrypted; subclassed per dialect."""
+    """An `AccountStore` over a `SqlDatabase` with credentials encrypted."""
 
-    _for_update = ""
-    _duplicate_errors: tuple[type[BaseException], ...] = ()
-
-    def __init__(self, cipher: SecretCipher) -> None:
-        """Encrypt and decrypt with `cipher`."""
+    def __init__(self, database: SqlDatabase, cipher: SecretCipher) -> None:
+        """Keep the accounts in `database`, encrypting and decrypting with `cipher`."""
+        self.database = database
         self._cipher = cipher
+        self._for_update = database.lock_rows()
 
     def _transaction(self, *, write: bool = False) -> AbstractContextManager[Transaction]:
-        raise NotImplementedError
+        return self.database.transaction(write=write)
 
     def transaction(self, *, write: bool = False) -> AbstractContextManager[Transaction]:
         """One transaction on this store's database (other stores sharing the database, such
         as the API tokens', run their statements through it)."""
         return self._transaction(write=write)
 
-    @staticmethod
-    def _blob(column: str) -> str:
-        return column
+    def _blob(self, column: str) -> str:
+        return self.database.blob(column)
 
     def close(self) -> None:
         """Close the database connection."""
-        raise NotImplementedError
+        self.database.close()
+
+    def schema_version(self) -> int:
+        """Return the database's schema version."""
+        with self._transaction() as conn:
+            return current_version(conn.execute, self.database.dialect)
 
     def __enter__(self) -> Self:
         """Return the store itself."""
@@ -246,7 +276,7 @@ class SqlAccountStore:
                         account.tenant_id,
                     ),
                 )
-            except self._duplicate_errors:
+            except self.database.duplicate_errors:
                 raise DuplicateAccountError(account.id) from None
             self._insert_secrets(conn, account.id, _CREDENTIALS, account.credentials)
             self._insert_secrets(conn, account.id, _SECRET_METADATA, account.secret_metadata)

@@ -28,9 +28,18 @@ from engine.accounts import migrations
 from engine.accounts.crypto import SecretCipher
 from engine.accounts.home import default_home, ensure_private_dir
 from engine.accounts.keys import load_key
+from engine.accounts.migrations import Dialect
 from engine.accounts.sql_store import SqlAccountStore
 
-__all__ = ["DB_FILE_NAME", "SCHEMA_VERSION", "SqliteAccountStore", "default_path"]
+__all__ = [
+    "DB_FILE_NAME",
+    "SCHEMA_VERSION",
+    "SqliteAccountStore",
+    "SqliteDatabase",
+    "default_path",
+    "open_sqlite",
+    "sqlite_transaction",
+]
 
 #: The database file's name inside `$UNIMAP_HOME`.
 DB_FILE_NAME = "unimap.db"
@@ -43,6 +52,51 @@ def default_path() -> Path:
     return default_home() / DB_FILE_NAME
 
 
+class SqliteDatabase:
+    """A SQLite file as a `SqlDatabase`: one connection shared by every thread behind a lock;
+    the schema is brought up to date on open (the embedded default needs no command)."""
+
+    dialect: Dialect = "sqlite"
+    duplicate_errors: tuple[type[BaseException], ...] = (sqlite3.IntegrityError,)
+
+    def __init__(self, path: str | os.PathLike[str]) -> None:
+        """Open (creating owner-only if needed) and migrate the file at `path`."""
+        self.path = Path(path)
+        self._lock = threading.RLock()
+        self._conn = open_sqlite(self.path)
+        try:
+            with self.transaction(write=True) as conn:
+                migrations.upgrade(conn.execute, "sqlite", str(self.path))
+        except BaseException:
+            self._conn.close()
+            raise
+
+    def __repr__(self) -> str:
+        """Show the file's path."""
+        return f"SqliteDatabase({str(self.path)!r})"
+
+    @contextmanager
+    def transaction(self, *, write: bool = False) -> Iterator[sqlite3.Connection]:
+        """One transaction (`BEGIN IMMEDIATE` for writes), rolled back on error."""
+        with self._lock, sqlite_transaction(self._conn, write=write) as conn:
+            yield conn
+
+    @staticmethod
+    def blob(column: str) -> str:
+        """`CAST(column AS BLOB)`: bytes even when a value was stored as text."""
+        return f"CAST({column} AS BLOB)"
+
+    @staticmethod
+    def lock_rows(*, skip_locked: bool = False) -> str:
+        """Nothing: a SQLite write transaction already excludes every other writer."""
+        return ""
+
+    def close(self) -> None:
+        """Close the connection."""
+        with self._lock:
+            self._conn.close()
+
+
 class SqliteAccountStore(SqlAccountStore):
     """An `AccountStore` in a SQLite file, with credentials encrypted (AES-256-GCM).
 
@@ -51,43 +105,20 @@ class SqliteAccountStore(SqlAccountStore):
     The schema is created or migrated on open. Use `close()` or a `with` block when done.
     """
 
-    _duplicate_errors = (sqlite3.IntegrityError,)
-
     def __init__(self, path: str | os.PathLike[str], *, key: bytes | None = None) -> None:
         """Open (creating if needed) the database at `path`."""
-        self.path = Path(path)
-        super().__init__(SecretCipher(key if key is not None else load_key()))
-        self._lock = threading.RLock()
-        self._conn = open_sqlite(self.path)
-        try:
-            with self._transaction(write=True) as conn:
-                migrations.upgrade(conn.execute, "sqlite", str(self.path))
-        except BaseException:
-            self._conn.close()
-            raise
+        cipher = SecretCipher(key if key is not None else load_key())
+        self._file = SqliteDatabase(path)
+        super().__init__(self._file, cipher)
+
+    @property
+    def path(self) -> Path:
+        """The database file."""
+        return self._file.path
 
     def __repr__(self) -> str:
         """Show the database path (never the key)."""
         return f"SqliteAccountStore({str(self.path)!r})"
-
-    def close(self) -> None:
-        """Close the database connection."""
-        with self._lock:
-            self._conn.close()
-
-    @staticmethod
-    def _blob(column: str) -> str:
-        return f"CAST({column} AS BLOB)"
-
-    @contextmanager
-    def _transaction(self, *, write: bool = False) -> Iterator[sqlite3.Connection]:
-        with self._lock, sqlite_transaction(self._conn, write=write) as conn:
-            yield conn
-
-    def schema_version(self) -> int:
-        """Return the database's schema version."""
-        with self._transaction() as conn:
-            return migrations.current_version(conn.execute, "sqlite")
 
 
 def open_sqlite(path: Path) -> sqlite3.Connection:

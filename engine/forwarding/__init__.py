@@ -2,8 +2,9 @@
 
 * `intake`: `WebhookIntake` verifies a delivery for a linked account, normalises and
   de-duplicates its events and enqueues one message per event.
-* `outbox` / `sqlite_outbox`: the durable outbox (`Outbox` protocol, `SqliteOutbox` in the
-  accounts' database) with leases, backoff, dead messages and per-tenant endpoints.
+* `outbox` / `sql_outbox` / `sqlite_outbox`: the durable outbox (`Outbox` protocol; `SqlOutbox`
+  in the accounts' database, SQLite or PostgreSQL; `open_outbox()` / `default_outbox()` follow
+  `UNIMAP_DATABASE_URL`) with leases, backoff, dead messages and per-tenant endpoints.
 * `forwarder`: `Forwarder`, the bounded asyncio loop that POSTs messages, signed.
 * `standard`: Standard Webhooks signing, `verify_standard_webhook` for receivers, and the
   installation's forwarding secret.
@@ -15,6 +16,7 @@ See `docs/webhooks.md` ("Forwarding to the host app") and `docs/server.md`.
 from engine.forwarding.forwarder import DEFAULT_FORWARD_RETRY, Forwarder, ForwardingSettings
 from engine.forwarding.intake import WebhookIntake, forward_body, message_id
 from engine.forwarding.outbox import NewMessage, Outbox, StoredMessage
+from engine.forwarding.sql_outbox import SqlOutbox, open_outbox
 from engine.forwarding.sqlite_outbox import SqliteOutbox, default_outbox
 from engine.forwarding.standard import (
     FORWARD_SECRET_ENV,
@@ -32,6 +34,7 @@ __all__ = [
     "ForwardingSettings",
     "NewMessage",
     "Outbox",
+    "SqlOutbox",
     "SqliteOutbox",
     "StoredMessage",
     "WebhookIntake",
@@ -41,6 +44,7 @@ __all__ = [
     "forward_body",
     "forwarding_secret",
     "message_id",
+    "open_outbox",
     "sign_standard_webhook",
     "standard_webhook_headers",
     "verify_standard_webhook",

@@ -6,7 +6,9 @@
 2. verify and normalise with the engine's `WebhookHandler` (the account's `webhook_secret`
    secret metadata; a bad signature raises `SignatureError`, 401, and nothing is queued);
 3. turn each unified event into a message (`message_id`: stable per account and event, so a
-   redelivery has the same id), skip the ones the in-process `Deduplicator` has seen;
+   redelivery has the same id), skip the ones the de-duplicator has seen (by default the
+   installation's, `engine.backends.deduplicator()`: in Redis with `UNIMAP_REDIS_URL`, so a
+   delivery reaching two workers at once is queued by one);
 4. enqueue the rest in the durable outbox (which ignores ids it already holds, across
    restarts) and return the ids added. Only then may the caller answer 2xx.
 
@@ -24,8 +26,9 @@ from typing import Any
 from engine.accounts.errors import AccountNotFoundError
 from engine.accounts.model import Account
 from engine.accounts.store import AccountStore
+from engine.backends import deduplicator
 from engine.forwarding.outbox import NewMessage, Outbox
-from engine.webhooks.dedupe import Deduplicator
+from engine.webhooks.dedupe import SeenEvents
 from engine.webhooks.handler import WebhookHandler
 
 __all__ = ["WebhookIntake", "forward_body", "message_id"]
@@ -64,13 +67,14 @@ class WebhookIntake:
         handler: WebhookHandler,
         store: AccountStore,
         outbox: Outbox,
-        dedupe: Deduplicator | None = None,
+        dedupe: SeenEvents | None = None,
     ) -> None:
-        """`handler` is `engine.webhooks`; `dedupe` defaults to a fresh `Deduplicator`."""
+        """`handler` is `engine.webhooks`; `dedupe` defaults to the installation's
+        (`engine.backends.deduplicator()`)."""
         self.handler = handler
         self.store = store
         self.outbox = outbox
-        self.dedupe = dedupe if dedupe is not None else Deduplicator()
+        self.dedupe = dedupe if dedupe is not None else deduplicator()
 
     def __repr__(self) -> str:
         """Show the outbox."""

@@ -1,298 +1,35 @@
-"""`SqliteOutbox`: the webhook outbox in the accounts' SQLite file (`$UNIMAP_HOME/unimap.db`).
-
-Two tables, created when missing, beside the account tables (the account store's schema
-version does not cover them):
-
-* `webhook_outbox`: one row per message (body as sent, state, attempts, due time, lease);
-* `webhook_endpoints(tenant_id, url)`: each tenant's forwarding URL.
-
-Every operation is one transaction; writes use `BEGIN IMMEDIATE`, so a claim in one process
-and a claim in another never lease the same message. Event bodies (contact emails and names)
-are stored in clear: they are the host app's data, not credentials; delivered messages are
-pruned after the retention the forwarder is given.
-"""
+"""`SqliteOutbox`: the webhook outbox in a SQLite file (by default the accounts' database,
+`$UNIMAP_HOME/unimap.db`); everything but opening the file is `SqlOutbox`'s."""
 
 from __future__ import annotations
 
-import builtins
 import os
-import secrets
-import sqlite3
-import threading
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
-from types import TracebackType
-from typing import Any
 
-from engine.accounts.sqlite_store import default_path, open_sqlite, sqlite_transaction
-from engine.forwarding.outbox import NewMessage, StoredMessage
+from engine.accounts.sqlite_store import SqliteDatabase
+from engine.forwarding.sql_outbox import SqlOutbox, open_outbox
 
 __all__ = ["SqliteOutbox", "default_outbox"]
 
-_SCHEMA = (
-    """CREATE TABLE IF NOT EXISTS webhook_outbox (
-        id TEXT PRIMARY KEY,
-        account_id TEXT NOT NULL,
-        tenant_id TEXT,
-        event_type TEXT NOT NULL,
-        body BLOB NOT NULL,
-        state TEXT NOT NULL,
-        attempts INTEGER NOT NULL DEFAULT 0,
-        created_at REAL NOT NULL,
-        due_at REAL NOT NULL,
-        lease_id TEXT,
-        lease_until REAL,
-        finished_at REAL,
-        last_error TEXT
-    )""",
-    "CREATE INDEX IF NOT EXISTS webhook_outbox_due ON webhook_outbox (state, due_at)",
-    """CREATE TABLE IF NOT EXISTS webhook_endpoints (
-        tenant_id TEXT PRIMARY KEY,
-        url TEXT NOT NULL,
-        updated_at REAL NOT NULL
-    )""",
-)
-_COLUMNS = (
-    "id, account_id, tenant_id, event_type, CAST(body AS BLOB), state, attempts, created_at, "
-    "due_at, lease_id, last_error"
-)
-_STATES = ("pending", "delivered", "dead")
 
-
-def _message(row: tuple[Any, ...]) -> StoredMessage:
-    return StoredMessage(
-        id=row[0],
-        account_id=row[1],
-        tenant_id=row[2],
-        event_type=row[3],
-        body=bytes(row[4]),
-        state=row[5],
-        attempts=int(row[6]),
-        created_at=float(row[7]),
-        due_at=float(row[8]),
-        lease_id=row[9],
-        last_error=row[10],
-    )
-
-
-class SqliteOutbox:
-    """An `Outbox` in a SQLite file (by default the accounts' database); see the module doc.
-
-    `clock` (Unix seconds) is injectable for tests. Use `close()` or a `with` block when done.
-    """
+class SqliteOutbox(SqlOutbox):
+    """An `Outbox` in the SQLite file at `path` (created and migrated when needed)."""
 
     def __init__(
         self, path: str | os.PathLike[str], *, clock: Callable[[], float] = time.time
     ) -> None:
-        """Open (creating if needed) the database at `path` and the outbox tables."""
+        """Open (creating if needed) the database at `path`."""
         self.path = Path(path)
-        self._clock = clock
-        self._lock = threading.RLock()
-        self._conn = open_sqlite(self.path)
-        try:
-            with self._transaction(write=True) as conn:
-                for statement in _SCHEMA:
-                    conn.execute(statement)
-        except BaseException:
-            self._conn.close()
-            raise
+        super().__init__(SqliteDatabase(self.path), clock=clock)
 
     def __repr__(self) -> str:
         """Show the database path."""
         return f"SqliteOutbox({str(self.path)!r})"
 
-    def close(self) -> None:
-        """Close the database connection."""
-        with self._lock:
-            self._conn.close()
 
-    def __enter__(self) -> SqliteOutbox:
-        """Return the outbox itself."""
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        """Close the outbox."""
-        self.close()
-
-    @contextmanager
-    def _transaction(self, *, write: bool = False) -> Iterator[sqlite3.Connection]:
-        with self._lock, sqlite_transaction(self._conn, write=write) as conn:
-            yield conn
-
-    # -- messages --------------------------------------------------------------------------
-
-    def enqueue(self, messages: builtins.list[NewMessage]) -> builtins.list[str]:
-        """Store new pending messages, due now; returns the ids that were not already stored."""
-        now = self._clock()
-        added: builtins.list[str] = []
-        with self._transaction(write=True) as conn:
-            for message in messages:
-                cursor = conn.execute(
-                    "INSERT OR IGNORE INTO webhook_outbox (id, account_id, tenant_id, "
-                    "event_type, body, state, created_at, due_at) "
-                    "VALUES (?, ?, ?, ?, ?, 'pending', ?, ?)",
-                    (
-                        message.id,
-                        message.account_id,
-                        message.tenant_id,
-                        message.event_type,
-                        message.body,
-                        now,
-                        now,
-                    ),
-                )
-                if cursor.rowcount:
-                    added.append(message.id)
-        return added
-
-    def claim(self, limit: int, lease_seconds: float) -> builtins.list[StoredMessage]:
-        """Lease up to `limit` due pending messages (oldest due first), counting an attempt."""
-        now = self._clock()
-        lease_id = secrets.token_hex(12)
-        with self._transaction(write=True) as conn:
-            ids = [
-                row[0]
-                for row in conn.execute(
-                    "SELECT id FROM webhook_outbox WHERE state = 'pending' AND due_at <= ? "
-                    "AND (lease_until IS NULL OR lease_until <= ?) ORDER BY due_at, id LIMIT ?",
-                    (now, now, max(0, limit)),
-                )
-            ]
-            conn.executemany(
-                "UPDATE webhook_outbox SET lease_id = ?, lease_until = ?, attempts = attempts + 1 "
-                "WHERE id = ?",
-                [(lease_id, now + lease_seconds, message_id) for message_id in ids],
-            )
-            rows = [
-                conn.execute(
-                    f"SELECT {_COLUMNS} FROM webhook_outbox WHERE id = ?", (message_id,)
-                ).fetchone()
-                for message_id in ids
-            ]
-        return [_message(row) for row in rows]
-
-    def _finish(
-        self, message_id: str, lease_id: str, assignments: str, values: tuple[Any, ...]
-    ) -> bool:
-        with self._transaction(write=True) as conn:
-            cursor = conn.execute(
-                f"UPDATE webhook_outbox SET {assignments}, lease_id = NULL, lease_until = NULL "
-                "WHERE id = ? AND lease_id = ? AND state = 'pending'",
-                (*values, message_id, lease_id),
-            )
-            return cursor.rowcount == 1
-
-    def mark_delivered(self, message_id: str, lease_id: str) -> bool:
-        """The host app acknowledged the message."""
-        return self._finish(
-            message_id,
-            lease_id,
-            "state = 'delivered', finished_at = ?, last_error = NULL",
-            (self._clock(),),
-        )
-
-    def reschedule(self, message_id: str, lease_id: str, delay: float, error: str) -> bool:
-        """Release the lease; the message is due again after `delay` seconds."""
-        return self._finish(
-            message_id, lease_id, "due_at = ?, last_error = ?", (self._clock() + delay, error)
-        )
-
-    def mark_dead(self, message_id: str, lease_id: str, error: str) -> bool:
-        """Give up on the message (kept, listed by `dead`, revived by `requeue`)."""
-        return self._finish(
-            message_id,
-            lease_id,
-            "state = 'dead', finished_at = ?, last_error = ?",
-            (self._clock(), error),
-        )
-
-    def get(self, message_id: str) -> StoredMessage | None:
-        """One message in whatever state, or None when unknown (or pruned)."""
-        with self._transaction() as conn:
-            row = conn.execute(
-                f"SELECT {_COLUMNS} FROM webhook_outbox WHERE id = ?", (message_id,)
-            ).fetchone()
-        return None if row is None else _message(row)
-
-    def dead(self, tenant_id: str | None = None, limit: int = 100) -> builtins.list[StoredMessage]:
-        """Dead messages, newest first, optionally of one tenant."""
-        where = "state = 'dead'" + (" AND tenant_id = ?" if tenant_id is not None else "")
-        parameters: tuple[Any, ...] = (tenant_id,) if tenant_id is not None else ()
-        with self._transaction() as conn:
-            rows = conn.execute(
-                f"SELECT {_COLUMNS} FROM webhook_outbox WHERE {where} "
-                "ORDER BY finished_at DESC, id LIMIT ?",
-                (*parameters, max(0, limit)),
-            ).fetchall()
-        return [_message(row) for row in rows]
-
-    def requeue(self, message_id: str) -> bool:
-        """Make a dead message pending and due now, with its attempts reset."""
-        with self._transaction(write=True) as conn:
-            cursor = conn.execute(
-                "UPDATE webhook_outbox SET state = 'pending', attempts = 0, due_at = ?, "
-                "finished_at = NULL WHERE id = ? AND state = 'dead'",
-                (self._clock(), message_id),
-            )
-            return cursor.rowcount == 1
-
-    def counts(self) -> dict[str, int]:
-        """How many messages are in each state (every state present, zero included)."""
-        with self._transaction() as conn:
-            rows = conn.execute(
-                "SELECT state, COUNT(*) FROM webhook_outbox GROUP BY state"
-            ).fetchall()
-        found = {state: 0 for state in _STATES}
-        found.update({state: int(count) for state, count in rows})
-        return found
-
-    def prune(self, older_than: float) -> int:
-        """Delete delivered messages finished more than `older_than` seconds ago."""
-        with self._transaction(write=True) as conn:
-            return conn.execute(
-                "DELETE FROM webhook_outbox WHERE state = 'delivered' AND finished_at < ?",
-                (self._clock() - older_than,),
-            ).rowcount
-
-    # -- endpoints -------------------------------------------------------------------------
-
-    def set_endpoint(self, tenant_id: str, url: str | None) -> None:
-        """Set (or with None remove) the URL a tenant's events are forwarded to."""
-        with self._transaction(write=True) as conn:
-            if url is None:
-                conn.execute("DELETE FROM webhook_endpoints WHERE tenant_id = ?", (tenant_id,))
-                return
-            conn.execute(
-                "INSERT INTO webhook_endpoints (tenant_id, url, updated_at) VALUES (?, ?, ?) "
-                "ON CONFLICT (tenant_id) DO UPDATE SET url = excluded.url, "
-                "updated_at = excluded.updated_at",
-                (tenant_id, url, self._clock()),
-            )
-
-    def endpoint(self, tenant_id: str) -> str | None:
-        """The tenant's own forwarding URL, if one was set."""
-        with self._transaction() as conn:
-            row = conn.execute(
-                "SELECT url FROM webhook_endpoints WHERE tenant_id = ?", (tenant_id,)
-            ).fetchone()
-        return str(row[0]) if row else None
-
-    def endpoints(self) -> dict[str, str]:
-        """Every tenant's forwarding URL."""
-        with self._transaction() as conn:
-            rows = conn.execute(
-                "SELECT tenant_id, url FROM webhook_endpoints ORDER BY tenant_id"
-            ).fetchall()
-        return {str(tenant): str(url) for tenant, url in rows}
-
-
-def default_outbox() -> SqliteOutbox:
-    """The outbox in the default database, `$UNIMAP_HOME/unimap.db`."""
-    return SqliteOutbox(default_path())
+def default_outbox() -> SqlOutbox:
+    """The installation's outbox: in the database of `UNIMAP_DATABASE_URL`, else in
+    `$UNIMAP_HOME/unimap.db`."""
+    return open_outbox()

@@ -1,42 +1,60 @@
-"""The outbox contract (`engine.forwarding.outbox.Outbox`), checked on `SqliteOutbox`: durable
-enqueue without duplicates, leases that never overlap and expire, backoff, dead messages,
-pruning and per-tenant endpoints. A second `SqliteOutbox` on the same file stands for another
-process."""
+"""The outbox contract (`engine.forwarding.outbox.Outbox`), checked on the outbox in SQLite
+and in PostgreSQL (a fresh schema of the test server): durable enqueue without duplicates,
+leases that never overlap and expire, backoff, dead messages, pruning and per-tenant endpoints.
+A second outbox on the same database stands for another process."""
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
+from engine.accounts.database import upgrade_database
+from engine.accounts.postgres_store import PostgresDatabase
 from engine.forwarding.outbox import NewMessage, Outbox
+from engine.forwarding.sql_outbox import SqlOutbox
 from engine.forwarding.sqlite_outbox import SqliteOutbox
 from tests.forwarding.conftest import Clock
+from tests.services import postgres_schema
 
 
 def message(n: int, tenant: str | None = "t1") -> NewMessage:
     return NewMessage(f"msg_{n}", "acc_1", tenant, "contact.unsubscribed", b'{"n": %d}' % n)
 
 
+OpenOutbox = Callable[[], SqlOutbox]
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def open_box(request: pytest.FixtureRequest, tmp_path: Path, clock: Clock) -> Iterator[OpenOutbox]:
+    """Opens an outbox on this test's database: one SQLite file, or one PostgreSQL schema."""
+    if request.param == "sqlite":
+        yield lambda: SqliteOutbox(tmp_path / "unimap.db", clock=clock)
+        return
+    with postgres_schema() as url:
+        upgrade_database(url)
+        yield lambda: SqlOutbox(PostgresDatabase(url), clock=clock)
+
+
 @pytest.fixture
-def outbox(tmp_path: Path, clock: Clock) -> Iterator[SqliteOutbox]:
-    with SqliteOutbox(tmp_path / "unimap.db", clock=clock) as box:
+def outbox(open_box: OpenOutbox) -> Iterator[SqlOutbox]:
+    with open_box() as box:
         yield box
 
 
-def test_the_sqlite_outbox_implements_the_protocol(outbox: SqliteOutbox) -> None:
+def test_the_outbox_implements_the_protocol(outbox: SqlOutbox) -> None:
     assert isinstance(outbox, Outbox)
 
 
-def test_enqueue_stores_each_id_once(outbox: SqliteOutbox) -> None:
+def test_enqueue_stores_each_id_once(outbox: SqlOutbox) -> None:
     assert outbox.enqueue([message(1), message(2)]) == ["msg_1", "msg_2"]
     assert outbox.enqueue([message(2), message(3)]) == ["msg_3"]
     assert outbox.counts() == {"pending": 3, "delivered": 0, "dead": 0}
 
 
-def test_a_delivered_id_is_not_enqueued_again(outbox: SqliteOutbox) -> None:
+def test_a_delivered_id_is_not_enqueued_again(outbox: SqlOutbox) -> None:
     outbox.enqueue([message(1)])
     (claimed,) = outbox.claim(10, 60)
     assert outbox.mark_delivered(claimed.id, claimed.lease_id or "")
@@ -44,10 +62,10 @@ def test_a_delivered_id_is_not_enqueued_again(outbox: SqliteOutbox) -> None:
     assert outbox.claim(10, 60) == []
 
 
-def test_messages_survive_reopening_the_database(tmp_path: Path, clock: Clock) -> None:
-    with SqliteOutbox(tmp_path / "unimap.db", clock=clock) as first:
+def test_messages_survive_reopening_the_database(open_box: OpenOutbox) -> None:
+    with open_box() as first:
         first.enqueue([message(1)])
-    with SqliteOutbox(tmp_path / "unimap.db", clock=clock) as second:
+    with open_box() as second:
         (claimed,) = second.claim(10, 60)
     assert (claimed.id, claimed.body, claimed.tenant_id, claimed.attempts) == (
         "msg_1",
@@ -58,11 +76,11 @@ def test_messages_survive_reopening_the_database(tmp_path: Path, clock: Clock) -
 
 
 def test_a_leased_message_is_not_claimed_again_until_the_lease_expires(
-    outbox: SqliteOutbox, tmp_path: Path, clock: Clock
+    outbox: SqlOutbox, open_box: OpenOutbox, clock: Clock
 ) -> None:
     outbox.enqueue([message(1)])
     (first,) = outbox.claim(10, 60)
-    with SqliteOutbox(tmp_path / "unimap.db", clock=clock) as other:
+    with open_box() as other:
         assert other.claim(10, 60) == []
         clock.now += 61  # the first worker crashed: its lease ran out
         (second,) = other.claim(10, 60)
@@ -73,13 +91,13 @@ def test_a_leased_message_is_not_claimed_again_until_the_lease_expires(
 
 
 def test_concurrent_claims_from_two_connections_never_share_a_message(
-    outbox: SqliteOutbox, tmp_path: Path, clock: Clock
+    outbox: SqlOutbox, open_box: OpenOutbox, clock: Clock
 ) -> None:
     outbox.enqueue([message(n) for n in range(200)])
-    other = SqliteOutbox(tmp_path / "unimap.db", clock=clock)
+    other = open_box()
     taken: list[list[str]] = [[], []]
 
-    def worker(box: SqliteOutbox, into: list[str]) -> None:
+    def worker(box: SqlOutbox, into: list[str]) -> None:
         for _ in range(100):
             batch = box.claim(7, 60)
             if not batch:
@@ -100,7 +118,7 @@ def test_concurrent_claims_from_two_connections_never_share_a_message(
 
 
 def test_claim_takes_the_oldest_due_first_and_respects_the_limit(
-    outbox: SqliteOutbox, clock: Clock
+    outbox: SqlOutbox, clock: Clock
 ) -> None:
     for n in range(3):
         outbox.enqueue([message(n)])
@@ -108,7 +126,7 @@ def test_claim_takes_the_oldest_due_first_and_respects_the_limit(
     assert [m.id for m in outbox.claim(2, 60)] == ["msg_0", "msg_1"]
 
 
-def test_a_rescheduled_message_is_due_after_its_delay(outbox: SqliteOutbox, clock: Clock) -> None:
+def test_a_rescheduled_message_is_due_after_its_delay(outbox: SqlOutbox, clock: Clock) -> None:
     outbox.enqueue([message(1)])
     (claimed,) = outbox.claim(10, 60)
     assert outbox.reschedule(claimed.id, claimed.lease_id or "", 30.0, "HTTP 503")
@@ -119,7 +137,7 @@ def test_a_rescheduled_message_is_due_after_its_delay(outbox: SqliteOutbox, cloc
     assert (again.attempts, again.last_error) == (2, "HTTP 503")
 
 
-def test_a_dead_message_is_listed_and_can_be_requeued(outbox: SqliteOutbox) -> None:
+def test_a_dead_message_is_listed_and_can_be_requeued(outbox: SqlOutbox) -> None:
     outbox.enqueue([message(1), message(2, tenant="t2")])
     for claimed in outbox.claim(10, 60):
         assert outbox.mark_dead(claimed.id, claimed.lease_id or "", "HTTP 410")
@@ -133,7 +151,7 @@ def test_a_dead_message_is_listed_and_can_be_requeued(outbox: SqliteOutbox) -> N
     assert outbox.counts() == {"pending": 1, "delivered": 0, "dead": 1}
 
 
-def test_prune_deletes_only_old_delivered_messages(outbox: SqliteOutbox, clock: Clock) -> None:
+def test_prune_deletes_only_old_delivered_messages(outbox: SqlOutbox, clock: Clock) -> None:
     outbox.enqueue([message(1), message(2)])
     first, second = outbox.claim(10, 60)
     outbox.mark_delivered(first.id, first.lease_id or "")
@@ -144,7 +162,7 @@ def test_prune_deletes_only_old_delivered_messages(outbox: SqliteOutbox, clock: 
     assert outbox.counts() == {"pending": 1, "delivered": 1, "dead": 0}
 
 
-def test_tenant_endpoints_are_set_replaced_and_removed(outbox: SqliteOutbox) -> None:
+def test_tenant_endpoints_are_set_replaced_and_removed(outbox: SqlOutbox) -> None:
     assert outbox.endpoint("t1") is None
     outbox.set_endpoint("t1", "https://one.example/hooks")
     outbox.set_endpoint("t2", "https://two.example/hooks")

@@ -37,3 +37,40 @@ def run_worker(
                 client.post(forward_to, json=event).raise_for_status()
                 forwarded += 1
     return forwarded
+
+
+def run_outbox_worker(
+    environment: dict[str, str],
+    account_id: str,
+    deliveries: list[tuple[dict[str, str], bytes]],
+    forward_to: str,
+    barrier: Any,
+) -> int:
+    """The server's path: receive every delivery through `WebhookIntake` into the shared
+    outbox (PostgreSQL, de-duplicated in Redis), then forward from the outbox until it is
+    empty. Returns how many messages this worker enqueued."""
+    os.environ.update(environment)
+    import asyncio
+
+    from engine.api import Engine
+    from engine.backends import account_store
+    from engine.forwarding import Forwarder, ForwardingSettings, WebhookIntake, open_outbox
+
+    engine = Engine.load()
+    with account_store() as store, open_outbox() as outbox:
+        intake = WebhookIntake(engine.webhooks, store, outbox)
+        barrier.wait(30)
+        enqueued = sum(
+            len(intake.receive("mailerlite", account_id, headers, raw))
+            for headers, raw in deliveries
+        )
+        barrier.wait(30)  # both received everything: now both forward at once
+        settings = ForwardingSettings(default_url=forward_to)
+        forwarder = Forwarder(outbox, environment["UNIMAP_FORWARD_SECRET"], settings)
+
+        async def drain() -> None:
+            while await forwarder.run_once():
+                pass
+
+        asyncio.run(drain())
+    return enqueued

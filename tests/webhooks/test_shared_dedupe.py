@@ -1,10 +1,13 @@
 """The same webhook delivered to two worker processes at once is forwarded exactly once: the
-workers share the Redis de-duplicator (`UNIMAP_REDIS_URL`, on the test server)."""
+workers share the Redis de-duplicator (`UNIMAP_REDIS_URL`, on the test server), and, through
+the server's path, the outbox in PostgreSQL."""
 
 from __future__ import annotations
 
+import base64
 import json
 import multiprocessing
+import secrets
 import threading
 from collections import Counter
 from collections.abc import Iterator
@@ -15,8 +18,12 @@ from typing import Any
 import httpx
 import pytest
 
+from engine.accounts import Account, PostgresAccountStore
+from engine.accounts.database import upgrade_database
+from engine.accounts.keys import decode_key, generate_key
+from engine.forwarding import open_outbox
 from simulators.mailerlite import Simulator
-from tests.webhooks.forwarding_worker import run_worker
+from tests.webhooks.forwarding_worker import run_outbox_worker, run_worker
 
 DELIVERIES = 20
 
@@ -32,8 +39,8 @@ class Catcher:
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self) -> None:
                 event = json.loads(self.rfile.read(int(self.headers["content-length"])))
-                with lock:
-                    outer.ids[event["id"]] += 1
+                with lock:  # a forwarded message carries its id in `webhook-id`
+                    outer.ids[self.headers.get("webhook-id") or event["id"]] += 1
                 self.send_response(204)
                 self.end_headers()
 
@@ -103,3 +110,37 @@ def test_without_redis_each_worker_forwards_its_own_copy(catcher: Catcher) -> No
     forwarded = two_workers({"UNIMAP_REDIS_URL": ""}, catcher)
     assert forwarded == [DELIVERIES, DELIVERIES]
     assert set(catcher.ids.values()) == {2}
+
+
+def test_through_the_outbox_each_delivery_is_queued_once_and_forwarded_once(
+    redis_url: str, redis_namespace: str, postgres_url: str, catcher: Catcher
+) -> None:
+    deliveries, secret = mailerlite_deliveries(DELIVERIES)
+    key = generate_key()
+    upgrade_database(postgres_url)
+    with PostgresAccountStore(postgres_url, key=decode_key(key, source="test")) as store:
+        account = store.add(
+            Account.new("mailerlite", {"api_key": "k"}, secret_metadata={"webhook_secret": secret})
+        )
+    environment = {
+        "UNIMAP_REDIS_URL": redis_url,
+        "UNIMAP_REDIS_PREFIX": redis_namespace,
+        "UNIMAP_DATABASE_URL": postgres_url,
+        "UNIMAP_SECRET_KEY": key,
+        "UNIMAP_FORWARD_SECRET": "whsec_" + base64.b64encode(secrets.token_bytes(32)).decode(),
+    }
+    context = multiprocessing.get_context("spawn")
+    barrier = context.Manager().Barrier(2)
+    with ProcessPoolExecutor(2, mp_context=context) as pool:
+        runs = [
+            pool.submit(
+                run_outbox_worker, environment, account.id, deliveries, catcher.url, barrier
+            )
+            for _ in range(2)
+        ]
+        enqueued = [run.result(timeout=120) for run in runs]
+    assert sum(enqueued) == DELIVERIES
+    assert len(catcher.ids) == DELIVERIES
+    assert set(catcher.ids.values()) == {1}
+    with open_outbox(postgres_url) as outbox:
+        assert outbox.counts() == {"pending": 0, "delivered": DELIVERIES, "dead": 0}

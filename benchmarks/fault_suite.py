@@ -29,8 +29,13 @@ from tests.faults.harness import (
 def main(argv: list[str] | None = None) -> int:
     """Run the scenarios, print the table and the JSON; 0 when every scenario is clean."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--only", action="append", default=[], metavar="NAME",
-                        help="run only this scenario (repeatable)")
+    parser.add_argument(
+        "--only",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="run only this scenario (repeatable)",
+    )
     parser.add_argument("--json-only", action="store_true", help="print only the JSON")
     args = parser.parse_args(argv)
     chosen = [s for s in SCENARIOS if not args.only or s.name in args.only]
@@ -43,8 +48,12 @@ def main(argv: list[str] | None = None) -> int:
         result = run_scenario(scenario)
         results.append(result)
         if not args.json_only:
-            print(f"  {scenario.name}: {'clean' if result.clean else 'NOT CLEAN'} "
-                  f"({result.real_seconds:.1f} s)", file=sys.stderr, flush=True)
+            print(
+                f"  {scenario.name}: {'clean' if result.clean else 'NOT CLEAN'} "
+                f"({result.real_seconds:.1f} s)",
+                file=sys.stderr,
+                flush=True,
+            )
     if not args.json_only:
         print(report_table(results))
         print()

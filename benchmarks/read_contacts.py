@@ -84,9 +84,19 @@ def map_contact(raw: dict[str, Any]) -> dict[str, Any]:
     city, state, country = fields.get("city"), fields.get("state"), fields.get("country")
     postal = fields.get("z_i_p") or fields.get("zip")
     addresses = (
-        [{"street_1": None, "street_2": None, "city": city, "state": state,
-          "postal_code": postal, "country": country, "type": None}]
-        if (city or state or country or postal) else []
+        [
+            {
+                "street_1": None,
+                "street_2": None,
+                "city": city,
+                "state": state,
+                "postal_code": postal,
+                "country": country,
+                "type": None,
+            }
+        ]
+        if (city or state or country or postal)
+        else []
     )
     return {
         "id": raw.get("id"),
@@ -164,8 +174,11 @@ def throughput(contacts: int, page_size: int, repeats: int) -> dict[str, Any]:
     """Median records/s of the engine and of the baseline, alternating, after a warm-up."""
     sim = simulator(contacts)
     engine = Engine.load(clock=FakeClock())
-    with serve_in_thread(sim) as base_url, connect(engine, base_url) as conn, \
-            baseline_client(base_url) as client:
+    with (
+        serve_in_thread(sim) as base_url,
+        connect(engine, base_url) as conn,
+        baseline_client(base_url) as client,
+    ):
         engine_pass = lambda: sum(1 for _ in conn.iterate("contacts", {"limit": page_size}))  # noqa: E731
         base_pass = lambda: sum(1 for _ in baseline_contacts(client, page_size))  # noqa: E731
         # Warm-up, and proof that the baseline maps exactly like the engine.
@@ -207,9 +220,24 @@ def sandbox(contacts: int) -> Iterator[str]:
     page) are not traced with the engine's.
     """
     command = [
-        sys.executable, "-m", "engine.cli", "sandbox", "--port", "0", "--rate-limit", "off",
-        "--subscribers", str(contacts), "--groups", "5", "--segments", "0", "--seed", "1",
-        "--lifetime", "600",
+        sys.executable,
+        "-m",
+        "engine.cli",
+        "sandbox",
+        "--port",
+        "0",
+        "--rate-limit",
+        "off",
+        "--subscribers",
+        str(contacts),
+        "--groups",
+        "5",
+        "--segments",
+        "0",
+        "--seed",
+        "1",
+        "--lifetime",
+        "600",
     ]
     child = subprocess.Popen(
         command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True
@@ -281,8 +309,10 @@ def main(argv: list[str] | None = None) -> int:
 
     speed = throughput(args.contacts, args.page_size, args.repeats)
     figures: dict[str, Any] = {"throughput": speed}
-    print(f"listing {args.contacts} contacts, page size {args.page_size}, "
-          f"{args.repeats} repetitions (median), loopback simulator")
+    print(
+        f"listing {args.contacts} contacts, page size {args.page_size}, "
+        f"{args.repeats} repetitions (median), loopback simulator"
+    )
     print(f"{'':10}{'records/s':>12}{'median s':>10}")
     for name, key, times in (
         ("engine", "engine_records_per_s", speed["engine_seconds"]),
@@ -304,9 +334,11 @@ def main(argv: list[str] | None = None) -> int:
             "ratio": round(large / small, 3),
         }
         mem_verdict = "ok" if growth <= TARGET_MEMORY_GROWTH else "ABOVE TARGET"
-        print(f"peak memory iterating {args.memory_small}: {small / 1e6:.2f} MB; "
-              f"{args.memory_large}: {large / 1e6:.2f} MB; ratio {large / small:.3f} "
-              f"(target <= {1 + TARGET_MEMORY_GROWTH:.2f}) {mem_verdict}")
+        print(
+            f"peak memory iterating {args.memory_small}: {small / 1e6:.2f} MB; "
+            f"{args.memory_large}: {large / 1e6:.2f} MB; ratio {large / small:.3f} "
+            f"(target <= {1 + TARGET_MEMORY_GROWTH:.2f}) {mem_verdict}"
+        )
 
     if args.profile or speed["ratio"] < TARGET_RATIO:
         print("\ncProfile of one engine pass:")

@@ -44,16 +44,16 @@ def _perform(connection: Any, item: dict[str, Any]) -> int:
     return sum(1 for _ in connection.iterate("contacts", {"limit": 25}))
 
 
-def _account_loop(context: dict[str, Any], account: int, account_id: str) -> None:
-    from engine.linking import connect_account
-
+def _account_loop(context: dict[str, Any], account: int, connection: Any) -> None:
     client, prefix, worker = context["redis"], context["prefix"], context["worker"]
     queue, doing = keys(prefix, worker, account)
+    time.sleep(account * context["stagger"])
     deadline = time.monotonic() + context["timeout"]
-    with connect_account(context["engine"], context["store"], account_id) as connection:
+    with connection:
         while time.monotonic() < deadline:
             raw = client.lmove(queue, doing, "LEFT", "RIGHT")
             if raw is None:
+                client.hsetnx(f"{prefix}:drained", str(account), time.time())
                 if client.scard(f"{prefix}:done") >= context["total"]:
                     return
                 time.sleep(0.2)  # items of a dead worker may come back
@@ -68,6 +68,17 @@ def _account_loop(context: dict[str, Any], account: int, account_id: str) -> Non
             pipe.hincrby(f"{prefix}:executions", item["id"], 1)
             pipe.lrem(doing, 1, raw)
             pipe.execute()
+
+
+def _all_ready(client: Any, settings: dict[str, Any]) -> None:
+    """Start sending only once every worker has loaded the engine and opened its accounts:
+    start-up work (imports, loading mappings) would otherwise delay the first requests after
+    they were paced, a lag no client-side limiter can see."""
+    ready = f"{settings['prefix']}:ready"
+    client.incr(ready)
+    deadline = time.monotonic() + 120
+    while int(client.get(ready) or 0) < settings["workers"] and time.monotonic() < deadline:
+        time.sleep(0.05)
 
 
 def run(
@@ -89,10 +100,15 @@ def run(
         "worker": worker,
         "total": settings["total"],
         "timeout": settings["timeout"],
+        "stagger": settings["stagger"],
     }
+    from engine.linking import connect_account
+
+    connections = [connect_account(engine, context["store"], account_id) for account_id in accounts]
+    _all_ready(context["redis"], settings)
     threads = [
-        threading.Thread(target=_account_loop, args=(context, index, account_id), daemon=True)
-        for index, account_id in enumerate(accounts)
+        threading.Thread(target=_account_loop, args=(context, index, connection), daemon=True)
+        for index, connection in enumerate(connections)
     ]
     for thread in threads:
         thread.start()

@@ -42,9 +42,21 @@ def sandbox_start(subscribers: int) -> float:
     """Seconds from spawning `unimap sandbox` to its first output line."""
     started = time.perf_counter()
     process = subprocess.Popen(
-        [sys.executable, "-m", "engine.cli", "sandbox", "--port", "0", "--lifetime", "30",
-         "--subscribers", str(subscribers)],
-        stdout=subprocess.PIPE, text=True, cwd=REPO,
+        [
+            sys.executable,
+            "-m",
+            "engine.cli",
+            "sandbox",
+            "--port",
+            "0",
+            "--lifetime",
+            "30",
+            "--subscribers",
+            str(subscribers),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=REPO,
     )
     try:
         assert process.stdout is not None
@@ -60,12 +72,14 @@ def sandbox_start(subscribers: int) -> float:
 
 def page_times(subscribers: int, passes: int) -> list[float]:
     """Seconds per `GET /subscribers?limit=1000` over loopback HTTP, every page of every pass."""
-    sim = Simulator(seed=0, rate_limit=None).seed_data(subscribers=subscribers, groups=10,
-                                                       segments=5)
+    sim = Simulator(seed=0, rate_limit=None).seed_data(
+        subscribers=subscribers, groups=10, segments=5
+    )
     timings: list[float] = []
-    with serve_in_thread(sim) as base_url, httpx.Client(
-        base_url=base_url, headers=sim.auth_headers(), timeout=10
-    ) as client:
+    with (
+        serve_in_thread(sim) as base_url,
+        httpx.Client(base_url=base_url, headers=sim.auth_headers(), timeout=10) as client,
+    ):
         client.get("/subscribers", params={"limit": 1})  # warm up the connection
         for _ in range(passes):
             cursor = None

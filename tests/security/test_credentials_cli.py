@@ -16,12 +16,18 @@ NOWHERE = "http://127.0.0.1:9/api"
 """A base URL nothing listens on: a refused key never gets that far."""
 
 
-@pytest.mark.parametrize("suffix", ["\x0b", " ", "\t", "\x00"])
-def test_call_refuses_a_hostile_api_key(
-    suffix: str, capsys: pytest.CaptureFixture[str]
+COMMANDS = {
+    "call": ["call", "mailerlite", "lists", "list", "--base-url", NOWHERE],
+    "proxy": ["proxy", "mailerlite", "GET", "/groups", "--base-url", NOWHERE],
+}
+
+
+@pytest.mark.parametrize("command", sorted(COMMANDS))
+@pytest.mark.parametrize("suffix", ["\x0b", " ", "\t", "\x00", "\u00e9"])
+def test_a_hostile_api_key_is_refused_on_the_command_line(
+    command: str, suffix: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    argv = ["call", "mailerlite", "lists", "list", "--base-url", NOWHERE]
-    assert main([*argv, "--api-key", CANARY_KEY + suffix]) == 1
+    assert main([*COMMANDS[command], "--api-key", CANARY_KEY + suffix]) == 1
     out, err = capsys.readouterr()
     error = json.loads(err)
     assert error["error"] == "validation_error"

@@ -1,4 +1,8 @@
-"""Benchmark: list every contact from the MailerLite simulator, engine vs hand-written loop.
+"""In-process benchmark: list every MailerLite contact, engine vs hand-written loop.
+
+The simulator runs in a thread of this process, so its own work (Starlette, serialisation,
+the shared GIL) is added to both sides and hides the client's: for the client's cost alone,
+use the out-of-process suite (`python -m benchmarks.suite`, see benchmarks/README.md).
 
     python benchmarks/read_contacts.py [--contacts 20000] [--page-size 1000] [--repeats 5]
 
@@ -37,7 +41,6 @@ import time
 import tracemalloc
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -46,6 +49,7 @@ import httpx
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from benchmarks import hand  # noqa: E402
 from engine.api import Connection, Engine  # noqa: E402
 from engine.run.clock import FakeClock  # noqa: E402
 from simulators.mailerlite import DEFAULT_TOKEN, Simulator, serve_in_thread  # noqa: E402
@@ -54,85 +58,10 @@ TARGET_RATIO = 0.8
 TARGET_MEMORY_GROWTH = 0.10
 
 # --------------------------------------------------------------------------- baseline
-_STATUS = {
-    "active": "active",
-    "unsubscribed": "unsubscribed",
-    "unconfirmed": "unconfirmed",
-    "bounced": "bounced",
-    "junk": "cleaned",
-}
-_CONSUMED = frozenset({"name", "last_name", "phone", "city", "state", "country", "z_i_p", "zip"})
-
-
-def _iso(value: Any) -> str | None:
-    """`YYYY-MM-DD HH:MM:SS` (UTC) or ISO-8601 → `YYYY-MM-DDTHH:MM:SSZ`; empty → None."""
-    if value is None or value == "":
-        return None
-    parsed = datetime.fromisoformat(value)
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=UTC)
-    return parsed.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def map_contact(raw: dict[str, Any]) -> dict[str, Any]:
-    """A MailerLite subscriber as a unified contact, by hand (mirrors contacts.yaml)."""
-    fields = raw.get("fields") or {}
-    first, last = fields.get("name"), fields.get("last_name")
-    full = " ".join(part for part in (first, last) if part)
-    status = raw.get("status")
-    phone = fields.get("phone")
-    city, state, country = fields.get("city"), fields.get("state"), fields.get("country")
-    postal = fields.get("z_i_p") or fields.get("zip")
-    addresses = (
-        [
-            {
-                "street_1": None,
-                "street_2": None,
-                "city": city,
-                "state": state,
-                "postal_code": postal,
-                "country": country,
-                "type": None,
-            }
-        ]
-        if (city or state or country or postal)
-        else []
-    )
-    return {
-        "id": raw.get("id"),
-        "email": raw.get("email"),
-        "first_name": first,
-        "last_name": last,
-        "name": full or None,
-        "status": None if status is None else _STATUS.get(status, "active"),
-        "phones": [{"phone": phone, "type": None}] if phone else [],
-        "addresses": addresses,
-        "lists": [{"id": g.get("id"), "name": g.get("name")} for g in raw.get("groups") or []],
-        "tags": [],
-        "custom_fields": {k: v for k, v in fields.items() if k not in _CONSUMED},
-        "subscribed_at": _iso(raw.get("subscribed_at")),
-        "unsubscribed_at": _iso(raw.get("unsubscribed_at")),
-        "created_at": _iso(raw.get("created_at")),
-        "updated_at": _iso(raw.get("updated_at")),
-        "remote_data": raw,
-    }
-
-
 def baseline_contacts(client: httpx.Client, page_size: int) -> Iterator[dict[str, Any]]:
-    """Every contact, the way a hand-written connector would page through them."""
-    cursor: str | None = None
-    for _ in range(10_000_000):  # bounded
-        params: dict[str, Any] = {"include": "groups", "limit": page_size}
-        if cursor:
-            params["cursor"] = cursor
-        response = client.get("/subscribers", params=params)
-        response.raise_for_status()
-        body = response.json()
-        for raw in body["data"]:
-            yield map_contact(raw)
-        cursor = (body.get("meta") or {}).get("next_cursor")
-        if not cursor or not body["data"]:
-            return
+    """Every contact, the way a hand-written connector would page through them
+    (`benchmarks.hand`, shared with the out-of-process suite)."""
+    return hand.contacts("mailerlite", client, page_size, {})
 
 
 # --------------------------------------------------------------------------- helpers
@@ -143,15 +72,7 @@ def connect(engine: Engine, base_url: str) -> Connection:
 
 def baseline_client(base_url: str) -> httpx.Client:
     """The hand-written loop's client (same headers as the engine sends)."""
-    return httpx.Client(
-        base_url=base_url,
-        headers={
-            "Authorization": f"Bearer {DEFAULT_TOKEN}",
-            "Accept": "application/json",
-            "Content-Type": "application/json",
-        },
-        timeout=30.0,
-    )
+    return hand.client("mailerlite", base_url, DEFAULT_TOKEN)
 
 
 def timed(run: Callable[[], int]) -> tuple[int, float]:

@@ -1,0 +1,1 @@
+"""Benchmarks of the engine against hand-written code (see benchmarks/README.md)."""

@@ -138,13 +138,24 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _stream(connection: Any, resource: str, query: dict[str, Any], remote_data: bool) -> int:
+    """Every record as one compact JSON line (`engine.jsonio.dumps_line`, UTF-8)."""
+    from engine.jsonio import dumps_line
+
     progress = sys.stderr.isatty()
     count = 0
+    sys.stdout.flush()
+    binary = getattr(sys.stdout, "buffer", None)
     for record in connection.iterate(resource, query, remote_data=remote_data):
-        sys.stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
+        line = dumps_line(record)
+        if binary is not None:
+            binary.write(line)
+        else:
+            sys.stdout.write(line.decode("utf-8", "surrogatepass"))
         count += 1
         if progress and count % 500 == 0:
             print(f"\r{count} records…", end="", file=sys.stderr, flush=True)
+    if binary is not None:
+        binary.flush()
     if progress:
         print(f"\r{count} records.", file=sys.stderr)
     return 0

@@ -16,6 +16,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 import httpx
 
+from engine import jsonio
 from engine.errors import RemoteError, ValidationError
 from engine.loader import ProviderMapping
 from engine.plan.build import fill_headers, fill_template
@@ -158,7 +159,7 @@ class ProviderSession:
         body: Any = None
         if raw.strip():
             try:
-                body = json.loads(raw)
+                body = jsonio.loads(raw)
             except ValueError:
                 if "json" in headers.get("content-type", "json") or response.is_success:
                     raise MalformedBody(

@@ -15,7 +15,8 @@ import httpx
 from engine.accounts.keys import cursor_key as installation_cursor_key
 from engine.api.connections import AsyncConnection, Connection
 from engine.errors import ConfigurationError
-from engine.loader import LoadResult, ProviderMapping, load_layers
+from engine.loader import LoadResult, ProviderMapping
+from engine.loader.cached import load_layers_cached
 from engine.paths import mappings_dir
 from engine.run.backend import Pacing
 from engine.run.clock import Clock, SystemClock
@@ -99,7 +100,7 @@ class Engine:
         missing = [str(layer[0]) for layer in layers if not layer[0].exists()]
         if missing:
             raise ConfigurationError(f"no such mappings folder: {', '.join(missing)}")
-        result: LoadResult = load_layers(layers)
+        result: LoadResult = load_layers_cached(layers)
         if not result.ok:
             lines = "\n".join(problem.to_text() for problem in result.problems[:20])
             raise ConfigurationError(f"the mappings are invalid:\n{lines}")

@@ -56,28 +56,30 @@ def run(args: argparse.Namespace) -> int:
     if missing:
         print(f"unimap validate: no such file or folder: {', '.join(missing)}", file=sys.stderr)
         return 2
-    from engine.loader.load import load_layers  # the models load only when a command needs them
+    from engine.loader.cached import validation_summary
+    from engine.loader.problems import Problem
 
     try:
-        result = load_layers(layers)
+        result = validation_summary(layers)  # from the cache when these files were checked
     except OSError as exc:
         print(f"unimap validate: {exc}", file=sys.stderr)
         return 2
+    problems = [Problem(**problem) for problem in result["problems"]]
     if args.format == "json":
-        print(json.dumps([p.to_dict() for p in result.problems], indent=2))
+        print(json.dumps([p.to_dict() for p in problems], indent=2))
     else:
-        for problem in result.problems:
+        for problem in problems:
             print(problem.to_text())
-    for note in [*(r.to_text() for r in result.replaced), *result.notes]:
+    for note in [*result["replaced"], *result["notes"]]:
         print(note if note.startswith("note: ") else f"note: {note}", file=sys.stderr)
     if args.format != "json":
-        if result.ok:
-            providers = ", ".join(sorted(result.providers)) or "none"
-            summary = f"ok: {len(result.files)} file(s) valid (providers: {providers})"
+        if not problems:
+            providers = ", ".join(result["providers"]) or "none"
+            summary = f"ok: {result['files']} file(s) valid (providers: {providers})"
         else:
-            summary = f"{len(result.problems)} problem(s) in {len(result.files)} file(s)"
+            summary = f"{len(problems)} problem(s) in {result['files']} file(s)"
         print(summary, file=sys.stderr)
-    return 0 if result.ok else 1
+    return 1 if problems else 0
 
 
 def run_schema(args: argparse.Namespace) -> int:

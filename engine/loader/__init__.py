@@ -1,14 +1,34 @@
-"""Loading and validating mapping files with located, collected problems."""
+"""Loading and validating mapping files with located, collected problems.
 
-from engine.loader.load import (
-    LoadResult,
-    ProviderMapping,
-    Replacement,
-    load_layers,
-    load_mappings,
-)
-from engine.loader.problems import Problem
-from engine.paths import env_mapping_folders
+The names below are imported on first use (PEP 562), so `engine.loader.cache` and the
+command line can be imported without the mapping models (pydantic, the checks).
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from engine.loader.load import (
+        LoadResult,
+        ProviderMapping,
+        Replacement,
+        load_layers,
+        load_mappings,
+    )
+    from engine.loader.problems import Problem
+    from engine.paths import env_mapping_folders
+
+_WHERE = {
+    "LoadResult": "engine.loader.load",
+    "ProviderMapping": "engine.loader.load",
+    "Replacement": "engine.loader.load",
+    "load_layers": "engine.loader.load",
+    "load_mappings": "engine.loader.load",
+    "Problem": "engine.loader.problems",
+    "env_mapping_folders": "engine.paths",
+}
 
 __all__ = [
     "LoadResult",
@@ -19,3 +39,13 @@ __all__ = [
     "load_layers",
     "load_mappings",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    """Import an exported name from its module on first use."""
+    module = _WHERE.get(name)
+    if module is None:
+        raise AttributeError(f"module 'engine.loader' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value

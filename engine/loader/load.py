@@ -66,6 +66,14 @@ class ProviderMapping:
         result: T = self._memo[key]
         return result
 
+    def __getstate__(self) -> dict[str, Any]:
+        """What pickling keeps (the on-disk cache): the files, not the compiled forms."""
+        kept = ("folder", "provider", "resources")
+        return {name: value for name, value in self.__dict__.items() if name in kept}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state, _expressions={}, _programs={})
+
     @cached_property
     def bucket_names(self) -> frozenset[str]:
         """Names of the declared rate-limit buckets."""

@@ -23,7 +23,7 @@ def register(subparsers: Any) -> None:
     """Add the `demo` sub-command."""
     parser = subparsers.add_parser(
         "demo",
-        help="tour the engine against the built-in MailerLite simulator",
+        help="tour the engine against a built-in provider simulator",
         description="Start the MailerLite simulator in process and tour the unified API.",
     )
     parser.add_argument("--subscribers", type=int, default=2000, help="seeded subscribers")

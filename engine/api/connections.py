@@ -11,14 +11,13 @@ from engine.plan.calls import CallContext, ConnectionCache, resolve
 from engine.plan.dispatch import plan_call, split_list_query
 from engine.plan.listing import ListPlan
 from engine.plan.operations import next_records
-from engine.proxy import proxy_plan
 from engine.run.drivers import run_async, run_sync
 from engine.run.retry import RetryStats
 from engine.run.session import AsyncSender, ProviderSession, SyncSender
-from engine.webhooks import AsyncSubscriptions, Subscriptions
 
 if TYPE_CHECKING:
     from engine.api.engine import Engine
+    from engine.webhooks import AsyncSubscriptions, Subscriptions
 
 
 class _BaseConnection:
@@ -96,12 +95,16 @@ class Connection(_BaseConnection):
     ) -> dict[str, Any]:
         """The provider's own API, 1-to-1 (see `engine.proxy`; `docs/proxy.md`)."""
         key = self.engine.cursor_key
+        from engine.proxy import proxy_plan
+
         plan = proxy_plan(self.session, key, method, path, query, body, paginate=paginate)
         return run_sync(plan, self.sender.send)
 
     @property
     def webhooks(self) -> Subscriptions:
         """Provider webhooks: `subscribe(url, events)`, `list()`, `unsubscribe(id)`."""
+        from engine.webhooks import Subscriptions
+
         return Subscriptions(self.session.mapping, self.sender.send, self.session.settings)
 
     def close(self) -> None:
@@ -157,12 +160,16 @@ class AsyncConnection(_BaseConnection):
     ) -> dict[str, Any]:
         """The provider's own API, 1-to-1 (see `engine.proxy`; `docs/proxy.md`)."""
         key = self.engine.cursor_key
+        from engine.proxy import proxy_plan
+
         plan = proxy_plan(self.session, key, method, path, query, body, paginate=paginate)
         return await run_async(plan, self.sender.send)
 
     @property
     def webhooks(self) -> AsyncSubscriptions:
         """Provider webhooks: `await subscribe(url, events)`, `list()`, `unsubscribe(id)`."""
+        from engine.webhooks import AsyncSubscriptions
+
         return AsyncSubscriptions(self.session.mapping, self.sender.send, self.session.settings)
 
     async def aclose(self) -> None:

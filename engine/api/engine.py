@@ -8,11 +8,8 @@ import logging
 import threading
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import httpx
-
-from engine.accounts.keys import cursor_key as installation_cursor_key
 from engine.api.connections import AsyncConnection, Connection
 from engine.errors import ConfigurationError
 from engine.loader import LoadResult, ProviderMapping
@@ -34,7 +31,11 @@ from engine.run.session import (
 from engine.secrets import Secret
 from engine.settings import resolve_settings
 from engine.suggest import did_you_mean
-from engine.webhooks import WebhookHandler
+
+if TYPE_CHECKING:  # loaded by what uses them (sending, webhooks), not by every command
+    import httpx
+
+    from engine.webhooks import WebhookHandler
 
 Credentials = Mapping[str, str | Secret]
 _LOG = logging.getLogger("engine.loader")
@@ -81,6 +82,8 @@ class Engine:
         `engine.accounts.keys.cursor_key`: `UNIMAP_CURSOR_KEY`, else the installation's key)."""
         with self._lock:
             if self._cursor_key is None:
+                from engine.accounts.keys import cursor_key as installation_cursor_key
+
                 self._cursor_key = installation_cursor_key()
             return self._cursor_key
 
@@ -124,6 +127,8 @@ class Engine:
     @property
     def webhooks(self) -> WebhookHandler:
         """Webhook handling: `engine.webhooks.handle(provider, headers, raw_body, account=...)`."""
+        from engine.webhooks import WebhookHandler
+
         return WebhookHandler(self.mapping, self.providers)
 
     def limiter(self, provider: str) -> RateLimiter:

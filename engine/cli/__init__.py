@@ -45,7 +45,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "engine.cli.conformance",
         "check which unified operations work against a sandbox or test account",
     ),
-    "demo": ("simulators.demo", "tour the engine against the built-in MailerLite simulator"),
+    "demo": ("simulators.demo", "tour the engine against a built-in provider simulator"),
     "sandbox": ("simulators.sandbox_cli", "run a provider simulator on 127.0.0.1"),
     "proxy": ("engine.cli.proxy", "call the provider's own API with an account's credentials"),
     "webhook": ("engine.cli.webhooks", "webhook tools"),

@@ -45,7 +45,9 @@ HttpMethod = Literal["GET", "POST", "PUT", "PATCH", "DELETE"]
 class Strict(BaseModel):
     """Base of every format model: unknown keys are errors, never silently ignored."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, populate_by_name=True, defer_build=True
+    )
 
 
 class RequestSpec(Strict):

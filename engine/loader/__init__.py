@@ -10,20 +10,15 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from engine.loader.load import (
-        LoadResult,
-        ProviderMapping,
-        Replacement,
-        load_layers,
-        load_mappings,
-    )
+    from engine.loader.load import load_layers, load_mappings
+    from engine.loader.mapping import LoadResult, ProviderMapping, Replacement
     from engine.loader.problems import Problem
     from engine.paths import env_mapping_folders
 
 _WHERE = {
-    "LoadResult": "engine.loader.load",
-    "ProviderMapping": "engine.loader.load",
-    "Replacement": "engine.loader.load",
+    "LoadResult": "engine.loader.mapping",
+    "ProviderMapping": "engine.loader.mapping",
+    "Replacement": "engine.loader.mapping",
     "load_layers": "engine.loader.load",
     "load_mappings": "engine.loader.load",
     "Problem": "engine.loader.problems",

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from engine.loader.cache import MappingCache, layers_key
 
 if TYPE_CHECKING:
-    from engine.loader.load import LoadResult
+    from engine.loader.mapping import LoadResult
 
 
 def summarize(result: LoadResult) -> dict[str, Any]:
@@ -50,7 +50,7 @@ def load_layers_cached(layers: Sequence[Sequence[Path]]) -> LoadResult:
     if cache is not None and key is not None:
         payload = cache.read("result", key)
         if payload is not None:
-            from engine.loader.load import LoadResult
+            from engine.loader.mapping import LoadResult
 
             try:
                 result = pickle.loads(payload)

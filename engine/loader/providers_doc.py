@@ -11,7 +11,8 @@ from pathlib import Path
 
 from engine.format.provider import RateLimitBucket
 from engine.format.resource import Operation
-from engine.loader.load import ProviderMapping, load_mappings
+from engine.loader.load import load_mappings
+from engine.loader.mapping import ProviderMapping
 from engine.paths import mappings_dir
 
 DOC_PATH = Path(__file__).resolve().parents[2] / "docs" / "providers.md"

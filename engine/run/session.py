@@ -11,10 +11,8 @@ import logging
 from collections.abc import Callable, Mapping
 from contextlib import AbstractAsyncContextManager, AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlsplit
-
-import httpx
 
 from engine import jsonio
 from engine.errors import RemoteError, ValidationError
@@ -34,6 +32,9 @@ from engine.run.retry import (
     RetryStats,
 )
 from engine.secrets import Secret, redact
+
+if TYPE_CHECKING:  # httpx loads when a connection first sends (not for --explain)
+    import httpx
 
 logger = logging.getLogger("unimap.http")
 
@@ -135,6 +136,8 @@ class ProviderSession:
 
     def build(self, request: ProviderRequest) -> httpx.Request:
         """The httpx request with default headers and credentials added."""
+        import httpx
+
         url, query = self.url_for(request)
         headers = {**self.headers, **dict(request.headers), **self._auth_headers}
         content = None if request.body is None else json.dumps(request.body).encode()
@@ -150,6 +153,8 @@ class ProviderSession:
 
     def parse(self, response: httpx.Response) -> ProviderResponse:
         """Status, lower-cased headers and parsed JSON; `MalformedBody` when it is not JSON."""
+        import httpx
+
         headers = {k.lower(): v for k, v in response.headers.items()}
         raw = response.content
         # httpx binds the stream to its response (a reference cycle), so a page's body would
@@ -207,7 +212,10 @@ class ProviderSession:
         return slots.ahold(self.options.limiter_key, request.buckets)
 
 
-_TRANSPORT_ERRORS = (httpx.TransportError, MalformedBody)
+def _transport_errors() -> tuple[type[BaseException], ...]:
+    import httpx
+
+    return (httpx.TransportError, MalformedBody)
 
 
 class SyncSender:
@@ -217,13 +225,24 @@ class SyncSender:
         self, session: ProviderSession, transport: httpx.BaseTransport | None = None
     ) -> None:
         self.session = session
-        self.client = httpx.Client(
-            transport=transport, timeout=session.timeout, follow_redirects=False
-        )
+        self._transport = transport
+        self._client: httpx.Client | None = None
+
+    @property
+    def client(self) -> httpx.Client:
+        """The HTTP client, made on first use (a connection that only explains needs none)."""
+        if self._client is None:
+            import httpx
+
+            self._client = httpx.Client(
+                transport=self._transport, timeout=self.session.timeout, follow_redirects=False
+            )
+        return self._client
 
     def close(self) -> None:
         """Close the HTTP client."""
-        self.client.close()
+        if self._client is not None:
+            self._client.close()
         self.session.release_logs()
 
     def send(self, request: ProviderRequest) -> ProviderResponse:
@@ -231,6 +250,7 @@ class SyncSender:
         session, options = self.session, self.session.options
         attempts = Attempts(session, request)
         http_request = session.build(request)
+        transport_errors = _transport_errors()
         rate_buckets = session.rate_buckets(request)
         while True:
             attempts.begin()
@@ -245,7 +265,7 @@ class SyncSender:
                 failed: BaseException | None = None
                 try:
                     answered = session.parse(self.client.send(http_request))
-                except _TRANSPORT_ERRORS as exc:
+                except transport_errors as exc:
                     failed = exc
                 # Outside the handler: a final error must not chain the transport's exception,
                 # whose text may quote a header value.
@@ -262,13 +282,24 @@ class AsyncSender:
         self, session: ProviderSession, transport: httpx.AsyncBaseTransport | None = None
     ) -> None:
         self.session = session
-        self.client = httpx.AsyncClient(
-            transport=transport, timeout=session.timeout, follow_redirects=False
-        )
+        self._transport = transport
+        self._client: httpx.AsyncClient | None = None
+
+    @property
+    def client(self) -> httpx.AsyncClient:
+        """The HTTP client, made on first use (a connection that only explains needs none)."""
+        if self._client is None:
+            import httpx
+
+            self._client = httpx.AsyncClient(
+                transport=self._transport, timeout=self.session.timeout, follow_redirects=False
+            )
+        return self._client
 
     async def aclose(self) -> None:
         """Close the HTTP client."""
-        await self.client.aclose()
+        if self._client is not None:
+            await self._client.aclose()
         self.session.release_logs()
 
     async def send(self, request: ProviderRequest) -> ProviderResponse:
@@ -276,6 +307,7 @@ class AsyncSender:
         session, options = self.session, self.session.options
         attempts = Attempts(session, request)
         http_request = session.build(request)
+        transport_errors = _transport_errors()
         rate_buckets = session.rate_buckets(request)
         while True:
             attempts.begin()
@@ -290,7 +322,7 @@ class AsyncSender:
                 failed: BaseException | None = None
                 try:
                     answered = session.parse(await self.client.send(http_request))
-                except _TRANSPORT_ERRORS as exc:
+                except transport_errors as exc:
                     failed = exc
                 # Outside the handler: a final error must not chain the transport's exception,
                 # whose text may quote a header value.

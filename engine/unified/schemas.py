@@ -17,16 +17,15 @@ import copy
 import json
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urldefrag, urljoin
-
-from jsonschema import Draft202012Validator  # type: ignore[import-untyped]
-from referencing import Registry, Resource
-from referencing.jsonschema import DRAFT202012
 
 from engine.errors import ConfigurationError
 from engine.paths import schemas_dir
 from engine.suggest import unknown_name_message
+
+if TYPE_CHECKING:  # jsonschema loads when a validator is first built, not at import
+    from referencing import Registry
 
 __all__ = [
     "BASE_URI",
@@ -113,6 +112,9 @@ def _documents() -> dict[str, dict[str, Any]]:
 @cache
 def registry() -> Registry[Any]:
     """A registry holding every unified schema file, keyed by its ``$id``."""
+    from referencing import Registry, Resource
+    from referencing.jsonschema import DRAFT202012
+
     resources: list[tuple[str, Resource[Any]]] = [
         (document["$id"], DRAFT202012.create_resource(document))
         for document in _documents().values()
@@ -135,6 +137,8 @@ def validator_for(schema: dict[str, Any]) -> Any:
     :func:`write_schema`, :func:`list_envelope_schema` or any schema that refers to the
     unified files by their ``$id``.
     """
+    from jsonschema import Draft202012Validator  # type: ignore[import-untyped]
+
     return Draft202012Validator(
         schema,
         registry=registry(),

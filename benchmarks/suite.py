@@ -18,6 +18,8 @@
 4. Peak RSS of `unimap call mailerlite contacts list --all` over 10,000 and 50,000 contacts.
 5. Start-up: `unimap --help`, `unimap validate mappings` (warm cache), `unimap call ...
    --explain`; best and median of RUNS+2 runs.
+6. Writes, CPU only (`benchmarks.writes`): 5,000 upserts built per provider (and MailerLite's
+   batches of 50), engine vs hand-written, bodies compared first; no I/O.
 
 Prints a table, then one JSON line with every figure. Exit 1 when a check fails.
 """
@@ -196,7 +198,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--passes", type=int, default=3, help="listings per steady-state process")
     parser.add_argument("--runs", type=int, default=3, help="whole-process runs of each side")
     parser.add_argument("--rss-sizes", default="10000,50000")
-    parser.add_argument("--skip", default="", help="comma-separated: reads,rss,startup")
+    parser.add_argument("--skip", default="", help="comma-separated: reads,rss,startup,writes")
     parser.add_argument("--work", help="folder for the recorded pages (kept; default temporary)")
     args = parser.parse_args(argv)
     skip = set(filter(None, args.skip.split(",")))
@@ -214,6 +216,8 @@ def main(argv: list[str] | None = None) -> int:
             figures["rss"] = rss_figures(work, (small, large))
         if "startup" not in skip:
             figures["startup"] = startup_figures(args.runs + 2)
+        if "writes" not in skip:
+            figures["writes"] = _run_json([PYTHON, "-m", "benchmarks.writes", "--json"])
     print_table(figures)
     print(json.dumps(figures, separators=(",", ":")))
     return 0

@@ -121,17 +121,24 @@ class PreparedWrite:
 
 
 def prepare_write(
-    ctx: CallContext, call_id: str | None, body: dict[str, Any], known_keys: frozenset[str] | None
+    ctx: CallContext,
+    call_id: str | None,
+    body: dict[str, Any],
+    known_keys: frozenset[str] | None,
+    *,
+    checked: bool = False,
 ) -> PreparedWrite:
     """Validate a body (schema, unsupported fields, custom keys, refused values) and build
-    its `before` requests and main request."""
-    problems = validate_body(ctx, ctx.method, body)
-    if known_keys is not None and isinstance(body, dict):
-        problems += _custom_field_problems(ctx, body, known_keys)
+    its `before` requests and main request; `checked` when `checked_write` already passed it
+    (only the custom keys are left to check)."""
     spec = ctx.operation.request
     assert spec is not None
     specs = [spec, *(step.request for step in ctx.operation.before)]
-    problems += refused_values(ctx.mapping, specs, body)
+    problems = [] if checked else validate_body(ctx, ctx.method, body)
+    if known_keys is not None and isinstance(body, dict):
+        problems += _custom_field_problems(ctx, body, known_keys)
+    if not checked:
+        problems += refused_values(ctx.mapping, specs, body)
     if problems:
         raise ValidationError(f"invalid body for {ctx.name}", details=problems)
     values = {"id": call_id} if call_id is not None else {}
@@ -171,7 +178,7 @@ def checked_write(ctx: CallContext, call_id: Any, body: Any) -> str | None:
 def preview_write(ctx: CallContext, call_id: Any, body: Any) -> PreparedWrite:
     """The requests `write` would send (its `before` steps, then the main request), checked
     the same way, without reading the account's custom-field definitions (for `--explain`)."""
-    return prepare_write(ctx, checked_write(ctx, call_id, body), body, None)
+    return prepare_write(ctx, checked_write(ctx, call_id, body), body, None, checked=True)
 
 
 def write(ctx: CallContext, call_id: Any, body: Any) -> Plan[dict[str, Any]]:
@@ -179,7 +186,7 @@ def write(ctx: CallContext, call_id: Any, body: Any) -> Plan[dict[str, Any]]:
     record_id = checked_write(ctx, call_id, body)
     wanted = needs_custom_keys(ctx, [body])
     known = (yield from custom_field_keys(ctx, wanted)) if wanted else None
-    prepared = prepare_write(ctx, record_id, body, known)
+    prepared = prepare_write(ctx, record_id, body, known, checked=True)
     yield from run_requests(ctx, prepared.before)
     response = yield prepared.request
     record = yield from prepared.finish(response)

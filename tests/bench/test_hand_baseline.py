@@ -1,6 +1,6 @@
 """The benchmark's hand-written baseline does exactly the engine's work, so its figures compare
 like with like: listed contacts equal record by record, for every provider in `mappings/`, and
-the replay server answers what was recorded."""
+the replay server answers what was recorded, and upsert bodies equal the engine's."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from benchmarks import hand, pages  # noqa: E402
+from benchmarks import hand, pages, writes  # noqa: E402
 from benchmarks.workers import first_difference  # noqa: E402
 from engine.api import Engine  # noqa: E402
 from engine.run.clock import FakeClock  # noqa: E402
@@ -62,3 +62,9 @@ def test_the_replay_server_serves_recorded_pages_to_both_sides(tmp_path: Path) -
         server.wait(timeout=10)
     assert json.loads(check.stdout) == {"equal": True, "records": 30, "problem": None}
     assert len(recorded) == 1
+
+
+@pytest.mark.parametrize("provider", writes.CONNECT)
+def test_hand_upsert_bodies_equal_the_engines(provider: str) -> None:
+    figures = writes.measure(provider, writes.contacts(60), repeats=1)  # exits when they differ
+    assert figures["upserts"]["engine"] > 0

@@ -12,6 +12,7 @@ one dict look-up and one write.
 from __future__ import annotations
 
 import importlib
+import json
 import pickle
 import sys
 from dataclasses import asdict, dataclass, field
@@ -127,9 +128,21 @@ def record(provider: str, contacts: int) -> tuple[Bench, dict[str, bytes]]:
 
 
 def write_pages(provider: str, contacts: int, out: Path) -> None:
-    """Record and write `{"bench": Bench fields, "pages": {key: bytes}}` to `out` (pickle)."""
+    """Record and write `{"bench": Bench fields, "pages": {key: bytes}}` to `out` (pickle),
+    and the Bench fields alone beside it (`read_bench`)."""
     bench, pages = record(provider, contacts)
     out.write_bytes(pickle.dumps({"bench": asdict(bench), "pages": pages}, protocol=5))
+    _bench_path(out).write_text(json.dumps(asdict(bench)), encoding="utf-8")
+
+
+def _bench_path(pages: Path) -> Path:
+    return pages.with_suffix(".bench.json")
+
+
+def read_bench(path: Path) -> Bench:
+    """The Bench of a pages file, without loading its pages (the measuring process stays
+    small: a child forked from it starts with its memory counted in its peak RSS)."""
+    return Bench(**json.loads(_bench_path(path).read_text(encoding="utf-8")))
 
 
 def read_pages(path: Path) -> tuple[Bench, dict[str, bytes]]:

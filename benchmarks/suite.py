@@ -39,7 +39,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from benchmarks.pages import PROVIDERS, Bench, read_pages
+from benchmarks.pages import PROVIDERS, Bench, read_bench
 from benchmarks.report import print_table
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -58,7 +58,7 @@ def _run_json(args: list[str]) -> Any:
 def pages_file(work: Path, provider: str, contacts: int) -> Path:
     """The recorded pages of a provider's account of `contacts` (recorded once per work dir)."""
     path = work / f"{provider}-{contacts}.pickle"
-    if not path.exists():
+    if not path.exists() or not path.with_suffix(".bench.json").exists():
         subprocess.run(
             [PYTHON, "-m", "benchmarks.pages", provider, str(contacts), str(path)],
             cwd=ROOT, check=True, timeout=900,
@@ -69,7 +69,7 @@ def pages_file(work: Path, provider: str, contacts: int) -> Path:
 @contextmanager
 def replay(path: Path) -> Iterator[tuple[str, Bench]]:
     """The replay server of one pages file in a child process; yields (base URL, Bench)."""
-    bench, _ = read_pages(path)
+    bench = read_bench(path)
     child = subprocess.Popen(
         [PYTHON, "-m", "benchmarks.replay_server", str(path)],
         cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,

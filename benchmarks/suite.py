@@ -106,7 +106,8 @@ def _hand_command(base_url: str, bench: Bench) -> list[str]:
 
 
 def whole_process(command: list[str], keep: bool = False) -> tuple[float, int, bytes]:
-    """(wall seconds, peak RSS bytes, stdout if `keep`) of a command writing to a pipe."""
+    """(wall seconds, peak RSS bytes, stdout if `keep`) of a command writing to a pipe (the
+    RSS counts this process's pages if the child was forked from it: see `rss_figures`)."""
     started = time.perf_counter()
     child = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE)
     assert child.stdout is not None
@@ -165,7 +166,8 @@ def rss_figures(work: Path, sizes: tuple[int, int]) -> Any:
     peaks = {}
     for size in sizes:
         with replay(pages_file(work, "mailerlite", size)) as (base_url, bench):
-            peaks[size] = whole_process(_cli_command(base_url, bench))[1]
+            command = [PYTHON, "-m", "benchmarks.workers", "peak", *_cli_command(base_url, bench)]
+            peaks[size] = _run_json(command)["peak_rss_bytes"]
     small, large = sizes
     return {"peak_rss_bytes": peaks, "ratio": round(peaks[large] / peaks[small], 3)}
 

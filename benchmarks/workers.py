@@ -4,11 +4,14 @@
     python -m benchmarks.workers engine PROVIDER BASE_URL API_KEY QUERY_JSON CONTACTS PASSES
     python -m benchmarks.workers hand   PROVIDER BASE_URL API_KEY QUERY_JSON CONTACTS PASSES
     python -m benchmarks.workers rss    PROVIDER BASE_URL API_KEY QUERY_JSON CONTACTS
+    python -m benchmarks.workers peak   COMMAND [ARG ...]
 
 `check` lists every contact through the engine and by hand and compares them record by record
 (exit 1 naming the first difference). `engine` and `hand` time PASSES listings in one process
 (the first pass included: best-of is taken by the caller). `rss` lists through the engine,
-discarding records, and reports the process's peak resident set size.
+discarding records, and reports the process's peak resident set size. `peak` runs a command
+with its stdout a pipe read to the end and reports the command's peak RSS: the command is
+forked from this small process, so no larger parent's pages are counted in it.
 
 The engine runs on a `FakeClock`: its client-side pacing never sleeps (the hand loop does not
 pace either); everything else — rate-limit bookkeeping, retries' accounting, cursors — runs.
@@ -72,8 +75,26 @@ def _passes(listing: Callable[[], Iterator[Any]], contacts: int, passes: int) ->
     return times
 
 
+def peak_rss(command: list[str]) -> int:
+    """Peak RSS (bytes) of `command`, its stdout drained."""
+    import os
+    import subprocess
+
+    child = subprocess.Popen(command, stdout=subprocess.PIPE)
+    assert child.stdout is not None
+    while child.stdout.read(1 << 16):
+        pass
+    _, status, usage = os.wait4(child.pid, 0)
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise SystemExit(f"{command[0]} failed")
+    return usage.ru_maxrss * 1024
+
+
 def main(argv: list[str]) -> int:
     """Run one job; print its figures as one JSON line."""
+    if argv[0] == "peak":
+        print(json.dumps({"peak_rss_bytes": peak_rss(argv[1:])}))
+        return 0
     job, provider, base_url, api_key, query_json, contacts_text, *rest = argv
     query, contacts, page_size = json.loads(query_json), int(contacts_text), 1000
     if job == "check":

@@ -10,26 +10,60 @@
 * `secrets`: `Secret`, `redact`, `SecretRedactingFilter`.
 * `errors`: the errors raised here (all unified `UnimapError`s).
 
-See `docs/accounts.md`.
+See `docs/accounts.md`. The names below are imported on first use (PEP 562): reading the
+cursor key (`keys`) does not load the database stores.
 """
 
-from engine.accounts.database import DATABASE_URL_ENV, default_store, open_store
-from engine.accounts.errors import (
-    AccountNotFoundError,
-    AccountsError,
-    CredentialDecryptionError,
-    DuplicateAccountError,
-    InsecureKeyFileError,
-    SchemaVersionError,
-    SecretKeyError,
-)
-from engine.accounts.home import default_home
-from engine.accounts.keys import SECRET_KEY_ENV, generate_key, load_key
-from engine.accounts.model import Account, AccountStatus, new_account_id
-from engine.accounts.postgres_store import PostgresAccountStore
-from engine.accounts.sqlite_store import SqliteAccountStore
-from engine.accounts.store import AccountStore, MemoryAccountStore
-from engine.secrets import Secret, SecretRedactingFilter, redact
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from engine.accounts.database import DATABASE_URL_ENV, default_store, open_store
+    from engine.accounts.errors import (
+        AccountNotFoundError,
+        AccountsError,
+        CredentialDecryptionError,
+        DuplicateAccountError,
+        InsecureKeyFileError,
+        SchemaVersionError,
+        SecretKeyError,
+    )
+    from engine.accounts.home import default_home
+    from engine.accounts.keys import SECRET_KEY_ENV, generate_key, load_key
+    from engine.accounts.model import Account, AccountStatus, new_account_id
+    from engine.accounts.postgres_store import PostgresAccountStore
+    from engine.accounts.sqlite_store import SqliteAccountStore
+    from engine.accounts.store import AccountStore, MemoryAccountStore
+    from engine.secrets import Secret, SecretRedactingFilter, redact
+
+_WHERE = {
+    "DATABASE_URL_ENV": "engine.accounts.database",
+    "default_store": "engine.accounts.database",
+    "open_store": "engine.accounts.database",
+    "AccountNotFoundError": "engine.accounts.errors",
+    "AccountsError": "engine.accounts.errors",
+    "CredentialDecryptionError": "engine.accounts.errors",
+    "DuplicateAccountError": "engine.accounts.errors",
+    "InsecureKeyFileError": "engine.accounts.errors",
+    "SchemaVersionError": "engine.accounts.errors",
+    "SecretKeyError": "engine.accounts.errors",
+    "default_home": "engine.accounts.home",
+    "SECRET_KEY_ENV": "engine.accounts.keys",
+    "generate_key": "engine.accounts.keys",
+    "load_key": "engine.accounts.keys",
+    "Account": "engine.accounts.model",
+    "AccountStatus": "engine.accounts.model",
+    "new_account_id": "engine.accounts.model",
+    "PostgresAccountStore": "engine.accounts.postgres_store",
+    "SqliteAccountStore": "engine.accounts.sqlite_store",
+    "AccountStore": "engine.accounts.store",
+    "MemoryAccountStore": "engine.accounts.store",
+    "Secret": "engine.secrets",
+    "SecretRedactingFilter": "engine.secrets",
+    "redact": "engine.secrets",
+}
 
 __all__ = [
     "DATABASE_URL_ENV",
@@ -57,3 +91,13 @@ __all__ = [
     "open_store",
     "redact",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    """Import an exported name from its module on first use."""
+    module = _WHERE.get(name)
+    if module is None:
+        raise AttributeError(f"module 'engine.accounts' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value

@@ -105,11 +105,10 @@ def _hand_command(base_url: str, bench: Bench) -> list[str]:
             bench.credentials["api_key"], json.dumps(bench.query)]
 
 
-def whole_process(command: list[str], keep: bool = False) -> tuple[float, int, bytes]:
-    """(wall seconds, peak RSS bytes, stdout if `keep`) of a command writing to a pipe (the
-    RSS counts this process's pages if the child was forked from it: see `rss_figures`)."""
+def whole_process(command: list[str], keep: bool = False) -> tuple[float, float, bytes]:
+    """(wall seconds, CPU seconds, stdout if `keep`) of a command writing to a pipe."""
     started = time.perf_counter()
-    child = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE)
+    child = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
     assert child.stdout is not None
     chunks: list[bytes] = []
     while block := child.stdout.read(1 << 16):
@@ -120,7 +119,7 @@ def whole_process(command: list[str], keep: bool = False) -> tuple[float, int, b
     child.returncode = os.waitstatus_to_exitcode(status)
     if child.returncode != 0:
         raise SystemExit(f"{' '.join(command[:5])}… exited {child.returncode}")
-    return elapsed, usage.ru_maxrss * 1024, b"".join(chunks)
+    return elapsed, usage.ru_utime + usage.ru_stime, b"".join(chunks)
 
 
 def _same_ndjson(engine_out: bytes, hand_out: bytes) -> str | None:
@@ -136,28 +135,40 @@ def provider_figures(work: Path, provider: str, contacts: int, passes: int, runs
     with replay(pages_file(work, provider, contacts)) as (base_url, bench):
         check = _worker("check", base_url, bench, contacts)
         steady: dict[str, list[float]] = {"engine": [], "hand": []}
+        steady_cpu: dict[str, list[float]] = {"engine": [], "hand": []}
         for job in ("engine", "hand", "hand", "engine"):  # two processes each, ABBA
-            steady[job] += _worker(job, base_url, bench, contacts, str(passes))["seconds"]
+            figures = _worker(job, base_url, bench, contacts, str(passes))
+            steady[job] += figures["seconds"]
+            steady_cpu[job] += figures["cpu_seconds"]
         cli, script = _cli_command(base_url, bench), _hand_command(base_url, bench)
         problem = _same_ndjson(whole_process(cli, True)[2], whole_process(script, True)[2])
         if problem is not None:
             raise SystemExit(f"{provider}: unimap call and the script's NDJSON differ: {problem}")
         whole: dict[str, list[float]] = {"engine": [], "hand": []}
+        whole_cpu: dict[str, list[float]] = {"engine": [], "hand": []}
         for index in range(runs):
             order = [("engine", cli), ("hand", script)]
             for name, command in order if index % 2 == 0 else reversed(order):
-                whole[name].append(whole_process(command)[0])
+                wall, cpu, _ = whole_process(command)
+                whole[name].append(wall)
+                whole_cpu[name].append(cpu)
     best = {name: min(times) for name, times in steady.items()}
     best_whole = {name: min(times) for name, times in whole.items()}
+    cpu_ratio = min(steady_cpu["hand"]) / min(steady_cpu["engine"])
+    whole_cpu_ratio = min(whole_cpu["hand"]) / min(whole_cpu["engine"])
     return {
         "contacts": contacts,
         "check": check,
         "steady_seconds": steady,
         "steady_ratio": round(best["hand"] / best["engine"], 3),
+        "steady_cpu_seconds": steady_cpu,
+        "steady_cpu_ratio": round(cpu_ratio, 3),
         "engine_records_per_s": round(contacts / best["engine"]),
         "hand_records_per_s": round(contacts / best["hand"]),
         "whole_seconds": whole,
         "whole_ratio": round(best_whole["hand"] / best_whole["engine"], 3),
+        "whole_cpu_seconds": whole_cpu,
+        "whole_cpu_ratio": round(whole_cpu_ratio, 3),
     }
 
 
@@ -173,7 +184,8 @@ def rss_figures(work: Path, sizes: tuple[int, int]) -> Any:
 
 
 def startup_figures(runs: int) -> Any:
-    """Seconds of the start-up commands (best and median; validate after a warm-up run)."""
+    """Seconds of the start-up commands: wall (best, median) and CPU (best); each run once
+    first (the mapping cache is warm)."""
     commands = {
         "unimap --help": [UNIMAP, "--help"],
         "unimap validate mappings": [UNIMAP, "validate", "mappings"],
@@ -183,12 +195,16 @@ def startup_figures(runs: int) -> Any:
     figures = {}
     for name, command in commands.items():
         subprocess.run(command, cwd=ROOT, capture_output=True, check=True)  # warm the cache
-        times = []
+        times, cpu = [], []
         for _ in range(runs):
-            started = time.perf_counter()
-            subprocess.run(command, cwd=ROOT, capture_output=True, check=True)
-            times.append(time.perf_counter() - started)
-        figures[name] = {"best": round(min(times), 3), "median": round(statistics.median(times), 3)}
+            wall, cpu_seconds, _ = whole_process(command)
+            times.append(wall)
+            cpu.append(cpu_seconds)
+        figures[name] = {
+            "best": round(min(times), 3),
+            "median": round(statistics.median(times), 3),
+            "cpu_best": round(min(cpu), 3),
+        }
     return figures
 
 

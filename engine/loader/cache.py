@@ -5,6 +5,7 @@ outcome only depends on the files, the engine and the interpreter. So it is kept
 under a key that hashes all of them:
 
 * the content of every file below each mapping folder (and each path's absolute location);
+  a file over the loader's size cap by its size alone (the loader refuses it unread);
 * the engine (its version, and the size and modification time of each of its modules and
   of the bundled schemas, so an edited checkout never reads an older engine's result), the
   pydantic install, the Python version, and the working directory (problems name files
@@ -39,6 +40,7 @@ from importlib.util import find_spec
 from pathlib import Path
 
 from engine import __version__
+from engine.loader import bounded_read
 from engine.paths import default_home, ensure_private_dir, schemas_dir
 
 CACHE_ENV = "UNIMAP_MAPPINGS_CACHE"
@@ -87,6 +89,11 @@ def _hash_tree(digest: hashlib._Hash, path: Path, budget: list[int]) -> bool:
         digest.update(f"missing\0{path.absolute()}\0".encode())
         return True
     for file in files:
+        info = file.stat()
+        if info.st_size > bounded_read.MAX_FILE_BYTES:
+            # The loader refuses it by its size without reading it; so does the key.
+            digest.update(f"{file.absolute()}\0{info.st_size}\0too large\0".encode())
+            continue
         content = file.read_bytes()
         budget[0] -= len(content)
         if budget[0] < 0:

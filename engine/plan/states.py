@@ -97,7 +97,8 @@ def check_state(paginator: Paginator, state: Any) -> State:
 
 def checked_pairs(value: Any, *, most: int = 1000) -> list[tuple[str, str]]:
     """Query pairs read back from a cursor: a list of at most `most` lists of two texts of at
-    most 16 times `MAX_TEXT` characters each (a caller's own query, kept as given)."""
+    most 16 times `MAX_TEXT` characters each, the name not empty (a caller's own query, kept
+    as given)."""
     if not isinstance(value, list) or len(value) > most:
         raise InvalidCursorError("the cursor is malformed (its query is not a list of pairs)")
     pairs: list[tuple[str, str]] = []
@@ -106,6 +107,7 @@ def checked_pairs(value: Any, *, most: int = 1000) -> list[tuple[str, str]]:
             isinstance(item, list)
             and len(item) == 2
             and all(isinstance(part, str) and len(part) <= 16 * MAX_TEXT for part in item)
+            and item[0]  # a name, as the proxy requires of every query pair
         ):
             raise InvalidCursorError("the cursor is malformed (its query is not a list of pairs)")
         pairs.append((item[0], item[1]))

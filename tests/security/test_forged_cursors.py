@@ -180,3 +180,14 @@ def test_a_forged_proxy_cursor_is_invalid_or_stays_in_range(
             assert wire.sent == []
     for request in wire.sent:
         _in_range(engine, "offset_total", request)
+
+
+def test_a_proxy_cursor_whose_query_has_an_empty_name_is_invalid(engine: Engine) -> None:
+    filters = {"method": "GET", "path": "/lists", "query": [["", ""]]}
+    payload = CursorPayload("offset_total", "proxy", filters, None, -1, {})
+    cursor = encode_cursor(payload, engine.cursor_key)
+    wire = Recorder()
+    connection = engine.connect("offset_total", credentials={"api_key": "k"}, transport=wire)
+    with connection, pytest.raises(InvalidCursorError):
+        connection.proxy("GET", "/lists", query={"next_cursor": cursor}, paginate=True)
+    assert wire.sent == []

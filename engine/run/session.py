@@ -31,7 +31,7 @@ from engine.run.retry import (
     RetryPolicy,
     RetryStats,
 )
-from engine.secrets import Secret, redact
+from engine.secrets import Secret, redact, redact_data
 
 if TYPE_CHECKING:  # httpx loads when a connection first sends (not for --explain)
     import httpx
@@ -171,6 +171,10 @@ class ProviderSession:
                         f"response body of HTTP {response.status_code} is not valid JSON"
                     ) from None
                 body = raw.decode("utf-8", "replace")[:2000]
+        if not response.is_success:
+            # A provider may echo the credential it refused: the unified error built from
+            # this body (its message, `raw_response`) must not carry it.
+            body = redact_data(body, self.redact)
         return ProviderResponse(response.status_code, headers, body)
 
     def server_view(self, response: ProviderResponse) -> ServerView:

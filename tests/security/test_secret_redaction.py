@@ -19,9 +19,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from engine.api import Engine
-from engine.errors import ConnectionFailedError, ValidationError
+from engine.errors import ConnectionFailedError, UnimapError, ValidationError
 from engine.plan.messages import ProviderRequest
 from engine.run.http_logs import HTTP_LOGGERS, http_log_filter
+from engine.run.retry import RetryPolicy
 from engine.secrets import redact
 
 from .conftest import Recorder, rendered
@@ -155,3 +156,21 @@ def test_a_session_collected_while_the_log_registry_is_busy_does_not_block() -> 
     assert not worker.is_alive()
     http_logs.track(Owner(), [])  # settles the released secret
     assert "collected-" + CANARY_KEY not in http_logs._REGISTERED
+
+
+@pytest.mark.parametrize("status", [400, 401, 403, 422, 500])
+def test_a_provider_echoing_the_key_in_an_error_does_not_leak_it(
+    engine: Engine, status: int
+) -> None:
+    body = {"message": f"Invalid API key {CANARY_KEY}", "errors": {"key": [CANARY_KEY]}}
+    wire = Recorder(body, status=status)
+    retry = RetryPolicy(max_attempts=1)
+    with (
+        engine.connect(
+            "mailerlite", credentials={"api_key": CANARY_KEY}, transport=wire, retry_policy=retry
+        ) as ml,
+        pytest.raises(UnimapError) as caught,
+    ):
+        ml.call("lists", "list")
+    assert CANARY_KEY not in rendered(caught.value)
+    assert "Invalid API key ***" in json.dumps(caught.value.to_dict())

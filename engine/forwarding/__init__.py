@@ -13,7 +13,12 @@
 See `docs/webhooks.md` ("Forwarding to the host app") and `docs/server.md`.
 """
 
-from engine.forwarding.forwarder import DEFAULT_FORWARD_RETRY, Forwarder, ForwardingSettings
+from engine.forwarding.forwarder import (
+    DEFAULT_FORWARD_RETRY,
+    Forwarder,
+    ForwardingSettings,
+    default_forwarder,
+)
 from engine.forwarding.intake import WebhookIntake, forward_body, message_id
 from engine.forwarding.outbox import NewMessage, Outbox, StoredMessage
 from engine.forwarding.sql_outbox import SqlOutbox, open_outbox
@@ -39,6 +44,7 @@ __all__ = [
     "StoredMessage",
     "WebhookIntake",
     "asubscribe_account",
+    "default_forwarder",
     "default_outbox",
     "delivery_url",
     "forward_body",

@@ -27,12 +27,17 @@ from dataclasses import dataclass, field
 
 import httpx
 
-from engine.forwarding.outbox import Outbox, StoredMessage
-from engine.forwarding.standard import secret_key_bytes, standard_webhook_headers
+from engine.forwarding.outbox import Outbox, StoredMessage, checked_endpoint
+from engine.forwarding.sqlite_outbox import default_outbox
+from engine.forwarding.standard import (
+    forwarding_secret,
+    secret_key_bytes,
+    standard_webhook_headers,
+)
 from engine.http_headers import parse_retry_after
 from engine.run.retry import RetryPolicy
 
-__all__ = ["DEFAULT_FORWARD_RETRY", "Forwarder", "ForwardingSettings"]
+__all__ = ["DEFAULT_FORWARD_RETRY", "Forwarder", "ForwardingSettings", "default_forwarder"]
 
 logger = logging.getLogger("unimap.webhooks.forward")
 
@@ -196,3 +201,15 @@ class Forwarder:
         else:
             delay = self.settings.retry.delay_for(message.attempts, retry_after)
             await asyncio.to_thread(outbox.reschedule, message.id, lease, delay, error)
+
+
+def default_forwarder(default_url: str | None = None) -> Forwarder:
+    """The installation's forwarder: the outbox in `$UNIMAP_HOME/unimap.db`, the forwarding
+    secret (`forwarding_secret()`), default settings with `default_url`."""
+    return Forwarder(
+        default_outbox(),
+        forwarding_secret(),
+        ForwardingSettings(
+            default_url=checked_endpoint(default_url, "forward_to") if default_url else None
+        ),
+    )

@@ -47,16 +47,10 @@ def forward_body(account: Account, event: Mapping[str, Any]) -> bytes:
         "timestamp": event.get("occurred_at"),
         "provider": account.provider,
         "integrated_account_id": account.id,
-        "tenant_id": tenant_of(account),
+        "tenant_id": account.tenant_id,
         "data": dict(event),
     }
     return json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-
-
-def tenant_of(account: Account) -> str | None:
-    """The account's tenant (the host app's id for its customer), if it has one."""
-    tenant = getattr(account, "tenant_id", None)
-    return str(tenant) if tenant else None
 
 
 class WebhookIntake:
@@ -104,7 +98,7 @@ class WebhookIntake:
             NewMessage(
                 id=message_id(account.id, str(event["id"])),
                 account_id=account.id,
-                tenant_id=tenant_of(account),
+                tenant_id=account.tenant_id,
                 event_type=str(event.get("type")),
                 body=forward_body(account, event),
             )

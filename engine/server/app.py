@@ -28,6 +28,7 @@ from engine.accounts.sql_link_tokens import SqlLinkTokenStore
 from engine.accounts.sql_tokens import SqlTokenStore
 from engine.api import Engine
 from engine.errors import ConfigurationError
+from engine.forwarding.forwarder import default_forwarder
 from engine.paths import env_mapping_folders
 from engine.server.context import ServerContext, ServerSettings
 from engine.server.errors import exception_handlers
@@ -49,6 +50,8 @@ ROUTE_MODULES: tuple[str, ...] = (
     "engine.server.unified",
     "engine.server.proxy",
     "engine.server.accounts",
+    "engine.server.webhooks",
+    "engine.server.forwarding",
 )
 
 #: The server's public address (links, webhook URLs); default `http://HOST:PORT`.
@@ -106,13 +109,15 @@ def context_from_environment() -> ServerContext:
     """The context of a server process: engine, the stores in the installation's database
     (`UNIMAP_DATABASE_URL`, else `$UNIMAP_HOME/unimap.db`), settings."""
     accounts = default_store()
+    settings = settings_from_environment()
     return ServerContext(
         engine=Engine.load(*env_mapping_folders()),
         accounts=accounts,
         tokens=SqlTokenStore(accounts),
         scoped_key=scoped_token_key(),
-        settings=settings_from_environment(),
+        settings=settings,
         link_tokens=SqlLinkTokenStore(accounts),
+        forwarder=default_forwarder(settings.forward_to),
     )
 
 

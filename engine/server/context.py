@@ -21,6 +21,7 @@ from engine.accounts.store import AccountStore
 from engine.accounts.tokens import ApiTokenStore, verify_token
 from engine.api import AsyncConnection, Engine
 from engine.errors import ForbiddenError, UnauthorizedError
+from engine.forwarding.forwarder import Forwarder
 from engine.server.connections import ConnectionPool
 from engine.server.inputs import integrated_account_id
 
@@ -90,6 +91,8 @@ class ServerContext:
     transport: Any = None
     """An `httpx.AsyncBaseTransport` for every provider call (tests, in-process simulators);
     None: real HTTP."""
+    forwarder: Forwarder | None = None
+    """Forwards unified webhook events (`engine.forwarding`); None: no webhook routes."""
     connections: ConnectionPool = field(init=False)
     """The connections kept per linked account."""
 

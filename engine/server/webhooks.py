@@ -47,7 +47,8 @@ def _events(body: dict[str, Any]) -> list[str]:
 
 
 class _WebhookRoutes:
-    """The handlers, sharing the context and one intake (one `Deduplicator` per process)."""
+    """The handlers, sharing the context and one intake (the installation's deduplicator:
+    in process, or in Redis with `UNIMAP_REDIS_URL`)."""
 
     def __init__(self, context: ServerContext) -> None:
         forwarder = context.forwarder

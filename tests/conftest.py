@@ -58,3 +58,11 @@ def shared_backends_of_this_test(monkeypatch: pytest.MonkeyPatch) -> Iterator[No
         if redis:
             monkeypatch.setenv("UNIMAP_REDIS_PREFIX", stack.enter_context(redis_prefix(redis)))
         yield
+
+
+@pytest.fixture
+def embedded_backends(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The embedded defaults (the SQLite file under `UNIMAP_HOME`, in-process pacing) whatever
+    the run's backend variables say: for tests that open that file themselves."""
+    for name in ("UNIMAP_DATABASE_URL", "UNIMAP_REDIS_URL", "UNIMAP_REDIS_PREFIX"):
+        monkeypatch.delenv(name, raising=False)

@@ -80,6 +80,7 @@ def test_find_token_by_name_refuses_ambiguity(tokens: ApiTokenStore) -> None:
         find_token(tokens, "twin")
 
 
+@pytest.mark.usefixtures("embedded_backends")
 def test_the_database_holds_a_hash_never_the_token(unimap_home: Path) -> None:
     with default_token_store() as store:
         _, text = create_token(store, "my-app")

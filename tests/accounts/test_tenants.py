@@ -55,6 +55,7 @@ def test_a_store_without_a_tenant_filter_is_filtered_by_list_accounts() -> None:
     assert [a.id for a in list_accounts(store, tenant_id="a")] == [mine.id]
 
 
+@pytest.mark.usefixtures("embedded_backends")
 def test_a_version_2_database_is_upgraded_and_keeps_its_accounts(unimap_home: Path) -> None:
     with default_store() as store:
         path = store.path

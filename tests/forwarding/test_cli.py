@@ -53,6 +53,7 @@ def test_endpoint_refuses_a_url_that_is_not_http(capsys: pytest.CaptureFixture[s
     ]
 
 
+@pytest.mark.usefixtures("embedded_backends")
 def test_dead_lists_and_requeue_revives(home: Path, capsys: pytest.CaptureFixture[str]) -> None:
     with SqliteOutbox(home / DB_FILE_NAME) as outbox:
         outbox.enqueue([NewMessage("msg_1", "acc_1", "t1", "contact.bounced", b'{"a": 1}')])

@@ -68,6 +68,7 @@ def chromium() -> Iterator[Any]:
             browser.close()
 
 
+@pytest.mark.usefixtures("embedded_backends")
 def test_an_end_user_links_an_account_in_a_browser(chromium: Any, tmp_path: Path) -> None:
     from playwright.sync_api import expect
 

@@ -26,9 +26,9 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 import pytest
 
+from engine.accounts.database import open_store
 from engine.accounts.keys import decode_key, generate_key
 from engine.accounts.model import AccountStatus
-from engine.accounts.sqlite_store import SqliteAccountStore
 from engine.api import Engine
 from engine.linking import connect_account
 from tests.processes import child_env, create_api_token, host_app, sandbox, serve
@@ -75,7 +75,8 @@ def test_an_end_user_links_an_account_in_a_browser(chromium: Any, tmp_path: Path
     key = generate_key()
     env = child_env(tmp_path / "home", key)
     log = tmp_path / "serve.log"
-    database = tmp_path / "home" / "unimap.db"
+    # The server's database: the run's shared one (second pass of .ci/run), else its file.
+    database = env.get("UNIMAP_DATABASE_URL") or f"sqlite:///{tmp_path / 'home' / 'unimap.db'}"
     with sandbox(env) as (sandbox_url, good_key), host_app() as redirect_uri:
         api_token = create_api_token("browser-test", env)
         with serve("--base-url", f"mailerlite={sandbox_url}", env=env, log=log) as url:
@@ -114,7 +115,7 @@ def test_an_end_user_links_an_account_in_a_browser(chromium: Any, tmp_path: Path
                 == "rgb(26, 95, 180)"
             )  # the CSP let the page's style through
             page.screenshot(path=str(tmp_path / "link-page-refused.png"), full_page=True)
-            with SqliteAccountStore(database, key=decode_key(key, source="test")) as store:
+            with open_store(database, key=decode_key(key, source="test")) as store:
                 assert store.list() == []
 
             page.get_by_label("API token").fill(good_key)
@@ -125,7 +126,7 @@ def test_an_end_user_links_an_account_in_a_browser(chromium: Any, tmp_path: Path
             )
             [account_id] = parse_qs(urlsplit(page.url).query)["integrated_account_id"]
 
-            with SqliteAccountStore(database, key=decode_key(key, source="test")) as store:
+            with open_store(database, key=decode_key(key, source="test")) as store:
                 account = store.get(account_id)
             assert (account.provider, account.tenant_id, account.status) == (
                 "mailerlite",
@@ -133,7 +134,7 @@ def test_an_end_user_links_an_account_in_a_browser(chromium: Any, tmp_path: Path
                 AccountStatus.ACTIVE,
             )
             with (
-                SqliteAccountStore(database, key=decode_key(key, source="test")) as store,
+                open_store(database, key=decode_key(key, source="test")) as store,
                 connect_account(Engine.load(), store, account_id) as connection,
             ):
                 assert len(connection.contacts.list(limit=5)["result"]) == 5

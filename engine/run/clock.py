@@ -11,8 +11,6 @@ import threading
 import time
 from typing import Protocol, runtime_checkable
 
-import anyio
-
 __all__ = ["Clock", "FakeClock", "SystemClock"]
 
 
@@ -58,6 +56,8 @@ class SystemClock:
 
     async def asleep(self, seconds: float) -> None:
         """`await anyio.sleep(seconds)`; always yields to the event loop once."""
+        import anyio  # loaded by async callers only: a blocking command never needs it
+
         await anyio.sleep(max(0.0, seconds))
 
     def __repr__(self) -> str:
@@ -128,6 +128,8 @@ class FakeClock:
 
     async def asleep(self, seconds: float) -> None:
         """Async `sleep`; always yields to the event loop at least once."""
+        import anyio
+
         seconds = max(0.0, seconds)
         with self._cond:
             self._sleeps.append(seconds)

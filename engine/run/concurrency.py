@@ -15,7 +15,6 @@ for several workers sharing one Redis (leases that expire when a worker dies).
 
 from __future__ import annotations
 
-import asyncio
 import threading
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
 from contextlib import (
@@ -25,9 +24,10 @@ from contextlib import (
     contextmanager,
     suppress,
 )
-from typing import Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
-import anyio
+if TYPE_CHECKING:
+    import asyncio
 
 __all__ = ["ConcurrencyLimiter", "ConcurrencySlots"]
 
@@ -136,6 +136,10 @@ class ConcurrencyLimiter:
             wake()
 
     async def _await_slots(self, key: str, names: tuple[str, ...]) -> None:
+        import asyncio  # loaded by async callers only: a blocking command never needs it
+
+        import anyio
+
         try:
             loop = asyncio.get_running_loop()
         except RuntimeError:  # not asyncio (e.g. trio): poll

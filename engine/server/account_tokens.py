@@ -9,6 +9,7 @@ is optional, at most the server's `scoped_token_ttl`). Answer 201:
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -19,8 +20,9 @@ from engine.accounts.model import utc_now
 from engine.accounts.scoped_tokens import sign_scoped_token
 from engine.server.context import ServerContext
 from engine.server.inputs import ACCOUNT_PARAM, invalid_field, json_object, optional_string
+from engine.server.openapi_schemas import answer, operation
 
-__all__ = ["routes"]
+__all__ = ["openapi_paths", "routes"]
 
 
 def _ttl(value: object, maximum: float) -> float:
@@ -52,3 +54,39 @@ def routes(context: ServerContext) -> list[BaseRoute]:
         )
 
     return [Route("/account-tokens", create, methods=["POST"])]
+
+
+def openapi_paths(context: ServerContext) -> dict[str, Any]:
+    """The account-token route's OpenAPI operation."""
+    body = {
+        "type": "object",
+        "properties": {
+            ACCOUNT_PARAM: {"type": "string", "minLength": 1},
+            "ttl_seconds": {
+                "type": "number",
+                "exclusiveMinimum": 0,
+                "maximum": context.settings.scoped_token_ttl,
+            },
+        },
+        "required": [ACCOUNT_PARAM],
+    }
+    token = {
+        "type": "object",
+        "properties": {
+            "token": {"type": "string"},
+            ACCOUNT_PARAM: {"type": "string"},
+            "expires_at": {"type": "string"},
+        },
+        "required": ["token", ACCOUNT_PARAM, "expires_at"],
+    }
+    return {
+        "/account-tokens": {
+            "post": operation(
+                "A short-lived token scoped to one linked account",
+                tag="auth",
+                operation_id="account_tokens_create",
+                body=body,
+                responses={"201": answer("The token", token)},
+            )
+        }
+    }

@@ -20,22 +20,21 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import BaseRoute, Route
 
-from engine.accounts.model import AccountStatus, account_summary
+from engine.accounts.model import account_summary
 from engine.accounts.store import list_accounts
 from engine.linking import alink_account
 from engine.secrets import Secret
 from engine.server.context import ServerContext
 from engine.server.inputs import invalid_field, json_object, optional_string
+from engine.server.openapi_schemas import STATUSES, answer, operation, ref
 
-__all__ = ["routes"]
-
-_STATUSES = [status.value for status in AccountStatus]
+__all__ = ["openapi_paths", "routes"]
 
 
 def _status(request: Request) -> str | None:
     status = request.query_params.get("status")
-    if status is not None and status not in _STATUSES:
-        raise invalid_field("status", f"must be one of {', '.join(_STATUSES)}")
+    if status is not None and status not in STATUSES:
+        raise invalid_field("status", f"must be one of {', '.join(STATUSES)}")
     return status
 
 
@@ -111,3 +110,78 @@ def routes(context: ServerContext) -> list[BaseRoute]:
         Route("/integrated-accounts/{id}", read, methods=["GET"]),
         Route("/integrated-accounts/{id}", remove, methods=["DELETE"]),
     ]
+
+
+# --------------------------------------------------------------------------- OpenAPI
+
+_IMPORT_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "properties": {
+        "provider": {"type": "string", "minLength": 1},
+        "credentials": {"type": "object", "additionalProperties": {"type": "string"}},
+        "tenant_id": {"type": "string", "minLength": 1},
+        "label": {"type": "string"},
+        "settings": {"type": "object"},
+        "metadata": {"type": "object"},
+        "base_url": {"type": "string", "minLength": 1},
+    },
+    "required": ["provider", "credentials"],
+}
+
+
+def _filter(name: str, schema: dict[str, Any]) -> dict[str, Any]:
+    return {"name": name, "in": "query", "required": False, "schema": schema}
+
+
+def openapi_paths(context: ServerContext) -> dict[str, Any]:
+    """The account routes' OpenAPI operations."""
+    summary, id_param = (
+        ref("integrated_account"),
+        {"name": "id", "in": "path", "required": True, "schema": {"type": "string"}},
+    )
+    listing = {
+        "type": "object",
+        "properties": {
+            "result": {"type": "array", "items": summary},
+            "result_count": {"type": "integer", "minimum": 0},
+        },
+        "required": ["result"],
+    }
+    return {
+        "/integrated-accounts": {
+            "get": operation(
+                "List linked accounts",
+                tag="accounts",
+                operation_id="accounts_list",
+                parameters=[
+                    _filter("tenant_id", {"type": "string"}),
+                    _filter("provider", {"type": "string"}),
+                    _filter("status", {"type": "string", "enum": STATUSES}),
+                ],
+                responses={"200": answer("The accounts", listing)},
+            ),
+            "post": operation(
+                "Import credentials (checked with the provider first)",
+                tag="accounts",
+                operation_id="accounts_import",
+                body=_IMPORT_SCHEMA,
+                responses={"201": answer("The new account", summary)},
+            ),
+        },
+        "/integrated-accounts/{id}": {
+            "get": operation(
+                "Get a linked account",
+                tag="accounts",
+                operation_id="accounts_get",
+                parameters=[id_param],
+                responses={"200": answer("The account", summary)},
+            ),
+            "delete": operation(
+                "Remove a linked account and its credentials",
+                tag="accounts",
+                operation_id="accounts_remove",
+                parameters=[id_param],
+                responses={"200": answer("Removed", ref("deleted"))},
+            ),
+        },
+    }

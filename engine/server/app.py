@@ -52,6 +52,7 @@ ROUTE_MODULES: tuple[str, ...] = (
     "engine.server.accounts",
     "engine.server.webhooks",
     "engine.server.forwarding",
+    "engine.server.reference",
 )
 
 #: The server's public address (links, webhook URLs); default `http://HOST:PORT`.

@@ -24,8 +24,9 @@ from starlette.routing import BaseRoute, Route
 from engine.proxy import METHODS
 from engine.server.context import ServerContext
 from engine.server.inputs import ACCOUNT_PARAM, invalid_field
+from engine.server.openapi_schemas import account_parameters, operation
 
-__all__ = ["PAGINATE_HEADER", "PREFIX", "routes"]
+__all__ = ["PAGINATE_HEADER", "PREFIX", "openapi_paths", "routes"]
 
 #: Where the proxy lives.
 PREFIX = "/proxy"
@@ -76,3 +77,42 @@ def routes(context: ServerContext) -> list[BaseRoute]:
     # instead of the router answering 404.
     route.path_regex = re.compile(route.path_regex.pattern, re.DOTALL)
     return [route]
+
+
+def openapi_paths(context: ServerContext) -> dict[str, Any]:
+    """The proxy's OpenAPI operations (one per method)."""
+    parameters = [
+        {
+            "name": "path",
+            "in": "path",
+            "required": True,
+            "description": "The path under the provider's base URL, as sent to the provider.",
+            "schema": {"type": "string"},
+        },
+        *account_parameters(),
+        {
+            "name": PAGINATE_HEADER,
+            "in": "header",
+            "required": False,
+            "description": "true: answer a list in the unified envelope",
+            "schema": {"type": "string", "enum": ["true", "false"]},
+        },
+    ]
+    passed = {
+        "description": "The provider's status and body, passed through",
+        "content": {"*/*": {"schema": {}}},
+    }
+    return {
+        PREFIX + "/{path}": {
+            verb.lower(): operation(
+                f"{verb} on the provider's own API",
+                tag="proxy",
+                operation_id=f"proxy_{verb.lower()}",
+                description="Credentials, pacing and retries as for unified calls; paths "
+                "that could leave the provider's base URL are refused (`validation_error`).",
+                parameters=parameters,
+                responses={"2XX": passed},
+            )
+            for verb in sorted(METHODS)
+        }
+    }

@@ -15,11 +15,14 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import BaseRoute, Route
 
+from engine.api import Engine
 from engine.server.context import ServerContext
 from engine.server.endpoints import Endpoint, endpoints
 from engine.server.inputs import ACCOUNT_PARAM, flag, json_object
+from engine.server.openapi_schemas import account_parameters, answer, operation, ref
+from engine.unified import schemas as unified
 
-__all__ = ["RESERVED", "routes"]
+__all__ = ["RESERVED", "openapi_paths", "routes"]
 
 #: Query parameters the server reads itself (never passed on as filters).
 RESERVED = frozenset({ACCOUNT_PARAM, "remote_data", "upsert"})
@@ -76,3 +79,102 @@ def _dispatch(handlers: dict[str, Any]) -> Any:
         return response
 
     return dispatch
+
+
+# --------------------------------------------------------------------------- OpenAPI
+
+_SUMMARIES = {
+    "list": "List {resource} (one page)",
+    "get": "Get one of {resource}",
+    "create": "Create one of {resource}",
+    "update": "Update one of {resource}",
+    "delete": "Delete one of {resource}",
+    "bulk_upsert": "Create or update many {resource}",
+}
+
+
+def _support(engine: Engine, resource: str, method: str) -> str:
+    """Which providers support `resource.method`, from their mappings."""
+    lines = []
+    for name in sorted(engine.providers):
+        mapping = engine.providers[name]
+        found = mapping.resources.get(resource)
+        operation_ = found.operations.get(method) if found is not None else None
+        if operation_ is None:
+            lines.append(f"- {name}: not supported")
+        elif operation_.not_supported is not None:
+            lines.append(f"- {name}: not supported ({operation_.not_supported})")
+        else:
+            lines.append(f"- {name}: supported")
+    return "Providers:\n" + "\n".join(lines)
+
+
+def _parameters(endpoint: Endpoint) -> list[dict[str, Any]]:
+    found = account_parameters()
+    if endpoint.takes_id:
+        found.append({"name": "id", "in": "path", "required": True, "schema": {"type": "string"}})
+    if endpoint.method in ("list", "get"):
+        found.append(_param("remote_data", {"type": "boolean"}, "false: leave out remote_data"))
+    if endpoint.method == "list":
+        found.append(_param("limit", {"type": "integer", "minimum": 1}, "records per page"))
+        found.append(_param("next_cursor", {"type": "string"}, "the previous page's cursor"))
+        for name in unified.filters(endpoint.resource):
+            found.append(_param(name, {"type": "string"}, f"filter by {name}"))
+    if endpoint.upsert:
+        found.append(_param("upsert", {"type": "boolean"}, "true: create or update by identity"))
+    return found
+
+
+def _param(name: str, schema: dict[str, Any], description: str) -> dict[str, Any]:
+    return {
+        "name": name,
+        "in": "query",
+        "required": False,
+        "schema": schema,
+        "description": description,
+    }
+
+
+def _result(endpoint: Endpoint) -> dict[str, Any]:
+    record = ref(unified.RECORD_SCHEMAS[endpoint.resource].removesuffix(".json"))
+    if endpoint.method == "list":
+        return ref(f"{endpoint.resource}_envelope")
+    if endpoint.method == "delete":
+        return ref("deleted")
+    if endpoint.method in ("get", "create", "update"):
+        return record
+    return ref("item_results")
+
+
+def _responses(endpoint: Endpoint) -> dict[str, Any]:
+    schema = _result(endpoint)
+    if endpoint.method == "create":
+        created = answer("Created", schema)
+        if endpoint.upsert:
+            return {"201": created, "200": answer("Updated (upsert)", schema)}
+        return {"201": created}
+    return {"200": answer("OK", schema)}
+
+
+def openapi_paths(context: ServerContext) -> dict[str, Any]:
+    """The OpenAPI operations of every unified endpoint."""
+    paths: dict[str, Any] = {}
+    for endpoint in endpoints():
+        body_file = unified.write_schema(endpoint.resource, endpoint.method)
+        template = _SUMMARIES.get(endpoint.method, f"{endpoint.method} on one of {{resource}}")
+        paths.setdefault(endpoint.path, {})[endpoint.verb.lower()] = operation(
+            template.format(resource=endpoint.resource),
+            operation_id=f"{endpoint.resource}_{endpoint.method}",
+            tag=endpoint.resource,
+            description=_support(context.engine, endpoint.resource, endpoint.method),
+            parameters=_parameters(endpoint),
+            body=None if body_file is None else ref(_body_component(endpoint)),
+            responses=_responses(endpoint),
+        )
+    return paths
+
+
+def _body_component(endpoint: Endpoint) -> str:
+    filename = unified.WRITE_SCHEMAS[endpoint.resource][endpoint.method]
+    assert filename is not None
+    return filename.removesuffix(".json")

@@ -89,7 +89,21 @@ def components() -> dict[str, Any]:
             found[stem] = _rewrite(document)
     for resource in unified.resources():
         found[f"{resource}_envelope"] = _envelope(resource)
+        if resource in unified.callable_resources() and "upsert" in unified.methods(resource):
+            record = _component_of(unified.BASE_URI + unified.RECORD_SCHEMAS[resource])
+            found[f"{record}_upserted"] = _upserted(found[record])
     return found
+
+
+def _upserted(record: dict[str, Any]) -> dict[str, Any]:
+    """The record as `upsert` answers it: with `created` (true: it did not exist)."""
+    created = {"type": "boolean", "description": "True when the record was created."}
+    return {
+        **record,
+        "title": f"{record.get('title', 'Record')}, upserted",
+        "properties": {**record["properties"], "created": created},
+        "required": [*record.get("required", []), "created"],
+    }
 
 
 # --------------------------------------------------------------------------- operations

@@ -148,12 +148,15 @@ def _result(endpoint: Endpoint) -> dict[str, Any]:
 
 def _responses(endpoint: Endpoint) -> dict[str, Any]:
     schema = _result(endpoint)
-    if endpoint.method == "create":
-        created = answer("Created", schema)
-        if endpoint.upsert:
-            return {"201": created, "200": answer("Updated (upsert)", schema)}
-        return {"201": created}
-    return {"200": answer("OK", schema)}
+    if endpoint.method != "create":
+        return {"200": answer("OK", schema)}
+    if not endpoint.upsert:
+        return {"201": answer("Created", schema)}
+    upserted = {"$ref": schema["$ref"] + "_upserted"}
+    return {
+        "201": answer("Created (also by an upsert)", {"anyOf": [schema, upserted]}),
+        "200": answer("Updated by an upsert", upserted),
+    }
 
 
 def openapi_paths(context: ServerContext) -> dict[str, Any]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from engine.accounts.model import Account
 from engine.server.endpoints import endpoints
 from tests.server.conftest import RunningServer
 
@@ -47,3 +48,18 @@ def test_the_reference_page_renders_every_route(server: RunningServer) -> None:
     for endpoint in endpoints():
         assert f"{endpoint.verb} {endpoint.path}" in page.text
     assert "<script" not in page.text
+
+
+def test_an_upsert_answer_is_documented_with_created(
+    server: RunningServer, account: Account
+) -> None:
+    with server.anonymous() as client:
+        doc = client.get("/openapi.json").json()
+    answered = server.client.post(
+        "/unified/marketing-automation/contacts",
+        params={"integrated_account_id": account.id, "upsert": "true"},
+        json={"email": "doc@example.com"},
+    ).json()
+    upserted = doc["components"]["schemas"]["contact_upserted"]
+    assert set(answered) == set(upserted["properties"])
+    assert "created" in upserted["required"]

@@ -28,6 +28,10 @@ from tests.webhooks.forwarding_worker import run_outbox_worker, run_worker
 DELIVERIES = 20
 
 
+class _Server(ThreadingHTTPServer):
+    request_queue_size = 128  # two workers forward every event at once (the default is 5)
+
+
 class Catcher:
     """The host's endpoint the workers forward events to; counts each event id."""
 
@@ -47,7 +51,7 @@ class Catcher:
             def log_message(self, *args: Any) -> None:
                 pass
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server = _Server(("127.0.0.1", 0), Handler)
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}/events"
 
 

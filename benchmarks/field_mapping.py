@@ -13,6 +13,8 @@ microseconds per contact:
 * **body**: building the provider's upsert body (`build_body`) from each unified contact's
   writable fields.
 
+Records are mapped as a listing maps them (`remote_data` kept, composite ids filled).
+
 Run:  .venv/bin/python benchmarks/field_mapping.py [--contacts N] [--repeats R] [--json]
 
 Output: a table, then one JSON line with every figure.
@@ -41,6 +43,7 @@ try:
 except ImportError:  # an engine from before the generated bodies
     from engine.plan.build import build_body  # type: ignore[attr-defined,no-redef]
 from engine.plan.records import RecordMapper  # noqa: E402
+from engine.plan.scope import RecordIdentity  # noqa: E402
 from engine.unified import schemas  # noqa: E402
 from simulators.testing import Sandbox  # noqa: E402
 
@@ -64,11 +67,14 @@ def best_us(run: Callable[[], object], count: int, repeats: int) -> float:
 
 
 def mapper(mapping: ProviderMapping, generated: bool) -> RecordMapper:
-    """The contacts mapper, on generated code or (when this engine has it) the closures."""
-    fields = mapping.resources[RESOURCE].fields
+    """The contacts mapper as a listing builds it (composite ids and memberships of a
+    parent-scoped resource included), on generated code or (when this engine has the
+    switch) the closures."""
+    resource = mapping.resources[RESOURCE]
+    identity = RecordIdentity(mapping, resource) if RecordIdentity.needed(resource) else None
     if "generated" in inspect.signature(RecordMapper).parameters:
-        return RecordMapper(mapping, RESOURCE, fields, generated=generated)
-    return RecordMapper(mapping, RESOURCE, fields)
+        return RecordMapper(mapping, RESOURCE, resource.fields, identity, generated=generated)
+    return RecordMapper(mapping, RESOURCE, resource.fields, identity)
 
 
 def hand_mapping(provider: str) -> Callable[[Any], Any] | None:
@@ -98,8 +104,8 @@ def measure(provider: str, mapping: ProviderMapping, contacts: int, repeats: int
     """Every figure of one provider."""
     records = raw_contacts(provider, contacts)
     generated, closures = mapper(mapping, True), mapper(mapping, False)
-    unified = [generated.map(record, remote_data=False) for record in records]
-    assert unified == [closures.map(record, remote_data=False) for record in records]
+    unified = generated.map_many(records)
+    assert unified == closures.map_many(records)
     row: dict[str, Any] = {"provider": provider, "contacts": len(records)}
     row["generated_us"] = best_us(lambda: generated.map_many(records), len(records), repeats)
     row["closures_us"] = best_us(lambda: closures.map_many(records), len(records), repeats)

@@ -58,12 +58,10 @@ class RecordMapper:
                 unified = self._program(record)
             except Exception:  # the closures below say what went wrong, naming the field
                 unified = None
-        if unified is None or self._identity is not None:
-            source = blank_to_null(record)
-            if unified is None:
-                unified = self.interpret(source)
-            if self._identity is not None:
-                self._identity.apply(source, unified, self._scope)
+        if unified is None:
+            unified = self.interpret(blank_to_null(record))
+        if self._identity is not None:
+            self._identity.apply(record, unified, self._scope)
         if remote_data:
             unified["remote_data"] = record
         return unified

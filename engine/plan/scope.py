@@ -16,6 +16,7 @@ from engine.errors import FieldProblem, ValidationError
 from engine.format.resource import ResourceFile
 from engine.format.scope import CompositeId
 from engine.loader import ProviderMapping
+from engine.unified.blanks import blank_to_null
 
 SEPARATOR = ":"
 """Joins the percent-encoded parts of a composite id."""
@@ -64,11 +65,13 @@ class RecordIdentity:
     def __init__(self, mapping: ProviderMapping, resource: ResourceFile) -> None:
         composite = resource.composite_id
         self._parts: list[tuple[str, Callable[[Any], Any]]] = []
-        if composite is not None:
-            self._parts = [
-                (part, mapping.expression(composite.from_record[part]).search)
-                for part in composite.parts
-            ]
+        sources = (
+            {part: composite.from_record[part] for part in composite.parts} if composite else {}
+        )
+        self._parts = [
+            (part, mapping.expression(source).search) for part, source in sources.items()
+        ]
+        self._program = mapping.record_program(sources) if sources else None
         parent = resource.parent
         self._filter = parent.filter if parent else None
         self._membership = parent.membership_field if parent else None
@@ -80,10 +83,22 @@ class RecordIdentity:
             resource.parent is not None and resource.parent.membership_field is not None
         )
 
+    def part_values(self, record: Any) -> dict[str, Any]:
+        """The composite id's parts read from the provider's record as it is (a `""` read as
+        null): by the generated function, else by the closures."""
+        if self._program is not None:
+            try:
+                return self._program(record)
+            except Exception:  # the closures raise what they raise
+                pass
+        source = blank_to_null(record)
+        return {part: evaluate(source) for part, evaluate in self._parts}
+
     def apply(self, record: Any, unified: dict[str, Any], parent: ParentRef | None) -> None:
-        """Set `id` from the parts (None when one is missing) and the membership field
-        (`[{id, name}]` of the parent; the name is null unless the parent was listed)."""
-        values = {part: evaluate(record) for part, evaluate in self._parts}
+        """Set `id` from the parts of the provider's `record` (None when one is missing) and
+        the membership field (`[{id, name}]` of the parent; the name is null unless the
+        parent was listed)."""
+        values = self.part_values(record)
         if parent is not None and self._filter and values.get(self._filter) in (None, ""):
             values[self._filter] = parent.id
         if self._parts:

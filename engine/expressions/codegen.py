@@ -298,7 +298,18 @@ class Generator:
         if name == "map_value":
             argument = self.clean(self.value(children[0], source))
             return call(self.out, name, [argument], self.closures.value_maps[children[1]["value"]])
-        return call(self.out, name, [self.clean(self.value(child, source)) for child in children])
+        values = [self.value(child, source) for child in children]
+        if name in KEEPS_VALUES and values[0] in self.raw:
+            # omit/pick never look at the values they keep: clean what is left afterwards
+            first = self._assign(f"None if {values[0]} == '' else {values[0]}")
+            args = [first, *(self.clean(value) for value in values[1:])]
+            return self._raw_if(call(self.out, name, args), values[0])
+        return call(self.out, name, [self.clean(value) for value in values])
+
+
+KEEPS_VALUES = frozenset({"omit", "pick"})
+"""Functions whose result is their first argument's object with some keys left out: over
+a raw object, cleaning the result equals cleaning the object first (and walks less)."""
 
 
 Tree = dict[str, "Tree"]

@@ -7,6 +7,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from engine.errors import FieldProblem
+from engine.expressions.lookups import ValueLookup
 from engine.format.common import RequestSpec
 from engine.loader import ProviderMapping
 
@@ -27,15 +28,28 @@ def refused_values(
         return []
     problems: dict[str, FieldProblem] = {}
     for spec in specs:
-        sources = [*spec.query.values(), *(spec.body or {}).values(), *spec.body_always.values()]
-        for source in sources:
+        for source, lookups in _with_lookups(mapping, spec):
             if not _given(mapping, source, data):
                 continue
-            for lookup in mapping.expression(source).value_lookups:
+            for lookup in lookups:
                 problem = _check(mapping, lookup.field, lookup.map_name, lookup.argument(data))
                 if problem is not None:
                     problems.setdefault(problem.field, problem)
     return list(problems.values())
+
+
+def _with_lookups(
+    mapping: ProviderMapping, spec: RequestSpec
+) -> list[tuple[str, tuple[ValueLookup, ...]]]:
+    """The spec's query and body expressions that look values up, with their lookups, in
+    order (worked out once per mapping: the others can refuse nothing)."""
+    sources = (*spec.query.values(), *(spec.body or {}).values(), *spec.body_always.values())
+
+    def build() -> list[tuple[str, tuple[ValueLookup, ...]]]:
+        found = [(source, mapping.expression(source).value_lookups) for source in sources]
+        return [(source, lookups) for source, lookups in found if lookups]
+
+    return mapping.memo(("value lookups", sources), build)
 
 
 def _check(mapping: ProviderMapping, field: str, map_name: str, value: Any) -> FieldProblem | None:

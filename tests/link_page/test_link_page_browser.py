@@ -4,7 +4,7 @@ A host app's flow against real processes: `unimap sandbox` (the MailerLite simul
 `unimap serve` (its accounts pointed at the sandbox with `--base-url`), a host app creating a
 link token over HTTP, the end user's browser opening the page, a wrong key refused on the page
 (nothing stored), the right key accepted, the browser redirected to the host app with the new
-account's id, and a unified call with that account (from the server's database and key).
+account's id, the account read back and a unified call made with it through the server.
 
 The browser is `/usr/bin/chromium` (`apt-get install chromium`; `.ci/run` installs it);
 Playwright's own browser downloads are never used. When the browser or Playwright is missing
@@ -26,11 +26,7 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 import pytest
 
-from engine.accounts.database import open_store
-from engine.accounts.keys import decode_key, generate_key
-from engine.accounts.model import AccountStatus
-from engine.api import Engine
-from engine.linking import connect_account
+from engine.accounts.keys import generate_key
 from tests.processes import child_env, create_api_token, host_app, sandbox, serve
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -75,8 +71,6 @@ def test_an_end_user_links_an_account_in_a_browser(chromium: Any, tmp_path: Path
     key = generate_key()
     env = child_env(tmp_path / "home", key)
     log = tmp_path / "serve.log"
-    # The server's database: the run's shared one (second pass of .ci/run), else its file.
-    database = env.get("UNIMAP_DATABASE_URL") or f"sqlite:///{tmp_path / 'home' / 'unimap.db'}"
     with sandbox(env) as (sandbox_url, good_key), host_app() as redirect_uri:
         api_token = create_api_token("browser-test", env)
         with serve("--base-url", f"mailerlite={sandbox_url}", env=env, log=log) as url:
@@ -115,8 +109,8 @@ def test_an_end_user_links_an_account_in_a_browser(chromium: Any, tmp_path: Path
                 == "rgb(26, 95, 180)"
             )  # the CSP let the page's style through
             page.screenshot(path=str(tmp_path / "link-page-refused.png"), full_page=True)
-            with open_store(database, key=decode_key(key, source="test")) as store:
-                assert store.list() == []
+            linked = host.get("/integrated-accounts", params={"tenant_id": "cust-1"})
+            assert linked.json()["result"] == []  # nothing stored
 
             page.get_by_label("API token").fill(good_key)
             page.get_by_role("button", name="Connect").click()
@@ -126,18 +120,18 @@ def test_an_end_user_links_an_account_in_a_browser(chromium: Any, tmp_path: Path
             )
             [account_id] = parse_qs(urlsplit(page.url).query)["integrated_account_id"]
 
-            with open_store(database, key=decode_key(key, source="test")) as store:
-                account = store.get(account_id)
-            assert (account.provider, account.tenant_id, account.status) == (
+            account = host.get(f"/integrated-accounts/{account_id}").json()
+            assert (account["provider"], account["tenant_id"], account["status"]) == (
                 "mailerlite",
                 "cust-1",
-                AccountStatus.ACTIVE,
+                "active",
             )
-            with (
-                open_store(database, key=decode_key(key, source="test")) as store,
-                connect_account(Engine.load(), store, account_id) as connection,
-            ):
-                assert len(connection.contacts.list(limit=5)["result"]) == 5
+            contacts = host.get(
+                "/unified/marketing-automation/contacts",
+                params={"integrated_account_id": account_id, "limit": 5},
+            )
+            assert contacts.status_code == 200, contacts.text
+            assert len(contacts.json()["result"]) == 5
             assert chromium.new_page().goto(link_url).status == 410
             host.close()
     SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)

@@ -32,6 +32,7 @@ from tests.processes import child_env, create_api_token, host_app, sandbox, serv
 CHROMIUM = Path("/usr/bin/chromium")
 SCREENSHOT = Path(__file__).resolve().parents[2] / "docs" / "img" / "link-page.png"
 WRONG_KEY = "sk-wrong-browser-key-5b8e"
+pytestmark = pytest.mark.slow  # a real browser: started first (tests/conftest.py)
 
 
 def _unavailable() -> str | None:

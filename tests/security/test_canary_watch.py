@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 TESTS = Path(__file__).parents[1]
+pytestmark = pytest.mark.slow  # a separate process: started first (tests/conftest.py)
 
 # The inner test builds the canary at run time, so no file written here holds it whole.
 INNER = '''

@@ -10,9 +10,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "examples" / "host_app"
 GUIDE = ROOT / "docs" / "testing-host-apps.md"
+pytestmark = pytest.mark.slow  # a separate process: started first (tests/conftest.py)
 SHOWN = re.compile(r"<!-- example-file: (?P<path>\S+) -->\n```\w*\n(?P<code>.*?)```\n", re.S)
 
 

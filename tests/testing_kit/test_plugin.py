@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 HERE = Path(__file__).parent
+pytestmark = pytest.mark.slow  # a separate process: started first (tests/conftest.py)
 
 
 @pytest.fixture(scope="module")

@@ -204,8 +204,9 @@ class Forwarder:
 
 
 def default_forwarder(default_url: str | None = None) -> Forwarder:
-    """The installation's forwarder: the outbox in `$UNIMAP_HOME/unimap.db`, the forwarding
-    secret (`forwarding_secret()`), default settings with `default_url`."""
+    """The installation's forwarder: the outbox in the installation's database
+    (`UNIMAP_DATABASE_URL`, else `$UNIMAP_HOME/unimap.db`), the forwarding secret
+    (`forwarding_secret()`), default settings with `default_url`."""
     return Forwarder(
         default_outbox(),
         forwarding_secret(),

@@ -9,6 +9,7 @@ forward the rest to the host's endpoint.
 from __future__ import annotations
 
 import os
+import time
 from typing import Any
 
 import httpx
@@ -55,6 +56,7 @@ def run_outbox_worker(
     from engine.api import Engine
     from engine.backends import account_store
     from engine.forwarding import Forwarder, ForwardingSettings, WebhookIntake, open_outbox
+    from engine.run.retry import RetryPolicy
 
     engine = Engine.load()
     with account_store() as store, open_outbox() as outbox:
@@ -65,12 +67,17 @@ def run_outbox_worker(
             for headers, raw in deliveries
         )
         barrier.wait(30)  # both received everything: now both forward at once
-        settings = ForwardingSettings(default_url=forward_to)
+        retry = RetryPolicy(max_attempts=10, base_delay=0.2, max_delay=1.0, max_total=60.0)
+        settings = ForwardingSettings(default_url=forward_to, retry=retry, timeout_seconds=30)
         forwarder = Forwarder(outbox, environment["UNIMAP_FORWARD_SECRET"], settings)
+        deadline = time.monotonic() + 60
 
         async def drain() -> None:
-            while await forwarder.run_once():
-                pass
+            # Until nothing is pending (a send that failed is due again shortly), not merely
+            # until one claim comes back empty: the other worker may hold the rest.
+            while outbox.counts()["pending"] and time.monotonic() < deadline:
+                if not await forwarder.run_once():
+                    await asyncio.sleep(0.1)
 
         asyncio.run(drain())
     return enqueued

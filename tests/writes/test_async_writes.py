@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Iterator
 from typing import Any
 
+import pytest
+
 from engine.api import Engine
-from simulators.mailerlite import Simulator
+from simulators.mailerlite import FakeClock, Simulator
 from tests.writes.conftest import RecordingTransport, aconnect_to, connect_to
 from tests.writes.helpers import stored
 
@@ -15,7 +18,17 @@ def _comparable(record: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in record.items() if k not in ("remote_data", "created_at", "updated_at")}
 
 
-def test_async_upsert_matches_sync_upsert(fast_engine: Engine, sim: Simulator) -> None:
+@pytest.fixture
+def frozen_sim() -> Iterator[Simulator]:
+    """An account whose clock stands still: the sync and the async upsert get equal
+    timestamps even when a second boundary passes between them."""
+    simulator = Simulator(seed=5, rate_limit=None, import_limit=None, clock=FakeClock())
+    yield simulator.seed_data(subscribers=5, groups=1, segments=0)
+    simulator.close()
+
+
+def test_async_upsert_matches_sync_upsert(fast_engine: Engine, frozen_sim: Simulator) -> None:
+    sim = frozen_sim
     body: dict[str, Any] = {
         "first_name": "Ann",
         "custom_fields": {"loyalty_tier": "gold", "score": 2},

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from engine.accounts.errors import (
         AccountNotFoundError,
         AccountsError,
+        AccountStoreError,
         CredentialDecryptionError,
         DuplicateAccountError,
         InsecureKeyFileError,
@@ -32,7 +33,7 @@ if TYPE_CHECKING:
     )
     from engine.accounts.home import default_home
     from engine.accounts.keys import SECRET_KEY_ENV, generate_key, load_key
-    from engine.accounts.model import Account, AccountStatus, new_account_id
+    from engine.accounts.model import Account, AccountStatus, UnreadableAccount, new_account_id
     from engine.accounts.postgres_store import PostgresAccountStore
     from engine.accounts.sqlite_store import SqliteAccountStore
     from engine.accounts.store import AccountStore, MemoryAccountStore
@@ -44,6 +45,7 @@ _WHERE = {
     "open_store": "engine.accounts.database",
     "AccountNotFoundError": "engine.accounts.errors",
     "AccountsError": "engine.accounts.errors",
+    "AccountStoreError": "engine.accounts.errors",
     "CredentialDecryptionError": "engine.accounts.errors",
     "DuplicateAccountError": "engine.accounts.errors",
     "InsecureKeyFileError": "engine.accounts.errors",
@@ -56,6 +58,7 @@ _WHERE = {
     "Account": "engine.accounts.model",
     "AccountStatus": "engine.accounts.model",
     "new_account_id": "engine.accounts.model",
+    "UnreadableAccount": "engine.accounts.model",
     "PostgresAccountStore": "engine.accounts.postgres_store",
     "SqliteAccountStore": "engine.accounts.sqlite_store",
     "AccountStore": "engine.accounts.store",
@@ -72,6 +75,7 @@ __all__ = [
     "AccountNotFoundError",
     "AccountStatus",
     "AccountStore",
+    "AccountStoreError",
     "AccountsError",
     "CredentialDecryptionError",
     "DuplicateAccountError",
@@ -83,6 +87,7 @@ __all__ = [
     "SecretKeyError",
     "SecretRedactingFilter",
     "SqliteAccountStore",
+    "UnreadableAccount",
     "default_home",
     "default_store",
     "generate_key",

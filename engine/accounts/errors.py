@@ -9,6 +9,7 @@ They are unified errors (`engine.errors.UnimapError`), each also under `Accounts
 | `SecretKeyError`, `InsecureKeyFileError` | `ConfigurationError` | `configuration_error` | 500 |
 | `CredentialDecryptionError` | `ConfigurationError` | `configuration_error` | 500 |
 | `SchemaVersionError` | `ConfigurationError` | `configuration_error` | 500 |
+| `AccountStoreError` | `ConfigurationError` | `configuration_error` | 500 (503 when locked) |
 
 The key, decryption and schema errors are the host's own set-up problem, not the caller's, hence
 500. No message ever contains a credential value: they name accounts, fields, files and
@@ -21,6 +22,7 @@ from engine.errors import ConfigurationError, NotFoundError, UnimapError, Valida
 
 __all__ = [
     "AccountNotFoundError",
+    "AccountStoreError",
     "AccountsError",
     "CredentialDecryptionError",
     "DuplicateAccountError",
@@ -80,3 +82,11 @@ class SchemaVersionError(AccountsError, ConfigurationError):
 
     default_status = 500
     default_message = "The account database was written by a newer version of Unimap."
+
+
+class AccountStoreError(AccountsError, ConfigurationError):
+    """The account database cannot be used: corrupt, not a database, unreadable, or locked by
+    another process for longer than the timeout. The message says what to do about it."""
+
+    default_status = 500
+    default_message = "The account database cannot be used."

@@ -203,3 +203,14 @@ def account_summary(account: Account) -> dict[str, Any]:
         "settings": account.settings,
         "tenant_id": account.tenant_id,
     }
+
+
+@dataclass(frozen=True)
+class UnreadableAccount:
+    """An account the store holds but cannot read (`SqlAccountStore.scan`): its id, provider
+    and status as stored, and why (never a secret's value)."""
+
+    id: str
+    provider: str
+    status: str
+    reason: str

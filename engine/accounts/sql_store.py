@@ -28,9 +28,9 @@ from types import TracebackType
 from typing import Any, Protocol, Self
 
 from engine.accounts.crypto import SecretCipher, associated_data
-from engine.accounts.errors import AccountNotFoundError, DuplicateAccountError
+from engine.accounts.errors import AccountNotFoundError, AccountsError, DuplicateAccountError
 from engine.accounts.migrations import Dialect, current_version, timestamp
-from engine.accounts.model import Account, AccountStatus, as_utc, utc_now
+from engine.accounts.model import Account, AccountStatus, UnreadableAccount, as_utc, utc_now
 from engine.secrets import Secret
 
 __all__ = ["SqlAccountStore", "Transaction"]
@@ -225,7 +225,39 @@ class SqlAccountStore:
         status: AccountStatus | str | None = None,
         tenant_id: str | None = None,
     ) -> builtins.list[Account]:
-        """Return the accounts in `(created_at, id)` order, optionally filtered."""
+        """Return the accounts in `(created_at, id)` order, optionally filtered.
+
+        Raises `CredentialDecryptionError` when any stored secret cannot be decrypted; `scan`
+        lists the readable accounts and reports the others instead.
+        """
+        rows, secrets = self._select(provider, status, tenant_id)
+        return [self._build(row, secrets.get(row[0], [])) for row in rows]
+
+    def scan(
+        self,
+        *,
+        provider: str | None = None,
+        status: AccountStatus | str | None = None,
+        tenant_id: str | None = None,
+    ) -> tuple[builtins.list[Account], builtins.list[UnreadableAccount]]:
+        """Like `list`, but an account that cannot be read (a secret that does not decrypt
+        with the current key, damaged metadata) is reported by id with the reason instead of
+        failing the whole listing: `(readable accounts, unreadable ones)`."""
+        rows, secrets = self._select(provider, status, tenant_id)
+        readable: builtins.list[Account] = []
+        unreadable: builtins.list[UnreadableAccount] = []
+        for row in rows:
+            try:
+                readable.append(self._build(row, secrets.get(row[0], [])))
+            except (AccountsError, ValueError, TypeError, KeyError) as exc:
+                reason = exc.message if isinstance(exc, AccountsError) else type(exc).__name__
+                unreadable.append(UnreadableAccount(str(row[0]), str(row[1]), str(row[3]), reason))
+        return readable, unreadable
+
+    def _select(
+        self, provider: str | None, status: AccountStatus | str | None, tenant_id: str | None
+    ) -> tuple[builtins.list[Any], dict[str, builtins.list[tuple[str, str, bytes]]]]:
+        """The account rows in order and their secret rows by account id."""
         conditions: builtins.list[str] = []
         parameters: builtins.list[str] = []
         if tenant_id is not None:
@@ -253,7 +285,7 @@ class SqlAccountStore:
         by_account: dict[str, builtins.list[tuple[str, str, bytes]]] = {}
         for account_id, field, name, blob in secret_rows:
             by_account.setdefault(account_id, []).append((field, name, blob))
-        return [self._build(row, by_account.get(row[0], [])) for row in rows]
+        return rows, by_account
 
     # -- writing ---------------------------------------------------------------------------
 

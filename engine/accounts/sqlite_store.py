@@ -30,6 +30,7 @@ from engine.accounts.home import default_home, ensure_private_dir
 from engine.accounts.keys import load_key
 from engine.accounts.migrations import Dialect
 from engine.accounts.sql_store import SqlAccountStore
+from engine.accounts.store_errors import translated_errors
 
 __all__ = [
     "DB_FILE_NAME",
@@ -43,6 +44,8 @@ __all__ = [
 
 #: The database file's name inside `$UNIMAP_HOME`.
 DB_FILE_NAME = "unimap.db"
+#: Seconds to wait for a lock another process holds before giving up with `AccountStoreError`.
+BUSY_TIMEOUT_SECONDS = 30.0
 #: The schema version this code writes.
 SCHEMA_VERSION = migrations.SCHEMA_VERSION
 
@@ -63,7 +66,8 @@ class SqliteDatabase:
         """Open (creating owner-only if needed) and migrate the file at `path`."""
         self.path = Path(path)
         self._lock = threading.RLock()
-        self._conn = open_sqlite(self.path)
+        with translated_errors(str(self.path)):
+            self._conn = open_sqlite(self.path)
         try:
             with self.transaction(write=True) as conn:
                 migrations.upgrade(conn.execute, "sqlite", str(self.path))
@@ -78,7 +82,11 @@ class SqliteDatabase:
     @contextmanager
     def transaction(self, *, write: bool = False) -> Iterator[sqlite3.Connection]:
         """One transaction (`BEGIN IMMEDIATE` for writes), rolled back on error."""
-        with self._lock, sqlite_transaction(self._conn, write=write) as conn:
+        with (
+            self._lock,
+            translated_errors(str(self.path)),
+            sqlite_transaction(self._conn, write=write) as conn,
+        ):
             yield conn
 
     @staticmethod
@@ -126,7 +134,9 @@ def open_sqlite(path: Path) -> sqlite3.Connection:
     with foreign keys and `secure_delete` on."""
     ensure_private_dir(path.parent)
     os.close(os.open(path, os.O_RDWR | os.O_CREAT | getattr(os, "O_CLOEXEC", 0), 0o600))
-    conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None, timeout=30.0)
+    conn = sqlite3.connect(
+        path, check_same_thread=False, isolation_level=None, timeout=BUSY_TIMEOUT_SECONDS
+    )
     try:
         conn.execute("PRAGMA foreign_keys = ON")
         conn.execute("PRAGMA secure_delete = ON")

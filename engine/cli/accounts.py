@@ -4,6 +4,11 @@
                         [--label L] [--base-url URL] [--tenant TENANT_ID]
     unimap accounts list [--provider P] [--status S] [--tenant T] [--format table|json]
     unimap accounts remove ID
+    unimap accounts doctor [--format text|json]
+
+`list` shows an account it cannot read (a secret that does not decrypt with the current key)
+with status `unreadable` and the reason, and lists the others; `doctor` checks the key, the
+database and every account.
 
 `add` checks the credentials with the provider's `check` request before saving and prints the
 new account as JSON (credential *names* only). `--api-key -` reads the key from standard input,
@@ -20,7 +25,8 @@ import sys
 from typing import Any
 
 from engine.accounts.database import default_store
-from engine.accounts.model import AccountStatus, account_summary
+from engine.accounts.model import AccountStatus, UnreadableAccount, account_summary
+from engine.cli.accounts_doctor import register_doctor
 from engine.cli.mappings import add_mappings_argument, load_engine
 from engine.errors import UnimapError
 from engine.secrets import Secret, redact
@@ -77,6 +83,7 @@ def register(subparsers: Any) -> None:
     remove = actions.add_parser("remove", help="remove a linked account and its credentials")
     remove.add_argument("account_id", metavar="ID", help="the account id (acc_...)")
     remove.set_defaults(handler=run_remove)
+    register_doctor(actions)
 
 
 def _register_list(actions: Any) -> None:
@@ -173,16 +180,35 @@ def run_add(args: argparse.Namespace) -> int:
 _COLUMNS = ("id", "provider", "tenant_id", "label", "status", "last_used_at", "base_url")
 
 
+def _unreadable_row(account: UnreadableAccount) -> dict[str, Any]:
+    return {
+        "id": account.id,
+        "provider": account.provider,
+        "tenant_id": None,
+        "label": None,
+        "status": "unreadable",
+        "last_used_at": None,
+        "base_url": None,
+        "reason": account.reason,
+    }
+
+
 def run_list(args: argparse.Namespace) -> int:
-    """Print the linked accounts (a table or JSON lines)."""
+    """Print the linked accounts (a table or JSON lines); unreadable ones with a reason."""
     try:
         with default_store() as store:
-            accounts = store.list(
+            accounts, unreadable = store.scan(
                 provider=args.provider, status=args.status, tenant_id=args.tenant
             )
     except UnimapError as error:
         return _fail(error)
     rows = [account_summary(account) for account in accounts]
+    rows += [_unreadable_row(account) for account in unreadable]
+    if unreadable:
+        print(
+            f"{len(unreadable)} account(s) cannot be read; run `unimap accounts doctor`",
+            file=sys.stderr,
+        )
     if args.format == "json":
         for row in rows:
             print(json.dumps(row))

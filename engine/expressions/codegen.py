@@ -24,6 +24,7 @@ from typing import Any
 from engine.expressions.codegen_calls import call
 from engine.expressions.emitter import Emitter
 from engine.expressions.functions import FUNCTIONS, lookup_value
+from engine.expressions.limits import MAX_LIST_LENGTH, OutputTooLarge
 from engine.expressions.lookups import FIRST_CHILD_ONLY, SAME_INPUT
 from engine.expressions.nodes import NodeCompiler, _equals, _is_comparable
 from engine.unified.blanks import blank_to_null
@@ -223,6 +224,8 @@ class Generator:
                     out.line(f"{name}.extend({item})")
                 with out.block("else"):
                     out.line(f"{name}.append({item})")
+            with out.block(f"if len({name}) > {out.const(MAX_LIST_LENGTH)}"):
+                out.line(f"raise {out.const(OutputTooLarge)}(len({name}))")
         with out.block("else"):
             out.line(f"{name} = None")
         return self._raw_if(name, base)

@@ -11,9 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-import jmespath
 from jmespath import exceptions as jp_exceptions
 
+from engine.expressions.limits import ExpressionLimitError, parse_bounded
 from engine.expressions.lookups import (
     FIRST_CHILD_ONLY,
     SAME_INPUT,
@@ -49,11 +49,16 @@ class CompiledExpression:
 def compile_expression(source: str, value_maps: ValueMaps | None = None) -> CompiledExpression:
     """Parse, check and compile `source`; raise `ExpressionError` naming the problem."""
     try:
-        ast: dict[str, Any] = jmespath.compile(source).parsed  # type: ignore[assignment]
+        ast = parse_bounded(source)
+    except ExpressionLimitError as exc:
+        raise ExpressionError(str(exc)) from None
     except jp_exceptions.ParseError as exc:
         raise ExpressionError(f"invalid JMESPath: {_parse_message(exc)}") from None
     except jp_exceptions.JMESPathError as exc:
         raise ExpressionError(f"invalid JMESPath: {exc}") from None
+    except (RecursionError, ValueError) as exc:  # e.g. a literal nested beyond json's reach
+        detail = "nested too deeply" if isinstance(exc, RecursionError) else str(exc)
+        raise ExpressionError(f"invalid JMESPath: {detail}") from None
     compiler = NodeCompiler(value_maps or {})
     evaluator = compiler.compile(ast)
     roots, whole = root_fields(ast)

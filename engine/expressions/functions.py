@@ -1,7 +1,9 @@
 """The Unimap function library: what mappings add to JMESPath's built-in functions.
 
-Every function here is pure and null-tolerant: given `null` where a value is expected it
-returns `null` rather than failing, so a missing provider field maps to `null`. The reference
+Every function here is pure, null-tolerant and total: given `null` where a value is expected it
+returns `null` rather than failing, so a missing provider field maps to `null`; a value it
+cannot convert (a timestamp out of range, a string that is not a date) also gives `null`, with
+a warning noted through `engine.expressions.warnings`, never an exception. The reference
 (docs/functions.md) is generated from the `FUNCTION_DOCS` table below.
 """
 
@@ -12,6 +14,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from jmespath import functions as jp_functions
+
+from engine.expressions.warnings import describe, warn
 
 # name → (signature, description, example); the single source of the docs table.
 FUNCTION_DOCS: dict[str, tuple[str, str, str]] = {
@@ -105,11 +109,25 @@ def parse_datetime(value: Any) -> datetime | None:
     if value is None or value == "":
         return None
     if isinstance(value, bool):
+        warn(f"not a date-time: {describe(value)}")
         return None
     if isinstance(value, int | float):
-        return datetime.fromtimestamp(value, tz=UTC)
+        try:
+            return datetime.fromtimestamp(value, tz=UTC)
+        except (OverflowError, ValueError, OSError):
+            warn(f"not a date-time: {describe(value)} is out of range for epoch seconds")
+            return None
     if not isinstance(value, str):
+        warn(f"not a date-time: {describe(value)}")
         return None
+    parsed = _parse_text(value)
+    if parsed is None:
+        warn(f"not a date-time: {describe(value)}")
+    return parsed
+
+
+def _parse_text(value: str) -> datetime | None:
+    """Parse the text forms of a date-time; None when none matches."""
     text = value.strip()
     try:  # the common forms (`2025-09-19 11:10:41`, ISO-8601 with Z or offset) in one call
         parsed = datetime.fromisoformat(text)
@@ -117,7 +135,7 @@ def parse_datetime(value: Any) -> datetime | None:
         pass
     else:
         aware = parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=UTC)
-        return aware.astimezone(UTC)
+        return _utc(aware)
     for fmt in _PROVIDER_FORMATS:
         try:
             return datetime.strptime(text, fmt).replace(tzinfo=UTC)
@@ -130,7 +148,15 @@ def parse_datetime(value: Any) -> datetime | None:
         return None
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=UTC)
-    return parsed.astimezone(UTC)
+    return _utc(parsed)
+
+
+def _utc(moment: datetime) -> datetime | None:
+    """`moment` in UTC; None when that falls outside the years datetime can hold."""
+    try:
+        return moment.astimezone(UTC)
+    except OverflowError:
+        return None
 
 
 def to_iso8601(value: Any) -> str | None:
@@ -139,12 +165,18 @@ def to_iso8601(value: Any) -> str | None:
         try:  # the zone-less provider form, already UTC: validate, then only re-punctuate
             datetime.fromisoformat(value)
         except ValueError:
+            warn(f"not a date-time: {describe(value)}")
             return None
         return f"{value[:10]}T{value[11:]}Z"
     parsed = parse_datetime(value)
     if parsed is None:
         return None
     return parsed.replace(microsecond=0, tzinfo=None).isoformat() + "Z"
+
+
+def _utf8(text: str) -> bytes:
+    """UTF-8 bytes of `text`, lone surrogates (valid in JSON strings) included."""
+    return text.encode("utf-8", "surrogatepass")
 
 
 def lookup_value(value_map: dict[str, str | None], value: Any) -> Any:
@@ -169,7 +201,11 @@ class UnimapFunctions(jp_functions.Functions):
         if not isinstance(fmt, str):
             raise TypeError("format must be a string")
         parsed = parse_datetime(value)
-        return None if parsed is None else parsed.strftime(fmt)
+        try:
+            return None if parsed is None else parsed.strftime(fmt)
+        except ValueError as exc:
+            warn(f"cannot format a date-time with {fmt!r}: {exc}")
+            return None
 
     @jp_functions.signature({"types": ["object", "null"]}, {"types": ["array"]})
     def _func_omit(self, obj: dict[str, Any] | None, keys: list[str]) -> dict[str, Any] | None:
@@ -196,13 +232,13 @@ class UnimapFunctions(jp_functions.Functions):
 
     @jp_functions.signature({"types": ["string", "null"]})
     def _func_sha256(self, value: str | None) -> str | None:
-        return None if value is None else hashlib.sha256(value.encode()).hexdigest()
+        return None if value is None else hashlib.sha256(_utf8(value)).hexdigest()
 
     @jp_functions.signature({"types": ["string", "null"]})
     def _func_md5(self, value: str | None) -> str | None:
         if value is None:
             return None
-        return hashlib.md5(value.encode(), usedforsecurity=False).hexdigest()
+        return hashlib.md5(_utf8(value), usedforsecurity=False).hexdigest()
 
     @jp_functions.signature({"types": ["array", "null"]})
     def _func_compact(self, values: list[Any] | None) -> list[Any] | None:
@@ -220,7 +256,11 @@ class UnimapFunctions(jp_functions.Functions):
             return None
         if isinstance(value, float) and value.is_integer():
             return str(int(value))
-        return str(value)
+        try:
+            return str(value)
+        except ValueError:  # an integer of more digits than Python writes out
+            warn(f"not an id: an integer of about {value.bit_length() * 3 // 10} digits")
+            return None
 
     @jp_functions.signature({"types": [], "variadic": True})
     def _func_coalesce(self, *values: Any) -> Any:
@@ -248,6 +288,9 @@ class UnimapFunctions(jp_functions.Functions):
     def _func_split(self, value: str | None, sep: str) -> list[str] | None:
         if not isinstance(sep, str):
             raise TypeError("separator must be a string")
+        if sep == "":
+            warn("split() with an empty separator")
+            return None
         return None if value is None else value.split(sep)
 
 

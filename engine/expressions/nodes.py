@@ -11,6 +11,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from engine.expressions.functions import BUILTIN_NAMES, FUNCTIONS, LIBRARY_NAMES, lookup_value
+from engine.expressions.limits import MAX_LIST_LENGTH, OutputTooLarge
 
 Evaluator = Callable[[Any], Any]
 ValueMaps = Mapping[str, dict[str, str | None]]
@@ -210,6 +211,8 @@ class NodeCompiler:
                     merged.extend(element)
                 else:
                     merged.append(element)
+            if len(merged) > MAX_LIST_LENGTH:
+                raise OutputTooLarge(len(merged))
             return merged
 
         return flatten

@@ -235,6 +235,19 @@ def _check_fields(
         checker.expression((*path, name), source)
 
 
+def _check_style(
+    checker: _Checker, path: DataPath, name: str | None, styles: set[str] | None
+) -> None:
+    """A `pagination:` value names a declared style (or `none`); an empty name never does."""
+    if name is None:
+        return
+    if not name.strip():
+        listed = ", ".join(sorted(styles)) if styles else "a style of provider.yaml"
+        checker.report(path, f"empty pagination style name; expected one of {listed}")
+    elif styles is not None and name not in styles:
+        checker.report(path, f"unknown pagination style '{name}'{did_you_mean(name, styles)}")
+
+
 def _check_operation(
     checker: _Checker,
     resource: ResourceFile,
@@ -259,10 +272,7 @@ def _check_operation(
     writable = unified.writable_fields(resource.resource)
     styles = (set(provider.pagination) | {"none"}) if provider else None
     buckets = {b.name for b in provider.rate_limits.buckets} if provider else None
-    if operation.pagination and styles is not None and operation.pagination not in styles:
-        hint = did_you_mean(operation.pagination, styles)
-        message = f"unknown pagination style '{operation.pagination}'{hint}"
-        checker.report((*path, "pagination"), message)
+    _check_style(checker, (*path, "pagination"), operation.pagination, styles)
     if operation.buckets and buckets is not None:
         checker.names_exist((*path, "buckets"), operation.buckets, buckets, "rate-limit bucket")
     inputs, what = request_inputs(method, filters, writable)
@@ -283,10 +293,7 @@ def _check_operation(
             compiled = checker.expression((*route_path, "query", key), source)
             if compiled is not None and inputs:
                 _check_reads(checker, (*route_path, "query", key), compiled, inputs, what)
-        if route.pagination and styles is not None and route.pagination not in styles:
-            hint = did_you_mean(route.pagination, styles)
-            message = f"unknown pagination style '{route.pagination}'{hint}"
-            checker.report((*route_path, "pagination"), message)
+        _check_style(checker, (*route_path, "pagination"), route.pagination, styles)
     check_write_features(checker, resource, method, operation, path, fillers, _check_request)
     response = operation.response
     if method == "list" and operation.request is not None and response.records_path is None:

@@ -9,10 +9,11 @@ the unified schemas (`engine.unified.schemas.field_enum`), never from a list kep
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import jmespath
 
+from engine.expressions.limits import parse_bounded
 from engine.format.common import RequestSpec
 from engine.format.resource import ResourceFile
 from engine.loader.problems import DataPath
@@ -87,8 +88,8 @@ def _request_values(path: DataPath, request: RequestSpec) -> Iterator[tuple[Data
 def _direct_map(source: str) -> tuple[str, str] | None:
     """`(field, map)` when `source` is exactly `map_value(field, 'map')`, else None."""
     try:
-        tree: dict[str, Any] = jmespath.compile(source).parsed  # type: ignore[assignment]
-    except jmespath.exceptions.JMESPathError:
+        tree = parse_bounded(source)
+    except (jmespath.exceptions.JMESPathError, ValueError):  # reported where it is compiled
         return None
     if tree.get("type") != "function_expression" or tree.get("value") != "map_value":
         return None

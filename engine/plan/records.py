@@ -13,15 +13,19 @@ untouched.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Mapping
 from typing import Any
 
 from jmespath.exceptions import JMESPathError
 
 from engine.errors import RemoteError
+from engine.expressions.warnings import collect_warnings
 from engine.loader import ProviderMapping
 from engine.plan.scope import ParentRef, RecordIdentity
 from engine.unified.blanks import blank_to_null
+
+logger = logging.getLogger("unimap.mapping")
 
 
 class RecordMapper:
@@ -51,36 +55,75 @@ class RecordMapper:
         self._program = mapping.record_program(fields) if generated else None
 
     def map(self, record: Any, *, remote_data: bool = True) -> dict[str, Any]:
-        """The unified record for one provider record; `remote_data` keeps the raw record."""
-        unified = None
-        if self._program is not None:
-            try:
-                unified = self._program(record)
-            except Exception:  # the closures below say what went wrong, naming the field
-                unified = None
-        if unified is None:
-            unified = self.interpret(blank_to_null(record))
-        if self._identity is not None:
-            self._identity.apply(record, unified, self._scope)
+        """The unified record for one provider record; `remote_data` keeps the raw record.
+
+        A field whose value cannot be converted is `null`, and the reason is logged as a
+        warning on `unimap.mapping` (naming the resource, record id and field, never the
+        value); a record nested too deeply to map is refused with a `RemoteError`.
+        """
+        failed: list[str] = []
+        try:
+            with collect_warnings() as warnings:
+                unified = self._fast(record)
+                if unified is None:
+                    warnings.clear()  # the closures run again and say it once
+                    unified, failed = self._map_fields(blank_to_null(record))
+                if self._identity is not None:
+                    self._identity.apply(record, unified, self._scope)
+        except RecursionError:
+            message = f"a {self.resource} record of the provider is nested too deeply to map"
+            raise RemoteError(message, remote=False) from None
+        if warnings or failed:
+            self._warn(unified.get("id"), warnings, failed)
         if remote_data:
             unified["remote_data"] = record
         return unified
 
+    def _fast(self, record: Any) -> dict[str, Any] | None:
+        """The generated function's record (it reads blanks as null itself), or None when
+        there is none or it failed."""
+        if self._program is None:
+            return None
+        try:
+            return self._program(record)
+        except RecursionError:
+            raise
+        except Exception:  # the closures say what went wrong, field by field
+            return None
+
     def interpret(self, source: Any) -> dict[str, Any]:
         """The unified fields of a record (blanks already read as null) by the per-field
-        closures: the reference the generated function is checked against."""
+        closures: the reference the generated function is checked against (raises on the
+        first field that fails, naming it)."""
+        return self._map_fields(source, strict=True)[0]
+
+    def _map_fields(self, source: Any, *, strict: bool = False) -> tuple[dict[str, Any], list[str]]:
+        """The mapped fields, and a note per field whose expression failed (then `null`);
+        `strict` raises a `RemoteError` naming the first field that fails instead."""
         unified: dict[str, Any] = {}
+        failed: list[str] = []
         for name, evaluate in self._fields:
             try:
                 unified[name] = evaluate(source)
             except JMESPathError as exc:
-                raise RemoteError(
-                    f"cannot map {self.resource}.{name} from the provider's record: {exc}",
-                    remote=False,
-                ) from None
-        return unified
+                if strict:
+                    raise RemoteError(
+                        f"cannot map {self.resource}.{name} from the provider's record: {exc}",
+                        remote=False,
+                    ) from None
+                unified[name] = None
+                failed.append(f"{name}: cannot map it ({type(exc).__name__})")
+            except (ArithmeticError, ValueError, TypeError) as exc:
+                if strict:
+                    raise
+                unified[name] = None
+                failed.append(f"{name}: cannot map it ({type(exc).__name__})")
+        return unified, failed
+
+    def _warn(self, record_id: Any, warnings: list[str], failed: list[str]) -> None:
+        for note in [*warnings, *failed]:
+            logger.warning("%s %s: mapped to null: %s", self.resource, record_id, note)
 
     def map_many(self, records: list[Any], *, remote_data: bool = True) -> list[dict[str, Any]]:
         """Map a page of records."""
         return [self.map(record, remote_data=remote_data) for record in records]
-

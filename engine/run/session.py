@@ -165,6 +165,10 @@ class ProviderSession:
         if raw.strip():
             try:
                 body = jsonio.loads(raw)
+            except RecursionError:
+                raise MalformedBody(
+                    f"response body of HTTP {response.status_code} is nested too deeply"
+                ) from None
             except ValueError:
                 if "json" in headers.get("content-type", "json") or response.is_success:
                     raise MalformedBody(

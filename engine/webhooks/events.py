@@ -4,17 +4,20 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import re
 from datetime import UTC, datetime
 from typing import Any
 
-from engine.errors import ConfigurationError, ValidationError
+from engine.errors import ConfigurationError, UnimapError, ValidationError
 from engine.expressions.functions import to_iso8601
 from engine.format.provider import WebhookSpec
 from engine.loader import ProviderMapping
 from engine.plan.records import RecordMapper
 from engine.plan.scope import RecordIdentity
 from engine.webhooks.form import parse_form
+
+logger = logging.getLogger("unimap.webhooks")
 
 _PROVIDER_NAME = re.compile(r"[^A-Za-z0-9_.:-]+")
 
@@ -66,7 +69,7 @@ def event_id(provider: str, raw_event: Any, url_type: str | None = None) -> str:
     text = f"{provider}\0{canonical_json(raw_event)}"
     if url_type is not None:
         text += f"\0{url_type}"
-    digest = hashlib.sha256(text.encode())
+    digest = hashlib.sha256(text.encode("utf-8", "surrogatepass"))  # JSON allows lone ones
     return "evt_" + digest.hexdigest()[:40]
 
 
@@ -160,10 +163,41 @@ def normalise_all(
     """Split a parsed delivery and normalise every event in order (`url_type`: the event
     name the delivery URL carried, see `events.type_param`)."""
     received = datetime.now(UTC)
-    return [
-        normalise(mapping, item, account_id=account_id, received_at=received, url_type=url_type)
-        for item in split(mapping, payload)
-    ]
+    events = []
+    for index, item in enumerate(split(mapping, payload)):
+        try:
+            event = normalise(
+                mapping, item, account_id=account_id, received_at=received, url_type=url_type
+            )
+        except (UnimapError, RecursionError, ValueError, TypeError) as exc:
+            event = unreadable_event(mapping.name, item, index, received, account_id)
+            reason = "nested too deeply" if isinstance(exc, RecursionError) else str(exc)
+            logger.warning("%s webhook event %d is unreadable: %s", mapping.name, index, reason)
+        events.append(event)
+    return events
+
+
+def unreadable_event(
+    provider: str, raw_event: Any, index: int, received_at: datetime, account_id: str | None
+) -> dict[str, Any]:
+    """The event that stands for one the engine cannot normalise (`provider.unreadable`), so
+    the rest of its delivery is still delivered; `raw` is `{}` when the event cannot even be
+    serialised (nested too deeply; its id then depends on its position in the delivery)."""
+    try:
+        canonical_json(raw_event)
+        raw, marker = raw_event, "unreadable"
+    except (RecursionError, ValueError):
+        raw, marker = {}, f"unreadable:{index}"
+    return {
+        "id": event_id(provider, raw, marker),
+        "type": "provider.unreadable",
+        "provider": provider,
+        "account_id": account_id,
+        "occurred_at": received_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "contact": None,
+        "list": None,
+        "raw": raw,
+    }
 
 
 def url_event_type(spec: WebhookSpec, pairs: list[tuple[str, str]]) -> str | None:

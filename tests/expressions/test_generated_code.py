@@ -4,6 +4,7 @@ compile, and a record the code cannot map is reported as before, naming the fiel
 from __future__ import annotations
 
 import json
+import logging
 from typing import Any
 
 import pytest
@@ -27,7 +28,7 @@ def _quoted(name: str) -> str:
 HOSTILE_FIELDS: dict[str, str] = {
     f"{PAYLOAD}": _quoted(HOSTILE_NAME),
     "raw": f"'\\n{PAYLOAD}\\n'",
-    "json": "`" + json.dumps({f"k\"}}); {PAYLOAD} #": [f"\\n{PAYLOAD}"]}) + "`",
+    "json": "`" + json.dumps({f'k"}}); {PAYLOAD} #': [f"\\n{PAYLOAD}"]}) + "`",
     "keys": "{" + _quoted(f"k': 1}}; {PAYLOAD} #") + ": " + _quoted(HOSTILE_NAME) + "}",
     "mapped": "map_value(" + _quoted(HOSTILE_NAME) + ", " + repr(next(iter(VALUE_MAPS))) + ")",
     "filtered": "items[?" + _quoted(HOSTILE_NAME) + " == '" + PAYLOAD.replace("'", "\\'") + "']",
@@ -80,8 +81,11 @@ def test_deeply_nested_expressions_still_generate_and_agree(expression: str) -> 
     assert repr(generated(document)) == repr(compiled.search(document))
 
 
-def test_a_record_the_code_cannot_map_names_the_field() -> None:
-    """A type error while mapping reads as before: the resource and the unified field."""
+def test_a_record_the_code_cannot_map_names_the_field(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A type error while mapping reads as before in the reference (the resource and the
+    unified field); mapping the record makes that field null, with a warning naming it."""
     mapping = Engine.load().mapping("mailerlite")
     mapper = RecordMapper(mapping, "contacts", {"id": "id", "email": "lower(email)"})
     assert mapper.map({"id": "1", "email": "A@B.CO"}, remote_data=False) == {
@@ -89,4 +93,10 @@ def test_a_record_the_code_cannot_map_names_the_field() -> None:
         "email": "a@b.co",
     }
     with pytest.raises(RemoteError, match=r"cannot map contacts\.email from the provider's"):
-        mapper.map({"id": "1", "email": 7})
+        mapper.interpret({"id": "1", "email": 7})
+    with caplog.at_level(logging.WARNING, logger="unimap.mapping"):
+        mapped = mapper.map({"id": "1", "email": 7}, remote_data=False)
+    assert mapped == {"id": "1", "email": None}
+    assert [r.getMessage() for r in caplog.records] == [
+        "contacts 1: mapped to null: email: cannot map it (JMESPathTypeError)"
+    ]

@@ -34,26 +34,9 @@ UNSUBSCRIBE = {  # the documented shape of a campaign unsubscribe (developers.br
 
 
 @pytest.fixture
-def received() -> list[httpx.Request]:
-    """Every delivery the simulator made."""
-    return []
-
-
-@pytest.fixture
-def hooked_sim(received: list[httpx.Request]) -> Iterator[Simulator]:
+def hooked_sim(receiver: httpx.MockTransport) -> Iterator[Simulator]:
     """A seeded Brevo simulator delivering webhooks into `received`."""
-
-    def receiver(request: httpx.Request) -> httpx.Response:
-        request.read()
-        received.append(request)
-        return httpx.Response(200)
-
-    sim = Simulator(
-        seed=4,
-        clock=FakeClock(),
-        rate_limit=None,
-        webhook_transport=httpx.MockTransport(receiver),
-    )
+    sim = Simulator(seed=4, clock=FakeClock(), rate_limit=None, webhook_transport=receiver)
     sim.seed_data(contacts=5, lists=2, segments=0)
     yield sim
     sim.close()

@@ -18,21 +18,9 @@ HOOK = "https://receiver.example/hooks/kit"
 
 
 @pytest.fixture
-def received() -> list[httpx.Request]:
-    """Every delivery the simulator made."""
-    return []
-
-
-@pytest.fixture
-def hooked_sim(received: list[httpx.Request]) -> Iterator[Simulator]:
+def hooked_sim(receiver: httpx.MockTransport) -> Iterator[Simulator]:
     """A seeded Kit simulator delivering webhooks into `received`."""
-
-    def receiver(request: httpx.Request) -> httpx.Response:
-        request.read()
-        received.append(request)
-        return httpx.Response(200)
-
-    sim = Simulator(seed=5, rate_limit=None, webhook_transport=httpx.MockTransport(receiver))
+    sim = Simulator(seed=5, rate_limit=None, webhook_transport=receiver)
     yield sim.seed_data(subscribers=6, tags=1, segments=0, fields=1)
     sim.close()
 

@@ -120,6 +120,12 @@ _ENDPOINTS = """CREATE TABLE IF NOT EXISTS webhook_endpoints (
             updated_at {real} NOT NULL
         )"""
 
+# The events a link token asks to subscribe to (a JSON list, or NULL) and its refused attempts.
+_LINK_TOKEN_WEBHOOKS = (
+    "ALTER TABLE link_tokens ADD COLUMN webhook_events TEXT",
+    "ALTER TABLE link_tokens ADD COLUMN failed_attempts INTEGER NOT NULL DEFAULT 0",
+)
+
 
 def _outbox(blob: str, real: str) -> tuple[str, ...]:
     return (
@@ -159,6 +165,12 @@ MIGRATIONS: tuple[Migration, ...] = (
         "the webhook outbox and tenants' forwarding endpoints (times in Unix seconds)",
         sqlite=_outbox("BLOB", "REAL"),
         postgresql=_outbox("BYTEA", "DOUBLE PRECISION"),
+    ),
+    Migration(
+        6,
+        "link tokens: webhook events to subscribe to, refused credential attempts",
+        sqlite=_LINK_TOKEN_WEBHOOKS,
+        postgresql=_LINK_TOKEN_WEBHOOKS,
     ),
 )
 #: The schema version this code reads and writes.

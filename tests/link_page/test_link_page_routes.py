@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import threading
 from datetime import timedelta
@@ -10,7 +11,7 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 import pytest
 
-from engine.accounts.link_tokens import issue_link_token
+from engine.accounts.link_tokens import MAX_FAILED_ATTEMPTS, hash_link_token, issue_link_token
 from engine.accounts.model import Account, AccountStatus, utc_now
 from tests.link_page.conftest import GOOD_KEY, MAILCHIMP_KEY, WRONG_KEY, LinkServer
 
@@ -87,6 +88,34 @@ def test_a_used_token_answers_410_and_links_nothing_more(link_server: LinkServer
     assert "expired or was already used" in again.text
     assert link_server.browser.get(f"/link/{token}").status_code == 410
     assert len(linked_accounts(link_server)) == 1
+
+
+def test_the_tenth_refused_key_burns_the_token_and_the_right_key_then_links_nothing(
+    link_server: LinkServer,
+) -> None:
+    token, csrf = link_server.start(provider="mailerlite")
+    wrong = {"credential.api_key": WRONG_KEY}
+    statuses = [link_server.submit(token, csrf, **wrong).status_code for _ in range(10)]
+    assert MAX_FAILED_ATTEMPTS == 10 and statuses == [422] * 9 + [410]
+    right = link_server.submit(token, csrf, **{"credential.api_key": GOOD_KEY})
+    assert right.status_code == 410
+    assert "expired or was already used" in right.text
+    assert link_server.browser.get(f"/link/{token}").status_code == 410
+    assert linked_accounts(link_server) == []
+
+
+def test_a_provider_that_cannot_be_reached_does_not_count_as_a_refused_key(
+    link_server: LinkServer,
+) -> None:
+    unreachable = "http://127.0.0.1:9/api"  # the discard port: nothing listens
+    link_server.context.settings = dataclasses.replace(
+        link_server.context.settings, base_urls={"mailerlite": unreachable}
+    )
+    token, csrf = link_server.start(provider="mailerlite")
+    answer = link_server.submit(token, csrf, **{"credential.api_key": GOOD_KEY})
+    assert answer.status_code == 502
+    record = link_server.context.link_tokens.get(hash_link_token(token))
+    assert record is not None and record.failed_attempts == 0
 
 
 def test_an_expired_token_answers_410(link_server: LinkServer) -> None:

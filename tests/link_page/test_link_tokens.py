@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -9,8 +10,11 @@ from pathlib import Path
 
 import pytest
 
+from engine.accounts import migrations
+from engine.accounts.database import open_store, upgrade_database
 from engine.accounts.link_tokens import (
     DEFAULT_TTL,
+    MAX_FAILED_ATTEMPTS,
     LinkTokenGoneError,
     LinkTokenNotFoundError,
     LinkTokenStore,
@@ -22,7 +26,8 @@ from engine.accounts.link_tokens import (
 from engine.accounts.postgres_store import PostgresAccountStore
 from engine.accounts.sql_link_tokens import SqlLinkTokenStore
 from engine.accounts.sqlite_store import SqliteAccountStore
-from tests.services import postgres_schema
+from engine.errors import ValidationError
+from tests.services import postgres_query, postgres_schema
 
 NOW = datetime(2026, 1, 1, 12, 0, tzinfo=UTC)
 
@@ -153,3 +158,91 @@ def test_the_sqlite_store_keeps_tokens_across_reopening_and_never_the_token(
     raw = b"".join(p.read_bytes() for p in tmp_path.iterdir() if p.is_file())
     assert token.encode() not in raw
     assert record.id.encode() in raw
+
+
+def test_a_token_keeps_the_webhook_events_it_asks_for_each_once(store: LinkTokenStore) -> None:
+    events = ["contact.unsubscribed", "contact.bounced", "contact.unsubscribed"]
+    token = issue(store, webhook_events=events)
+    record = open_link_token(store, token, NOW)
+    assert record.webhook_events == ("contact.unsubscribed", "contact.bounced")
+    assert open_link_token(store, issue(store), NOW).webhook_events == ()
+
+
+@pytest.mark.parametrize(
+    ("events", "field"),
+    [
+        (["contact.unsubscribed", "contact.exploded"], "webhook_events.1"),
+        (["provider.subscriber.created"], "webhook_events.0"),
+        ([], "webhook_events"),
+        ("contact.bounced", "webhook_events"),
+    ],
+)
+def test_events_outside_the_unified_contract_are_refused_and_nothing_is_stored(
+    store: LinkTokenStore, events: object, field: str
+) -> None:
+    sentinel = hash_link_token(issue(store))
+    with pytest.raises(ValidationError) as caught:
+        issue(store, webhook_events=events)
+    assert [problem.field for problem in caught.value.details] == [field]
+    assert store.remove_expired(NOW + timedelta(days=30)) == 1  # only the first token
+    assert store.get(sentinel) is None
+
+
+def test_refused_attempts_burn_the_token_at_the_cap(store: LinkTokenStore) -> None:
+    token = issue(store)
+    token_id = hash_link_token(token)
+    when = NOW + timedelta(minutes=1)
+    burned = [store.record_failure(token_id, when, MAX_FAILED_ATTEMPTS) for _ in range(10)]
+    assert burned == [False] * 9 + [True]
+    with pytest.raises(LinkTokenGoneError):
+        open_link_token(store, token, when)
+    assert not store.consume(token_id, when)
+
+
+def test_attempts_below_the_cap_leave_the_token_usable(store: LinkTokenStore) -> None:
+    token = issue(store)
+    for _ in range(MAX_FAILED_ATTEMPTS - 1):
+        store.record_failure(hash_link_token(token), NOW, MAX_FAILED_ATTEMPTS)
+    record = open_link_token(store, token, NOW)
+    assert record.failed_attempts == MAX_FAILED_ATTEMPTS - 1
+    assert store.consume(record.id, NOW)
+
+
+def test_a_failure_on_a_used_or_unknown_token_counts_as_burned(store: LinkTokenStore) -> None:
+    token_id = hash_link_token(issue(store))
+    store.consume(token_id, NOW)
+    assert store.record_failure(token_id, NOW, MAX_FAILED_ATTEMPTS)
+    assert store.record_failure(hash_link_token("lt_unknown"), NOW, MAX_FAILED_ATTEMPTS)
+    record = store.get(token_id)
+    assert record is not None and record.failed_attempts == 0
+
+
+@pytest.mark.parametrize("dialect", ["sqlite", "postgresql"])
+def test_a_version_5_database_keeps_its_link_tokens_when_upgraded(
+    dialect: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    row = (
+        "INSERT INTO link_tokens (id, provider, tenant_id, created_at, expires_at) VALUES "
+        f"('{hash_link_token('lt_old')}', 'kit', 't-1', '{migrations.timestamp(NOW)}', "
+        f"'{migrations.timestamp(NOW + DEFAULT_TTL)}')"
+    )
+    with postgres_schema() as postgres_url:
+        url = f"sqlite:///{tmp_path / 'unimap.db'}" if dialect == "sqlite" else postgres_url
+        monkeypatch.setattr(migrations, "MIGRATIONS", migrations.MIGRATIONS[:5])
+        assert upgrade_database(url) == (0, [1, 2, 3, 4, 5])
+        monkeypatch.undo()
+        if dialect == "sqlite":
+            with sqlite3.connect(tmp_path / "unimap.db") as conn:
+                conn.execute(row)
+        else:
+            postgres_query(url, row)
+        assert upgrade_database(url) == (5, [6])
+        with open_store(url, key=KEY) as accounts:
+            tokens = SqlLinkTokenStore(accounts)
+            record = open_link_token(tokens, "lt_old", NOW)
+            assert (record.provider, record.webhook_events, record.failed_attempts) == (
+                "kit",
+                (),
+                0,
+            )
+            assert not tokens.record_failure(record.id, NOW, MAX_FAILED_ATTEMPTS)

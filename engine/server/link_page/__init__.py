@@ -14,14 +14,14 @@ The tokens themselves (model, hashing, stores) are in `engine.accounts.link_toke
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from starlette.routing import BaseRoute
 
     from engine.server.context import ServerContext
 
-__all__ = ["routes"]
+__all__ = ["openapi_paths", "routes"]
 
 
 def routes(context: ServerContext) -> list[BaseRoute]:
@@ -30,3 +30,10 @@ def routes(context: ServerContext) -> list[BaseRoute]:
 
     logs.install()
     return [*tokens_route.routes(context), *page.routes(context)]
+
+
+def openapi_paths(context: ServerContext) -> dict[str, Any]:
+    """`POST /link-tokens` (the page itself is HTML for people, left out of the document)."""
+    from engine.server.link_page import tokens_route
+
+    return tokens_route.openapi_paths(context)

@@ -8,7 +8,10 @@ browser is sent (303) to the token's `redirect_uri` with `integrated_account_id=
 success page is shown.
 
 A refused key re-renders the form with a message: nothing is stored and the token stays
-usable. An unknown token answers 404, an expired or used one 410, both as pages. The key is
+usable, up to `MAX_FAILED_ATTEMPTS` refusals, which burn it (410). An unknown token answers
+404, an expired or used one 410, both as pages. When the token asked for webhook events, the
+provider is subscribed to them once the account is saved; the redirect then carries
+`webhook_subscription=subscribed` or `=failed` (the account stays linked either way). The key is
 only ever in the POST body: never in a URL, a log line or a page (secret inputs are rendered
 empty). Every answer carries `security_headers`.
 """
@@ -39,10 +42,10 @@ from engine.server.context import ServerContext
 from engine.server.link_page.csrf import COOKIE_NAME, FIELD_NAME, CsrfGuard
 from engine.server.link_page.form import FormField, form_fields, parse_submission
 from engine.server.link_page.html import message_page, page_form, security_headers
-from engine.server.link_page.linker import link_with_token
+from engine.server.link_page.linker import count_refusal, link_with_token, subscribe_linked
 from engine.server.link_page.redirects import origin_of, redirect_target
 
-__all__ = ["MAX_FORM_BYTES", "routes"]
+__all__ = ["MAX_FORM_BYTES", "SUBSCRIPTION_PARAM", "routes"]
 
 logger = logging.getLogger("unimap.server.link")
 
@@ -53,6 +56,9 @@ _UNUSABLE = (
     AccountNotFoundError,
     AccountDisabledError,
 )
+
+#: The redirect's query parameter saying how the asked-for webhook subscription went.
+SUBSCRIPTION_PARAM = "webhook_subscription"
 
 #: The largest form body read; a bigger one is refused before it is parsed.
 MAX_FORM_BYTES = 64 * 1024
@@ -197,11 +203,14 @@ class _LinkPage:
         except _UNUSABLE as error:
             return _refused(error)
         except UnimapError as error:
+            if await run_in_threadpool(count_refusal, self.context, view.record, error):
+                return _burned()
             status, message = _failure(view.provider_label, error)
             return self._form(view, nonce, status, values=values, message=message)
-        return self._done(view, account)
+        subscribed = await subscribe_linked(self.context, view.record, account)
+        return self._done(view, account, subscribed)
 
-    def _done(self, view: _View, account: Account) -> Response:
+    def _done(self, view: _View, account: Account, subscribed: bool) -> Response:
         logger.info(
             "link token %s… %s account %s (%s)",
             view.record.id[:8],
@@ -210,15 +219,30 @@ class _LinkPage:
             account.provider,
         )
         response: Response
+        extra = {}
+        if view.record.webhook_events:
+            extra[SUBSCRIPTION_PARAM] = "subscribed" if subscribed else "failed"
         if view.record.redirect_uri:
-            target = redirect_target(view.record.redirect_uri, account.id)
+            target = redirect_target(view.record.redirect_uri, account.id, extra)
             response = RedirectResponse(target, status_code=303, headers=view.headers())
         else:
             verb = "reconnected" if view.reauthorise else "connected"
             text = f"Your {view.provider_label} account is {verb}. You can close this page."
+            if not subscribed:
+                text += " Its notifications could not be set up yet; the application will retry."
             response = _page(message_page("Account connected", text, success=True), 200)
         response.delete_cookie(COOKIE_NAME, path="/link/")
         return response
+
+
+def _burned() -> HTMLResponse:
+    """The page of a token burned by too many refused credentials (410, like a used one)."""
+    title = "Too many attempts"
+    text = (
+        "These credentials were refused too many times, so this link no longer works. "
+        "Ask the application that sent you for a new one."
+    )
+    return _page(message_page(title, text), 410)
 
 
 def _failure(provider_label: str, error: UnimapError) -> tuple[int, str]:

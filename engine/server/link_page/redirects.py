@@ -6,6 +6,7 @@ user name or password and without a fragment (the account id is added to its que
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
 __all__ = ["MAX_REDIRECT_LENGTH", "check_redirect_uri", "origin_of", "redirect_target"]
@@ -42,9 +43,12 @@ def origin_of(url: str) -> str:
     return f"{parts.scheme}://{parts.netloc}"
 
 
-def redirect_target(redirect_uri: str, account_id: str) -> str:
-    """`redirect_uri` with `integrated_account_id=<account_id>` added to its query."""
+def redirect_target(
+    redirect_uri: str, account_id: str, extra: Mapping[str, str] | None = None
+) -> str:
+    """`redirect_uri` with `integrated_account_id=<account_id>` (and `extra`) added to its
+    query."""
     parts = urlsplit(redirect_uri)
-    added = urlencode({"integrated_account_id": account_id})
+    added = urlencode({"integrated_account_id": account_id, **(extra or {})})
     query = f"{parts.query}&{added}" if parts.query else added
     return urlunsplit((parts.scheme, parts.netloc, parts.path, query, ""))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+import jsonschema
 import pytest
 
 from engine.accounts.link_tokens import hash_link_token
@@ -105,3 +106,26 @@ def test_re_authorising_refuses_another_tenant_and_an_unknown_account(
     assert link_server.host.post("/link-tokens", json=other).status_code == 422
     unknown = {"integrated_account_id": "acc_missing"}
     assert link_server.host.post("/link-tokens", json=unknown).status_code == 404
+
+
+def test_webhook_events_need_a_server_that_receives_webhooks(link_server: LinkServer) -> None:
+    assert link_server.context.forwarder is None
+    body = {"tenant_id": "t-1", "provider": "mailerlite", "webhook_events": ["contact.bounced"]}
+    answer = link_server.host.post("/link-tokens", json=body)
+    assert answer.status_code == 422
+    [problem] = answer.json()["fields"]
+    assert problem == {
+        "field": "webhook_events",
+        "message": "this server does not receive webhooks",
+    }
+
+
+def test_the_openapi_document_describes_link_tokens_as_answered(link_server: LinkServer) -> None:
+    document = link_server.browser.get("/openapi.json").json()
+    operation = document["paths"]["/link-tokens"]["post"]
+    asked = operation["requestBody"]["content"]["application/json"]["schema"]
+    assert asked["properties"]["webhook_events"]["items"] == {"type": "string"}
+    schema = operation["responses"]["201"]["content"]["application/json"]["schema"]
+    answer = link_server.link_token(provider="mailerlite", redirect_uri="https://app.example/cb")
+    jsonschema.validate(answer, schema)
+    assert answer["webhook_events"] == []

@@ -156,7 +156,7 @@ _REQUEST: dict[str, Any] = {
     "type": "object",
     "properties": {
         "tenant_id": {**_NAME, "description": "The host app's id for its customer."},
-        "provider": {**_NAME, "description": "A loaded provider, e.g. `mailerlite`."},
+        "provider": {**_NAME, "description": "A loaded provider's name."},
         ACCOUNT_PARAM: {**_NAME, "description": "Re-authorise this account instead."},
         "redirect_uri": {
             "type": "string",

@@ -229,7 +229,7 @@ class _LinkPage:
             verb = "reconnected" if view.reauthorise else "connected"
             text = f"Your {view.provider_label} account is {verb}. You can close this page."
             if not subscribed:
-                text += " Its notifications could not be set up yet; the application will retry."
+                text += " Its notifications could not be set up yet."
             response = _page(message_page("Account connected", text, success=True), 200)
         response.delete_cookie(COOKIE_NAME, path="/link/")
         return response

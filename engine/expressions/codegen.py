@@ -24,6 +24,7 @@ from typing import Any
 from engine.expressions.codegen_calls import call
 from engine.expressions.emitter import Emitter
 from engine.expressions.functions import FUNCTIONS, lookup_value
+from engine.expressions.keeping import KEEPING
 from engine.expressions.limits import MAX_LIST_LENGTH, OutputTooLarge
 from engine.expressions.lookups import FIRST_CHILD_ONLY, SAME_INPUT
 from engine.expressions.nodes import NodeCompiler, _equals, _is_comparable
@@ -58,6 +59,8 @@ class Generator:
         self.closures = closures
         self.raw: set[str] = set()
         """Names that may hold raw provider data (a `""` not yet read as null)."""
+        self.blank_free: set[str] = set()
+        """Names of literals holding no `""`: cleaning them changes nothing."""
         self._memo: dict[tuple[str, Any], str] = {}
         self._clean_memo: dict[str, str] = {}
         out.namespace.update(_HELPERS)
@@ -156,7 +159,10 @@ class Generator:
     _identity = _current
 
     def _literal(self, node: dict[str, Any], _source: str) -> str:
-        return self.out.const(node["value"])
+        name = self.out.const(node["value"])
+        if blank_to_null(node["value"]) is node["value"]:
+            self.blank_free.add(name)
+        return name
 
     def _index(self, node: dict[str, Any], source: str) -> str:
         at = self.out.const(node["value"])
@@ -193,18 +199,22 @@ class Generator:
 
     def _short_circuit(self, node: dict[str, Any], source: str, test: str) -> str:
         """`||` and `&&`: one side's value. A raw side mixed with a clean one is cleaned in
-        its branch, so a name is raw only when all of its value comes from the input."""
+        its branch, so a name is raw only when all of its value comes from the input (a
+        literal without blanks reads the same cleaned or not: it never forces cleaning)."""
         left, right = node["children"]
         first = self.value(left, source)
         name = self._assign(first)
         with self.out.block(test + is_false(name)):
             second = self.value(right, source)
-            mixed = (first in self.raw) != (second in self.raw)
+            raw_first, raw_second = first in self.raw, second in self.raw
+            if {first, second} & self.blank_free:
+                raw_first = raw_second = raw_first or raw_second
+            mixed = raw_first != raw_second
             self.out.line(f"{name} = {self.clean(second) if mixed else second}")
-        if mixed and first in self.raw:
+        if mixed and raw_first:
             with self.out.block("else"):
                 self.out.line(f"{name} = {_cleaned(name)}")
-        elif first in self.raw:
+        elif raw_first:
             self.raw.add(name)
         return name
 
@@ -302,17 +312,22 @@ class Generator:
             argument = self.clean(self.value(children[0], source))
             return call(self.out, name, [argument], self.closures.value_maps[children[1]["value"]])
         values = [self.value(child, source) for child in children]
-        if name in KEEPS_VALUES and values[0] in self.raw:
-            # omit/pick never look at the values they keep: clean what is left afterwards
-            first = self._assign(f"None if {values[0]} == '' else {values[0]}")
-            args = [first, *(self.clean(value) for value in values[1:])]
-            return self._raw_if(call(self.out, name, args), values[0])
+        if name in KEEPING and values[0] in self.raw and len(values) == 2:
+            return self._keeping(name, values[0], self.clean(values[1]))
         return call(self.out, name, [self.clean(value) for value in values])
 
-
-KEEPS_VALUES = frozenset({"omit", "pick"})
-"""Functions whose result is their first argument's object with some keys left out: over
-a raw object, cleaning the result equals cleaning the object first (and walks less)."""
+    def _keeping(self, name: str, obj: str, keys: str) -> str:
+        """`omit`/`pick` of a raw object: its kept values cleaned in the same pass (the usual
+        call, then the result cleaned, for arguments of other types)."""
+        result, out = self.out.temp(), self.out
+        with out.block(f"if type({obj}) is dict and type({keys}) is list"):
+            out.line(f"{result} = {out.const(KEEPING[name])}({obj}, {keys})")
+        with out.block("else"):
+            # omit/pick never look at the values they keep: clean what is left afterwards
+            first = self._assign(f"None if {obj} == '' else {obj}")
+            kept = call(self.out, name, [first, keys])
+            out.line(f"{result} = {_cleaned(kept)}")
+        return result
 
 
 Tree = dict[str, "Tree"]

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from typing import Any
 
 from engine.expressions.emitter import Emitter
-from engine.expressions.functions import FUNCTIONS, LIBRARY_NAMES
+from engine.expressions.functions import FUNCTIONS, LIBRARY_NAMES, PLAIN
 
 
 def _not_null(values: list[str], _checked: str) -> str:
@@ -68,7 +68,8 @@ def call(out: Emitter, name: str, values: list[str], value_map: Any = None) -> s
         out.line(f"{result} = {inlined(values, checked)}")
     elif name in LIBRARY_NAMES:
         with out.block("try"):
-            out.line(f"{result} = {out.const(getattr(FUNCTIONS, '_func_' + name))}({args})")
+            function = PLAIN.get(name) or getattr(FUNCTIONS, "_func_" + name)
+            out.line(f"{result} = {out.const(function)}({args})")
         with out.block("except (TypeError, AttributeError)"):
             out.line(f"{result} = {checked}")
     elif _takes_anything(name, len(values)):

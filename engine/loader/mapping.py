@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from engine.expressions import CompiledExpression, compile_expression
-from engine.expressions.programs import RecordProgram, record_program
+from engine.expressions.programs import Program, RecordProgram, record_program, search_program
 from engine.format import ProviderFile, ResourceFile
 from engine.loader.problems import Problem
 
@@ -51,6 +51,16 @@ class ProviderMapping:
             return record_program(compiled, self.provider.value_maps)
 
         return self.memo(("record", items), build)
+
+    def evaluator(self, source: str) -> Program:
+        """`expression(source).search` as one generated function (built once), or the
+        closures when its code cannot be generated."""
+
+        def build() -> Program:
+            compiled = self.expression(source)
+            return search_program(compiled, self.provider.value_maps) or compiled.search
+
+        return self.memo(("search", source), build)
 
     def memo(self, key: Hashable, build: Callable[[], T]) -> T:
         """`build()`'s result, built once per `key` for this mapping (generated code)."""

@@ -109,8 +109,8 @@ def _wanted(
     """The records `spec.when` selects (all of them without a `when`)."""
     if spec.when is None:
         return records
-    when = ctx.mapping.expression(spec.when)
-    return [r for r in records if when.search(r) not in (None, False, "", [], {})]
+    when = ctx.mapping.evaluator(spec.when)
+    return [r for r in records if when(r) not in (None, False, "", [], {})]
 
 
 def describe_enrichments(ctx: CallContext) -> list[dict[str, Any]]:

@@ -61,22 +61,36 @@ class RecordMapper:
         warning on `unimap.mapping` (naming the resource, record id and field, never the
         value); a record nested too deeply to map is refused with a `RemoteError`.
         """
+        return self.map_many([record], remote_data=remote_data)[0]
+
+    def map_many(self, records: list[Any], *, remote_data: bool = True) -> list[dict[str, Any]]:
+        """Map a page of records (each as `map` does; one warnings collector for the page,
+        emptied after each record that warned)."""
+        mapped: list[dict[str, Any]] = []
+        with collect_warnings() as warnings:
+            for record in records:
+                unified = self._map_one(record, warnings)
+                if remote_data:
+                    unified["remote_data"] = record
+                mapped.append(unified)
+        return mapped
+
+    def _map_one(self, record: Any, warnings: list[str]) -> dict[str, Any]:
+        """One record mapped; the warnings its mapping raised are logged, then forgotten."""
         failed: list[str] = []
         try:
-            with collect_warnings() as warnings:
-                unified = self._fast(record)
-                if unified is None:
-                    warnings.clear()  # the closures run again and say it once
-                    unified, failed = self._map_fields(blank_to_null(record))
-                if self._identity is not None:
-                    self._identity.apply(record, unified, self._scope)
+            unified = self._fast(record)
+            if unified is None:
+                warnings.clear()  # the closures run again and say it once
+                unified, failed = self._map_fields(blank_to_null(record))
+            if self._identity is not None:
+                self._identity.apply(record, unified, self._scope)
         except RecursionError:
             message = f"a {self.resource} record of the provider is nested too deeply to map"
             raise RemoteError(message, remote=False) from None
         if warnings or failed:
             self._warn(unified.get("id"), warnings, failed)
-        if remote_data:
-            unified["remote_data"] = record
+            warnings.clear()
         return unified
 
     def _fast(self, record: Any) -> dict[str, Any] | None:
@@ -123,7 +137,3 @@ class RecordMapper:
     def _warn(self, record_id: Any, warnings: list[str], failed: list[str]) -> None:
         for note in [*warnings, *failed]:
             logger.warning("%s %s: mapped to null: %s", self.resource, record_id, note)
-
-    def map_many(self, records: list[Any], *, remote_data: bool = True) -> list[dict[str, Any]]:
-        """Map a page of records."""
-        return [self.map(record, remote_data=remote_data) for record in records]

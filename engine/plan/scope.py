@@ -7,6 +7,7 @@ anything that does not decode is a `validation_error` naming `id`, and nothing i
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -22,9 +23,17 @@ SEPARATOR = ":"
 """Joins the percent-encoded parts of a composite id."""
 
 
+_UNRESERVED = re.compile(r"[A-Za-z0-9_.~-]*", re.ASCII).fullmatch
+"""Text percent-encoding leaves as it is."""
+
+
 def encode_id(parts: list[Any]) -> str:
     """The composite unified id of the given part values."""
-    return SEPARATOR.join(quote(str(part), safe="") for part in parts)
+    return SEPARATOR.join(_encoded(str(part)) for part in parts)
+
+
+def _encoded(text: str) -> str:
+    return text if _UNRESERVED(text) is not None else quote(text, safe="")
 
 
 def decode_id(composite: CompositeId, call_id: Any, what: str) -> dict[str, str]:
@@ -102,8 +111,9 @@ class RecordIdentity:
         if parent is not None and self._filter and values.get(self._filter) in (None, ""):
             values[self._filter] = parent.id
         if self._parts:
-            complete = all(values.get(part) not in (None, "") for part, _ in self._parts)
-            unified["id"] = encode_id([values[p] for p, _ in self._parts]) if complete else None
+            found = [values.get(part) for part, _ in self._parts]
+            complete = None not in found and "" not in found
+            unified["id"] = encode_id(found) if complete else None
         if self._membership and self._filter:
             parent_id = values.get(self._filter)
             if parent_id in (None, "") and parent is not None:

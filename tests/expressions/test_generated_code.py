@@ -98,3 +98,22 @@ def test_a_record_the_code_cannot_map_names_the_field() -> None:
     assert [r.getMessage() for r in records] == [
         "contacts 1: mapped to null: email: cannot map it (JMESPathTypeError)"
     ]
+
+
+def test_a_page_names_only_the_records_whose_values_became_null() -> None:
+    """Mapping a page, each conversion warning names the record it came from, once."""
+    mapping = Engine.load().mapping("mailerlite")
+    mapper = RecordMapper(mapping, "contacts", {"id": "id", "at": "to_iso8601(at)"})
+    page = [
+        {"id": "1", "at": "2025-09-19 11:10:41"},
+        {"id": "2", "at": "2025-02-30 11:10:41"},
+        {"id": "3", "at": "2025-09-19T11:10:41Z"},
+        {"id": "4", "at": "not a date"},
+    ]
+    with warnings_on("unimap.mapping") as records:
+        mapped = mapper.map_many(page, remote_data=False)
+    assert [m["at"] for m in mapped] == ["2025-09-19T11:10:41Z", None, "2025-09-19T11:10:41Z", None]
+    assert [r.getMessage() for r in records] == [
+        "contacts 2: mapped to null: not a date-time: str of length 19",
+        "contacts 4: mapped to null: not a date-time: str of length 10",
+    ]

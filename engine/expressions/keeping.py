@@ -1,0 +1,29 @@
+"""`omit` and `pick` over a provider's raw object, its kept values read with `""` as null in
+the same pass: what generated code calls instead of cleaning the whole object first."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from engine.unified.blanks import blank_to_null
+
+_ATOMS = frozenset({str, int, float, bool, type(None)})
+
+
+def omit_cleaned(obj: dict[Any, Any], keys: list[Any]) -> dict[Any, Any]:
+    """`omit(blank_to_null(obj), keys)` for an object and an array of keys."""
+    drop = set(keys)
+    return {
+        key: (None if item == "" else item) if type(item) in _ATOMS else blank_to_null(item)
+        for key, item in obj.items()
+        if key not in drop
+    }
+
+
+def pick_cleaned(obj: dict[Any, Any], keys: list[Any]) -> dict[Any, Any]:
+    """`pick(blank_to_null(obj), keys)` for an object and an array of keys."""
+    return {key: blank_to_null(obj[key]) for key in keys if key in obj}
+
+
+KEEPING: dict[str, Any] = {"omit": omit_cleaned, "pick": pick_cleaned}
+"""Functions whose result is their first argument's object with some keys left out, by name."""

@@ -105,6 +105,22 @@ def _record(store: AccountStore, account_id: str, outcome: dict[str, Any]) -> No
         )
 
 
+async def _subscribe(
+    connection: AsyncConnection,
+    store: AccountStore,
+    account_id: str,
+    url: str,
+    events: list[str],
+    name: str | None,
+    replace: bool,
+) -> dict[str, Any]:
+    if replace:
+        await _remove_previous(connection, url)
+    return await connection.webhooks.subscribe(
+        url, events, name=name, store=store, account_id=account_id
+    )
+
+
 async def asubscribe_account(
     engine: Engine,
     store: AccountStore,
@@ -115,23 +131,24 @@ async def asubscribe_account(
     name: str | None = None,
     transport: httpx.AsyncBaseTransport | None = None,
     replace: bool = False,
+    connection: AsyncConnection | None = None,
 ) -> dict[str, Any]:
     """Subscribe the account's provider to this installation's delivery route.
 
     With `replace`, the account's webhooks already pointing there are deleted first (a
     re-authorised account gets one subscription, verified with the secret kept now). The
     outcome is recorded in the account's metadata (`SUBSCRIPTION_METADATA`); a failure is
-    raised after that.
+    raised after that. `connection`: an open connection to the account to use (a server's
+    pooled one), left open; without it one is opened (with `transport`) and closed.
     """
     provider = store.get(account_id).provider
     url = delivery_url(public_base_url, provider, account_id)
     try:
-        async with aconnect_account(engine, store, account_id, transport=transport) as connection:
-            if replace:
-                await _remove_previous(connection, url)
-            made = await connection.webhooks.subscribe(
-                url, events, name=name, store=store, account_id=account_id
-            )
+        if connection is not None:
+            made = await _subscribe(connection, store, account_id, url, events, name, replace)
+        else:
+            async with aconnect_account(engine, store, account_id, transport=transport) as own:
+                made = await _subscribe(own, store, account_id, url, events, name, replace)
     except Exception as exc:
         code = exc.error if isinstance(exc, UnimapError) else "internal_error"
         message = exc.message if isinstance(exc, UnimapError) else "unexpected error"

@@ -26,16 +26,20 @@ from engine.errors import NotFoundError
 from engine.forwarding.outbox import Outbox, checked_endpoint
 from engine.server.context import ServerContext
 from engine.server.inputs import invalid_field, json_object, optional_string
+from engine.server.openapi_schemas import HOST_ERRORS, answer, operation
 
-__all__ = ["routes"]
+__all__ = ["MAX_LIMIT", "openapi_paths", "routes"]
+
+#: The most dead messages one `GET /forwarding/dead` lists.
+MAX_LIMIT = 1000
 
 Handler = Callable[[Request], Awaitable[JSONResponse]]
 
 
 def _limit(request: Request) -> int:
     raw = request.query_params.get("limit", "100")
-    if not raw.isdigit() or not 1 <= int(raw) <= 1000:
-        raise invalid_field("limit", "must be a whole number from 1 to 1000")
+    if not raw.isdigit() or not 1 <= int(raw) <= MAX_LIMIT:
+        raise invalid_field("limit", f"must be a whole number from 1 to {MAX_LIMIT}")
     return int(raw)
 
 
@@ -102,3 +106,155 @@ def routes(context: ServerContext) -> list[BaseRoute]:
         route("/forwarding/dead", _dead, ["GET"]),
         route("/forwarding/dead/{message_id}/requeue", _requeue, ["POST"]),
     ]
+
+
+# --------------------------------------------------------------------------- OpenAPI
+
+_ENDPOINT: dict[str, Any] = {
+    "type": "object",
+    "properties": {"tenant_id": {"type": "string"}, "url": {"type": ["string", "null"]}},
+    "required": ["tenant_id", "url"],
+}
+
+_MESSAGE: dict[str, Any] = {
+    "title": "Forwarded message",
+    "description": "One unified event on its way to the host app (`body`: what it receives).",
+    "type": "object",
+    "properties": {
+        "id": {"type": "string"},
+        "state": {"type": "string", "enum": ["pending", "delivered", "dead"]},
+        "tenant_id": {"type": ["string", "null"]},
+        "integrated_account_id": {"type": "string"},
+        "type": {"type": "string"},
+        "attempts": {"type": "integer", "minimum": 0},
+        "last_error": {"type": ["string", "null"]},
+        "created_at": {"type": "number", "description": "Unix seconds"},
+        "due_at": {"type": "number", "description": "Unix seconds"},
+        "body": {"type": "object"},
+    },
+    "required": ["id", "state", "tenant_id", "integrated_account_id", "type", "attempts"],
+}
+
+
+def _path(name: str) -> dict[str, Any]:
+    return {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
+
+
+def _query(name: str, schema: dict[str, Any], description: str) -> dict[str, Any]:
+    return {
+        "name": name,
+        "in": "query",
+        "required": False,
+        "description": description,
+        "schema": schema,
+    }
+
+
+def _result(items: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "type": "object",
+        "properties": {"result": {"type": "array", "items": items}},
+        "required": ["result"],
+    }
+
+
+def _admin(
+    summary: str, operation_id: str, answered: dict[str, Any], **extra: Any
+) -> dict[str, Any]:
+    """A host-only operation answering 200 `answered`; `extra`: parameters, body, errors."""
+    errors = {**HOST_ERRORS, **extra.pop("errors", {})}
+    return operation(
+        summary,
+        tag="forwarding",
+        operation_id=operation_id,
+        responses={"200": answer("OK", answered)},
+        errors=errors,
+        **extra,
+    )
+
+
+_COUNTS: dict[str, Any] = {
+    "type": "object",
+    "properties": {
+        state: {"type": "integer", "minimum": 0} for state in ("pending", "delivered", "dead")
+    },
+    "required": ["pending", "delivered", "dead"],
+}
+
+_REQUEUED: dict[str, Any] = {
+    "type": "object",
+    "properties": {"id": {"type": "string"}, "state": {"const": "pending"}},
+    "required": ["id", "state"],
+}
+
+
+def _tenant_endpoint() -> dict[str, Any]:
+    """The operations of `/forwarding/endpoints/{tenant_id}`."""
+    tenant = [_path("tenant_id")]
+    url_body = {
+        "type": "object",
+        "properties": {"url": {"type": "string", "format": "uri", "minLength": 1}},
+        "required": ["url"],
+    }
+    bad_url = "no `url`, or not an absolute http(s) URL without user info (`validation_error`)"
+    return {
+        "get": _admin(
+            "A tenant's own forwarding URL (null: the default)",
+            "forwarding_endpoint_get",
+            _ENDPOINT,
+            parameters=tenant,
+        ),
+        "put": _admin(
+            "Forward the tenant's events to `url`",
+            "forwarding_endpoint_set",
+            _ENDPOINT,
+            parameters=tenant,
+            body=url_body,
+            errors={422: bad_url},
+        ),
+        "delete": _admin(
+            "Forward the tenant's events to the default URL again",
+            "forwarding_endpoint_remove",
+            _ENDPOINT,
+            parameters=tenant,
+        ),
+    }
+
+
+def openapi_paths(context: ServerContext) -> dict[str, Any]:
+    """The administration routes' OpenAPI operations (none without a forwarder)."""
+    if context.forwarder is None:
+        return {}
+    limit = {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT, "default": 100}
+    return {
+        "/forwarding/endpoints": {
+            "get": _admin(
+                "Every tenant's forwarding URL", "forwarding_endpoints", _result(_ENDPOINT)
+            )
+        },
+        "/forwarding/endpoints/{tenant_id}": _tenant_endpoint(),
+        "/forwarding/outbox": {
+            "get": _admin("How many messages are in each state", "forwarding_outbox", _COUNTS)
+        },
+        "/forwarding/dead": {
+            "get": _admin(
+                "Messages given up after the last attempt, newest first",
+                "forwarding_dead",
+                _result(_MESSAGE),
+                parameters=[
+                    _query("tenant_id", {"type": "string"}, "Only this tenant's messages."),
+                    _query("limit", limit, "At most this many."),
+                ],
+                errors={422: "`limit` is not a whole number in range (`validation_error`)"},
+            )
+        },
+        "/forwarding/dead/{message_id}/requeue": {
+            "post": _admin(
+                "Send a dead message again, from its first attempt",
+                "forwarding_requeue",
+                _REQUEUED,
+                parameters=[_path("message_id")],
+                errors={404: "no dead message with this id (`not_found`)"},
+            )
+        },
+    }

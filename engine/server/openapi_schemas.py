@@ -10,18 +10,22 @@ hand: the document always says what the contract says.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from engine.accounts.model import AccountStatus
 from engine.unified import schemas as unified
 
 __all__ = [
+    "HOST_ERRORS",
+    "PROVIDER_ERRORS",
     "REF",
     "SERVER_COMPONENTS",
     "STATUSES",
     "account_parameters",
     "answer",
     "components",
+    "error_answers",
     "json_content",
     "operation",
     "ref",
@@ -111,6 +115,27 @@ def _upserted(record: dict[str, Any]) -> dict[str, Any]:
 #: The values of an account's `status`.
 STATUSES = [status.value for status in AccountStatus]
 
+#: The refusals of a route that needs a host app's API token (`operation(errors=...)`).
+HOST_ERRORS: dict[int, str] = {
+    401: "no valid API token (`unauthorized`)",
+    403: "an account-scoped token: this route needs the host app's API token (`forbidden`)",
+}
+
+#: The refusals of a route calling a linked account's provider, its own included.
+PROVIDER_ERRORS: dict[int, str] = {
+    400: "the provider refused the request (`remote_error`), or the account's provider "
+    "cannot do this (`configuration_error`)",
+    401: "no valid token, or the provider rejected the account's credentials (`unauthorized`)",
+    403: "a token scoped to another account, a disabled account, or the provider does not "
+    "allow it (`forbidden`)",
+    404: "no such linked account, or the provider has no such record (`not_found`)",
+    409: "the provider reported a conflict (`validation_error`)",
+    422: "an invalid field, or the provider refused the data (`validation_error`)",
+    429: "the provider's rate limit was exceeded (`rate_limited`)",
+    502: "the provider failed or could not be reached (`remote_error`, `connection_error`)",
+    504: "the provider did not answer in time (`timeout`)",
+}
+
 _INTEGRATED_ACCOUNT: dict[str, Any] = {
     "title": "Integrated account",
     "description": "A linked account, without any secret (credential names only).",
@@ -188,8 +213,14 @@ def operation(
     public: bool = False,
     tag: str = "",
     operation_id: str = "",
+    errors: Mapping[int, str] | None = None,
 ) -> dict[str, Any]:
-    """One OpenAPI operation; every one answers errors with the unified error object."""
+    """One OpenAPI operation; every one answers errors with the unified error object.
+
+    `errors` lists every status the operation can refuse with (status → when): each is
+    documented with the unified error object, and `default` stays for what no route
+    chooses (500 on an unexpected failure, 503 when a backend is down).
+    """
     found: dict[str, Any] = {"summary": summary}
     if operation_id:
         found["operationId"] = operation_id
@@ -203,11 +234,20 @@ def operation(
         found["requestBody"] = {"required": True, "content": json_content(body)}
     found["responses"] = {
         **responses,
+        **error_answers(errors or {}),
         "default": {"description": "A unified error", "content": json_content(ref("error"))},
     }
     if public:
         found["security"] = []
     return found
+
+
+def error_answers(errors: Mapping[int, str]) -> dict[str, Any]:
+    """The responses of `errors` (status → when), each a unified error object."""
+    return {
+        str(status): answer(f"A unified error: {when}", ref("error"))
+        for status, when in sorted(errors.items())
+    }
 
 
 def answer(description: str, schema: dict[str, Any] | None = None) -> dict[str, Any]:

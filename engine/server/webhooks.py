@@ -26,14 +26,17 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import BaseRoute, Route
 
+from engine.accounts.model import Account
 from engine.errors import ConfigurationError, ValidationError
+from engine.format.provider import UrlTokenSignature
 from engine.forwarding.intake import WebhookIntake
 from engine.forwarding.subscribe import asubscribe_account
-from engine.linking import aconnect_account
 from engine.server.context import ServerContext
 from engine.server.inputs import invalid_field, json_object, optional_string
+from engine.server.openapi_schemas import PROVIDER_ERRORS, answer, operation
+from engine.unified import schemas as unified
 
-__all__ = ["MAX_DELIVERY_BYTES", "lifespan", "routes"]
+__all__ = ["MAX_DELIVERY_BYTES", "lifespan", "openapi_paths", "routes"]
 
 #: Deliveries larger than this are refused (413) before anything is parsed.
 MAX_DELIVERY_BYTES = 5 * 1024 * 1024
@@ -77,46 +80,42 @@ class _WebhookRoutes:
             self.forwarder.wake()
         return JSONResponse({"enqueued": len(enqueued)})
 
-    async def _account_id(self, request: Request) -> str:
+    async def _account(self, request: Request) -> Account:
         caller = await self.context.authenticate(request)
-        account = await self.context.account_for(caller, request.path_params["account_id"])
-        return account.id
+        return await self.context.account_for(caller, request.path_params["account_id"])
 
     async def subscribe(self, request: Request) -> JSONResponse:
         """Point the account's provider webhooks at this server."""
-        account_id = await self._account_id(request)
+        account = await self._account(request)
         body = await json_object(request)
         events, name = _events(body), optional_string(body, "name")
         context = self.context
         subscription = await asubscribe_account(
             context.engine,
             context.accounts,
-            account_id,
+            account.id,
             context.settings.public_url,
             events,
             name=name,
+            connection=context.connections.connection(account),
         )
         return JSONResponse(subscription, status_code=201)
 
     async def list(self, request: Request) -> JSONResponse:
         """The account's webhooks at the provider (secrets left out)."""
-        account_id = await self._account_id(request)
-        async with aconnect_account(
-            self.context.engine, self.context.accounts, account_id
-        ) as connection:
-            hooks = await connection.webhooks.list()
+        account = await self._account(request)
+        hooks = await self.context.connections.connection(account).webhooks.list()
         return JSONResponse(
             {"result": [{k: v for k, v in hook.items() if k != "secret"} for hook in hooks]}
         )
 
     async def unsubscribe(self, request: Request) -> JSONResponse:
         """Delete one of the account's provider webhooks."""
-        account_id = await self._account_id(request)
-        async with aconnect_account(
-            self.context.engine, self.context.accounts, account_id
-        ) as connection:
-            result = await connection.webhooks.unsubscribe(request.path_params["webhook_id"])
-        return JSONResponse(result)
+        account = await self._account(request)
+        connection = self.context.connections.connection(account)
+        return JSONResponse(
+            await connection.webhooks.unsubscribe(request.path_params["webhook_id"])
+        )
 
 
 def routes(context: ServerContext) -> list[BaseRoute]:
@@ -144,3 +143,178 @@ async def lifespan(context: ServerContext) -> AsyncIterator[None]:
     finally:
         if forwarder is not None:
             await forwarder.stop()
+
+
+# --------------------------------------------------------------------------- OpenAPI
+
+_DELIVERY_ERRORS = {
+    400: "the account's provider declares no webhook handling (`configuration_error`)",
+    401: "the signature or URL token is missing or wrong, or the account has no webhook "
+    "secret yet (`invalid_signature`); nothing is queued",
+    404: "no such linked account, or not one of `{provider}`'s (`not_found`)",
+    413: f"the delivery is larger than {MAX_DELIVERY_BYTES} bytes (`validation_error`)",
+    422: "the body cannot be read in the provider's format (`validation_error`)",
+}
+
+_SUBSCRIPTION: dict[str, Any] = {
+    "title": "Provider webhook",
+    "description": "A webhook at the provider, without its secret (it stays on the server).",
+    "type": "object",
+    "properties": {
+        "id": {"type": "string", "minLength": 1},
+        "url": {"type": ["string", "null"]},
+        "events": {"type": "array", "items": {"type": "string"}},
+        "provider_events": {"type": "array", "items": {"type": "string"}},
+    },
+    "required": ["id", "url", "events", "provider_events"],
+}
+
+
+def _webhook_providers(context: ServerContext) -> dict[str, Any]:
+    """Each loaded provider that declares webhook handling, with its webhook section."""
+    handler = context.engine.webhooks
+    found = {}
+    for provider in handler.providers:
+        spec = handler.mapping_of(provider).provider.webhooks
+        if spec is not None:
+            found[provider] = spec
+    return found
+
+
+def _optional(name: str, where: str, description: str) -> dict[str, Any]:
+    schema = {"type": "string"}
+    return {
+        "name": name,
+        "in": where,
+        "required": False,
+        "description": description,
+        "schema": schema,
+    }
+
+
+def _delivery_parameters(context: ServerContext) -> list[dict[str, Any]]:
+    """The path, and the headers and query parameters the providers' deliveries carry."""
+    providers = _webhook_providers(context)
+    carried: dict[tuple[str, str, str], list[str]] = {}
+    for provider, spec in providers.items():
+        if isinstance(spec.signature, UrlTokenSignature):
+            carried.setdefault(("query", spec.signature.param, "the URL token"), []).append(
+                provider
+            )
+        else:
+            carried.setdefault(("header", spec.signature.header, "the signature"), []).append(
+                provider
+            )
+        if spec.events.type_param:
+            key = ("query", spec.events.type_param, "the provider event")
+            carried.setdefault(key, []).append(provider)
+    path = [
+        {
+            "name": "provider",
+            "in": "path",
+            "required": True,
+            "description": "The provider delivering (one that declares webhook handling).",
+            "schema": {"type": "string", "enum": sorted(providers)},
+        },
+        {
+            "name": "integrated_account_id",
+            "in": "path",
+            "required": True,
+            "description": "The linked account the webhook was subscribed for.",
+            "schema": {"type": "string"},
+        },
+    ]
+    return path + [
+        _optional(name, where, f"{what} ({', '.join(names)})")
+        for (where, name, what), names in sorted(carried.items())
+    ]
+
+
+def _delivery(context: ServerContext) -> dict[str, Any]:
+    found = operation(
+        "A provider's webhook delivery (verified, split, queued for the host app)",
+        tag="webhooks",
+        operation_id="webhooks_deliver",
+        public=True,
+        description="No bearer token: the provider authenticates the delivery with a "
+        "signature header or a token in the URL, checked with the account's webhook secret. "
+        "The answer comes once every unified event is in the durable outbox.",
+        parameters=_delivery_parameters(context),
+        responses={
+            "200": answer(
+                "Queued (`enqueued`: new events; a repeat counts 0)",
+                {
+                    "type": "object",
+                    "properties": {"enqueued": {"type": "integer", "minimum": 0}},
+                    "required": ["enqueued"],
+                    "additionalProperties": False,
+                },
+            )
+        },
+        errors=_DELIVERY_ERRORS,
+    )
+    found["requestBody"] = {
+        "required": True,
+        "description": "The provider's body, exactly as it sent it.",
+        "content": {
+            "application/json": {"schema": {}},
+            "application/x-www-form-urlencoded": {"schema": {"type": "object"}},
+        },
+    }
+    return found
+
+
+def openapi_paths(context: ServerContext) -> dict[str, Any]:
+    """The webhook routes' OpenAPI operations (none without a forwarder)."""
+    if context.forwarder is None:
+        return {}
+    account = {"name": "account_id", "in": "path", "required": True, "schema": {"type": "string"}}
+    webhook = {"name": "webhook_id", "in": "path", "required": True, "schema": {"type": "string"}}
+    event_type = unified.schema_by_name("event.json")["properties"]["type"]
+    body = {
+        "type": "object",
+        "properties": {
+            "events": {"type": "array", "minItems": 1, "items": event_type},
+            "name": {"type": "string", "minLength": 1},
+        },
+        "required": ["events"],
+    }
+    listing = {
+        "type": "object",
+        "properties": {"result": {"type": "array", "items": _SUBSCRIPTION}},
+        "required": ["result"],
+    }
+    removed = {"type": "object", "properties": {"id": {"type": "string"}}, "required": ["id"]}
+    hooks = "/integrated-accounts/{account_id}/webhooks"
+    return {
+        "/webhooks/{provider}/{integrated_account_id}": {"post": _delivery(context)},
+        hooks: {
+            "post": operation(
+                "Subscribe the account's provider to this server's delivery route",
+                tag="webhooks",
+                operation_id="webhooks_subscribe",
+                parameters=[account],
+                body=body,
+                responses={"201": answer("The provider's new webhook", _SUBSCRIPTION)},
+                errors=PROVIDER_ERRORS,
+            ),
+            "get": operation(
+                "The account's webhooks at the provider",
+                tag="webhooks",
+                operation_id="webhooks_list",
+                parameters=[account],
+                responses={"200": answer("The webhooks", listing)},
+                errors=PROVIDER_ERRORS,
+            ),
+        },
+        hooks + "/{webhook_id}": {
+            "delete": operation(
+                "Remove one of the account's webhooks at the provider",
+                tag="webhooks",
+                operation_id="webhooks_unsubscribe",
+                parameters=[account, webhook],
+                responses={"200": answer("Removed", removed)},
+                errors=PROVIDER_ERRORS,
+            )
+        },
+    }

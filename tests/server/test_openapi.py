@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
+import base64
 import re
+from pathlib import Path
+from typing import Any
+
+import pytest
 
 from engine.accounts.model import Account
+from engine.forwarding import Forwarder, SqliteOutbox
+from engine.server import forwarding, webhooks
+from engine.server.context import ServerContext
 from engine.server.endpoints import endpoints
 from tests.server.conftest import RunningServer
+
+SECRET = "whsec_" + base64.b64encode(b"openapi-test-forwarding-secret!!").decode()
 
 
 def test_the_document_has_every_unified_endpoint(server: RunningServer) -> None:
@@ -63,3 +73,40 @@ def test_an_upsert_answer_is_documented_with_created(
     upserted = doc["components"]["schemas"]["contact_upserted"]
     assert set(answered) == set(upserted["properties"])
     assert "created" in upserted["required"]
+
+
+@pytest.mark.parametrize("module", [webhooks, forwarding])
+def test_every_webhook_and_forwarding_route_is_documented(
+    module: Any, server_context: ServerContext, tmp_path: Path
+) -> None:
+    server_context.forwarder = Forwarder(SqliteOutbox(tmp_path / "unimap.db"), SECRET)
+    documented = module.openapi_paths(server_context)
+    served = {
+        (route.path, method.lower())
+        for route in module.routes(server_context)
+        for method in route.methods - {"HEAD"}
+    }
+    assert served and served == {(path, verb) for path, ops in documented.items() for verb in ops}
+
+
+def test_without_a_forwarder_no_webhook_route_is_documented(server: RunningServer) -> None:
+    with server.anonymous() as client:
+        paths = client.get("/openapi.json").json()["paths"]
+    assert not [path for path in paths if "webhooks" in path or path.startswith("/forwarding")]
+
+
+def test_webhook_routes_document_each_refusal_with_the_error_object(
+    server_context: ServerContext, tmp_path: Path
+) -> None:
+    server_context.forwarder = Forwarder(SqliteOutbox(tmp_path / "unimap.db"), SECRET)
+    delivery = webhooks.openapi_paths(server_context)[
+        "/webhooks/{provider}/{integrated_account_id}"
+    ]
+    responses = delivery["post"]["responses"]
+    assert {"200", "401", "404", "413", "422"} <= set(responses)
+    error = {"$ref": "#/components/schemas/error"}
+    assert responses["401"]["content"]["application/json"]["schema"] == error
+    assert delivery["post"]["security"] == []
+    requeue = forwarding.openapi_paths(server_context)["/forwarding/dead/{message_id}/requeue"]
+    assert {"401", "403", "404"} <= set(requeue["post"]["responses"])
+    assert "security" not in requeue["post"]  # the document's bearer scheme applies

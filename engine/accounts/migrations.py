@@ -126,6 +126,13 @@ _LINK_TOKEN_WEBHOOKS = (
     "ALTER TABLE link_tokens ADD COLUMN failed_attempts INTEGER NOT NULL DEFAULT 0",
 )
 
+# Forwarding URLs that answered 410 Gone: nothing is sent to them until they are enabled again.
+_DISABLED_ENDPOINTS = """CREATE TABLE webhook_disabled_endpoints (
+            url TEXT PRIMARY KEY,
+            reason TEXT NOT NULL,
+            disabled_at {real} NOT NULL
+        )"""
+
 
 def _outbox(blob: str, real: str) -> tuple[str, ...]:
     return (
@@ -172,6 +179,12 @@ MIGRATIONS: tuple[Migration, ...] = (
         sqlite=_LINK_TOKEN_WEBHOOKS,
         postgresql=_LINK_TOKEN_WEBHOOKS,
     ),
+    Migration(
+        7,
+        "forwarding URLs disabled after answering 410 Gone",
+        sqlite=(_DISABLED_ENDPOINTS.format(real="REAL"),),
+        postgresql=(_DISABLED_ENDPOINTS.format(real="DOUBLE PRECISION"),),
+    ),
 )
 #: The schema version this code reads and writes.
 SCHEMA_VERSION = MIGRATIONS[-1].version
@@ -184,6 +197,7 @@ COPIED_TABLES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("link_tokens", ("id",)),
     ("webhook_outbox", ("id",)),
     ("webhook_endpoints", ("tenant_id",)),
+    ("webhook_disabled_endpoints", ("url",)),
 )
 
 _VERSION_TABLE = (

@@ -1,4 +1,5 @@
-"""`unimap webhook secret | endpoint | endpoints | outbox | dead | requeue`: webhook forwarding.
+"""`unimap webhook secret | endpoint | endpoints | outbox | dead | requeue | disabled | enable`:
+webhook forwarding.
 
     unimap webhook secret                      # the whsec_ secret receivers verify with
     unimap webhook endpoint TENANT URL         # forward TENANT's events to URL
@@ -7,6 +8,8 @@
     unimap webhook outbox                      # how many messages are pending/delivered/dead
     unimap webhook dead [--tenant T] [--limit N]   # given-up messages, JSON
     unimap webhook requeue MESSAGE_ID          # try a dead message again
+    unimap webhook disabled                    # URLs disabled after answering 410 Gone, JSON
+    unimap webhook enable URL                  # send to a disabled URL again
 
 All of them work on `$UNIMAP_HOME/unimap.db`, the database `unimap serve` uses. Exit codes: 0
 on success, 1 on a refused value or unknown id (the unified error on stderr).
@@ -43,12 +46,12 @@ def add_commands(commands: Any) -> None:
     endpoint.add_argument("url", nargs="?")
     endpoint.add_argument("--remove", action="store_true", help="remove the tenant's URL")
     endpoint.set_defaults(handler=run_endpoint)
-    commands.add_parser(
-        "endpoints", help="list every tenant's forwarding URL (JSON)"
-    ).set_defaults(handler=lambda args: _run(lambda outbox: outbox.endpoints()))
-    commands.add_parser(
-        "outbox", help="count forwarded messages per state (JSON)"
-    ).set_defaults(handler=lambda args: _run(lambda outbox: outbox.counts()))
+    commands.add_parser("endpoints", help="list every tenant's forwarding URL (JSON)").set_defaults(
+        handler=lambda args: _run(lambda outbox: outbox.endpoints())
+    )
+    commands.add_parser("outbox", help="count forwarded messages per state (JSON)").set_defaults(
+        handler=lambda args: _run(lambda outbox: outbox.counts())
+    )
     dead = commands.add_parser("dead", help="list messages given up after every retry (JSON)")
     dead.add_argument("--tenant", default=None, help="only this tenant's messages")
     dead.add_argument("--limit", type=int, default=100, help="at most this many (default 100)")
@@ -56,6 +59,12 @@ def add_commands(commands: Any) -> None:
     requeue = commands.add_parser("requeue", help="try a dead message again from attempt 1")
     requeue.add_argument("message_id")
     requeue.set_defaults(handler=run_requeue)
+    commands.add_parser(
+        "disabled", help="list forwarding URLs disabled after answering 410 Gone (JSON)"
+    ).set_defaults(handler=lambda args: _run(lambda outbox: outbox.disabled_endpoints()))
+    enable = commands.add_parser("enable", help="send to a disabled forwarding URL again")
+    enable.add_argument("url")
+    enable.set_defaults(handler=run_enable)
 
 
 def _run(action: Any) -> int:
@@ -109,5 +118,16 @@ def run_requeue(args: argparse.Namespace) -> int:
         if not outbox.requeue(args.message_id):
             raise NotFoundError(f"no dead message {args.message_id!r}")
         return {"id": args.message_id, "state": "pending"}
+
+    return _run(act)
+
+
+def run_enable(args: argparse.Namespace) -> int:
+    """Send to a disabled URL again."""
+
+    def act(outbox: Any) -> Any:
+        if not outbox.enable_endpoint(args.url):
+            raise NotFoundError("this URL is not disabled")
+        return {"url": args.url, "disabled": False}
 
     return _run(act)

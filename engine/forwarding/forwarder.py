@@ -7,11 +7,14 @@
 
 Each round claims at most `batch_size` due messages with a lease of `lease_seconds` and sends
 them concurrently, each with a `timeout_seconds` limit, to the tenant's endpoint (set with
-`outbox.set_endpoint`) or else `default_url`. A 2xx answer marks the message delivered;
-anything else (another status, a network error, no endpoint configured) reschedules it after
-the retry policy's exponential backoff with jitter (a `Retry-After` on 429/503 is honoured,
-capped), until `retry.max_attempts` attempts were made: then it is dead (`outbox.dead()`,
-`unimap webhook dead`), kept for `requeue`. Every attempt is signed afresh
+`outbox.set_endpoint`) or else `default_url`. A 2xx answer marks the message delivered.
+A 410 Gone means the endpoint asked to receive nothing more (Standard Webhooks): the message
+is dead at once and the URL disabled (`outbox.disable_endpoint`), so later messages for it
+are dead without a request until it is set or enabled again. Anything else (another status,
+a network error, no endpoint configured) reschedules the message after the retry policy's
+exponential backoff with jitter (a `Retry-After` on 429/503 is honoured, capped), until
+`retry.max_attempts` attempts were made: then it is dead (`outbox.dead()`, `unimap webhook
+dead`), kept for `requeue`. Every attempt is signed afresh
 (`engine.forwarding.standard`): same `webhook-id` and body, new timestamp.
 """
 
@@ -22,8 +25,9 @@ import contextlib
 import logging
 import math
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import httpx
 
@@ -37,7 +41,14 @@ from engine.forwarding.standard import (
 from engine.http_headers import parse_retry_after
 from engine.run.retry import RetryPolicy
 
-__all__ = ["DEFAULT_FORWARD_RETRY", "Forwarder", "ForwardingSettings", "default_forwarder"]
+__all__ = [
+    "DEFAULT_FORWARD_RETRY",
+    "DISABLED_ERROR",
+    "GONE_ERROR",
+    "Forwarder",
+    "ForwardingSettings",
+    "default_forwarder",
+]
 
 logger = logging.getLogger("unimap.webhooks.forward")
 
@@ -47,6 +58,10 @@ DEFAULT_FORWARD_RETRY = RetryPolicy(
     max_attempts=15, base_delay=5.0, max_delay=3600.0, max_total=math.inf, jitter="equal"
 )
 _PRUNE_EVERY = 3600.0
+#: Why a message is dead when its endpoint answered 410 Gone (the endpoint is then disabled).
+GONE_ERROR = "HTTP 410 Gone: the endpoint is gone; it is disabled until set or enabled again"
+#: Why a message is dead, unsent, when its endpoint is disabled.
+DISABLED_ERROR = "not sent: the endpoint is disabled (it answered 410 Gone); set or enable it"
 
 
 @dataclass(frozen=True)
@@ -134,7 +149,9 @@ class Forwarder:
         batch = await asyncio.to_thread(
             self.outbox.claim, self.settings.batch_size, self.settings.lease_seconds
         )
-        await asyncio.gather(*(self._deliver(client, message) for message in batch))
+        if batch:
+            disabled = await asyncio.to_thread(self.outbox.disabled_endpoints)
+            await asyncio.gather(*(self._deliver(client, m, disabled) for m in batch))
         return len(batch)
 
     def _client(self) -> httpx.AsyncClient:
@@ -165,42 +182,66 @@ class Forwarder:
             self._last_prune = now
             await asyncio.to_thread(self.outbox.prune, self.settings.retention_seconds)
 
-    async def _send(
-        self, client: httpx.AsyncClient, message: StoredMessage
-    ) -> tuple[str | None, float | None]:
-        """POST the message; returns (error or None when acknowledged, Retry-After)."""
-        url = self.settings.default_url
+    async def _url(self, message: StoredMessage) -> str | None:
+        """The tenant's endpoint, else the default URL."""
         if message.tenant_id is not None:
-            url = await asyncio.to_thread(self.outbox.endpoint, message.tenant_id) or url
-        if not url:
-            return f"no forwarding endpoint for tenant {message.tenant_id!r}", None
+            own = await asyncio.to_thread(self.outbox.endpoint, message.tenant_id)
+            if own:
+                return own
+        return self.settings.default_url
+
+    async def _send(self, client: httpx.AsyncClient, url: str, message: StoredMessage) -> _Sent:
+        """POST the message to `url`, signed afresh."""
         headers = standard_webhook_headers(
             self._secret, message.id, message.body, int(self._clock())
         )
         try:
             response = await client.post(url, content=message.body, headers=headers)
         except httpx.HTTPError as exc:
-            return f"{type(exc).__name__}: {exc}"[:300], None
+            return _Sent(f"{type(exc).__name__}: {exc}"[:300])
         if 200 <= response.status_code < 300:
-            return None, None
-        return f"HTTP {response.status_code}", parse_retry_after(
-            response.headers.get("retry-after")
-        )
+            return _Sent(None)
+        retry_after = parse_retry_after(response.headers.get("retry-after"))
+        return _Sent(f"HTTP {response.status_code}", retry_after, response.status_code == 410)
 
-    async def _deliver(self, client: httpx.AsyncClient, message: StoredMessage) -> None:
+    async def _deliver(
+        self, client: httpx.AsyncClient, message: StoredMessage, disabled: Collection[str]
+    ) -> None:
         lease = message.lease_id or ""
-        error, retry_after = await self._send(client, message)
         outbox = self.outbox
-        if error is None:
+        url = await self._url(message)
+        if not url:
+            sent = _Sent(f"no forwarding endpoint for tenant {message.tenant_id!r}")
+        elif url in disabled:
+            await asyncio.to_thread(outbox.mark_dead, message.id, lease, DISABLED_ERROR)
+            return
+        else:
+            sent = await self._send(client, url, message)
+        if sent.error is None:
             await asyncio.to_thread(outbox.mark_delivered, message.id, lease)
+        elif sent.gone and url:
+            logger.warning(
+                "the forwarding endpoint of tenant %r answered 410 Gone: disabled",
+                message.tenant_id,
+            )
+            await asyncio.to_thread(outbox.disable_endpoint, url, GONE_ERROR)
+            await asyncio.to_thread(outbox.mark_dead, message.id, lease, GONE_ERROR)
         elif message.attempts >= self.settings.retry.max_attempts:
             logger.warning(
-                "webhook %s is dead after %d attempts: %s", message.id, message.attempts, error
+                "webhook %s is dead after %d attempts: %s", message.id, message.attempts, sent.error
             )
-            await asyncio.to_thread(outbox.mark_dead, message.id, lease, error)
+            await asyncio.to_thread(outbox.mark_dead, message.id, lease, sent.error)
         else:
-            delay = self.settings.retry.delay_for(message.attempts, retry_after)
-            await asyncio.to_thread(outbox.reschedule, message.id, lease, delay, error)
+            delay = self.settings.retry.delay_for(message.attempts, sent.retry_after)
+            await asyncio.to_thread(outbox.reschedule, message.id, lease, delay, sent.error)
+
+
+class _Sent(NamedTuple):
+    """What one attempt came to: `error` None when acknowledged."""
+
+    error: str | None
+    retry_after: float | None = None
+    gone: bool = False
 
 
 def default_forwarder(default_url: str | None = None) -> Forwarder:

@@ -15,6 +15,9 @@ A message is one unified event on its way to the host app. Its life:
   lease that expired (its worker crashed) makes the message claimable again.
 * `mark_delivered`, `reschedule` and `mark_dead` only act while the caller still holds the
   lease (they answer False otherwise, e.g. when the lease expired and another worker took it).
+* A forwarding URL that answered 410 Gone is disabled (`disable_endpoint`): the forwarder
+  sends nothing more to it until it is enabled again (`enable_endpoint`, or `set_endpoint`
+  naming it).
 
 `SqliteOutbox` (`engine.forwarding.sqlite_outbox`) is the embedded implementation, in the same
 database file as the accounts; another store (PostgreSQL, ...) implements `Outbox`.
@@ -151,4 +154,17 @@ class Outbox(Protocol):
 
     def endpoints(self) -> dict[str, str]:
         """Every tenant's forwarding URL."""
+        ...
+
+    def disable_endpoint(self, url: str, reason: str) -> None:
+        """Send nothing more to `url` (it answered 410 Gone) until it is enabled again; a URL
+        already disabled keeps its first reason and time."""
+        ...
+
+    def enable_endpoint(self, url: str) -> bool:
+        """Send to `url` again; False when it was not disabled. `set_endpoint` enables its URL."""
+        ...
+
+    def disabled_endpoints(self) -> dict[str, dict[str, Any]]:
+        """Every disabled URL with its `reason` and `disabled_at` (Unix seconds)."""
         ...

@@ -4,7 +4,9 @@ Two tables (migration 5 of `engine.accounts.migrations`, so `unimap db upgrade` 
 in PostgreSQL and `unimap db move` copies them):
 
 * `webhook_outbox`: one row per message (body as sent, state, attempts, due time, lease);
-* `webhook_endpoints(tenant_id, url)`: each tenant's forwarding URL.
+* `webhook_endpoints(tenant_id, url)`: each tenant's forwarding URL;
+* `webhook_disabled_endpoints(url, reason, disabled_at)` (migration 7): URLs that answered
+  410 Gone.
 
 Every operation is one transaction. A claim selects its messages with `FOR UPDATE SKIP
 LOCKED` in PostgreSQL (workers on several machines pass over each other's rows) and inside a
@@ -246,6 +248,7 @@ class SqlOutbox:
                 "updated_at = excluded.updated_at",
                 (tenant_id, url, self._clock()),
             )
+            conn.execute("DELETE FROM webhook_disabled_endpoints WHERE url = ?", (url,))
 
     def endpoint(self, tenant_id: str) -> str | None:
         """The tenant's own forwarding URL, if one was set."""
@@ -262,6 +265,31 @@ class SqlOutbox:
                 "SELECT tenant_id, url FROM webhook_endpoints ORDER BY tenant_id"
             ).fetchall()
         return {str(tenant): str(url) for tenant, url in rows}
+
+    def disable_endpoint(self, url: str, reason: str) -> None:
+        """Send nothing more to `url` until it is enabled again (the first reason stays)."""
+        with self._transaction(write=True) as conn:
+            conn.execute(
+                "INSERT INTO webhook_disabled_endpoints (url, reason, disabled_at) "
+                "VALUES (?, ?, ?) ON CONFLICT (url) DO NOTHING",
+                (url, reason, self._clock()),
+            )
+
+    def enable_endpoint(self, url: str) -> bool:
+        """Send to `url` again; False when it was not disabled."""
+        with self._transaction(write=True) as conn:
+            cursor = conn.execute("DELETE FROM webhook_disabled_endpoints WHERE url = ?", (url,))
+            return bool(cursor.rowcount == 1)
+
+    def disabled_endpoints(self) -> dict[str, dict[str, Any]]:
+        """Every disabled URL with its `reason` and `disabled_at`."""
+        with self._transaction() as conn:
+            rows = conn.execute(
+                "SELECT url, reason, disabled_at FROM webhook_disabled_endpoints ORDER BY url"
+            ).fetchall()
+        return {
+            str(url): {"reason": str(reason), "disabled_at": float(at)} for url, reason, at in rows
+        }
 
 
 def open_outbox(url: str | None = None, *, clock: Callable[[], float] = time.time) -> SqlOutbox:

@@ -8,8 +8,11 @@
 | `GET /forwarding/outbox` | messages per state: pending, delivered, dead |
 | `GET /forwarding/dead?tenant_id=&limit=` | messages given up after the last retry |
 | `POST /forwarding/dead/{message_id}/requeue` | try a dead message again |
+| `GET /forwarding/disabled` | URLs disabled after answering 410 Gone |
+| `DELETE /forwarding/disabled?url=` | send to that URL again |
 
-The same actions are `unimap webhook endpoint | endpoints | outbox | dead | requeue`.
+The same actions are `unimap webhook endpoint | endpoints | outbox | dead | requeue |
+disabled | enable`.
 """
 
 from __future__ import annotations
@@ -77,6 +80,20 @@ async def _requeue(outbox: Outbox, request: Request) -> dict[str, Any]:
     return {"id": message_id, "state": "pending"}
 
 
+async def _disabled(outbox: Outbox, request: Request) -> dict[str, Any]:
+    found = await run_in_threadpool(outbox.disabled_endpoints)
+    return {"result": [{"url": url, **about} for url, about in found.items()]}
+
+
+async def _enable(outbox: Outbox, request: Request) -> dict[str, Any]:
+    url = request.query_params.get("url")
+    if not url:
+        raise invalid_field("url", "required")
+    if not await run_in_threadpool(outbox.enable_endpoint, url):
+        raise NotFoundError("this URL is not disabled")
+    return {"url": url, "disabled": False}
+
+
 def _host_only(
     context: ServerContext,
     outbox: Outbox,
@@ -105,6 +122,8 @@ def routes(context: ServerContext) -> list[BaseRoute]:
         route("/forwarding/outbox", _counts, ["GET"]),
         route("/forwarding/dead", _dead, ["GET"]),
         route("/forwarding/dead/{message_id}/requeue", _requeue, ["POST"]),
+        route("/forwarding/disabled", _disabled, ["GET"]),
+        route("/forwarding/disabled", _enable, ["DELETE"]),
     ]
 
 
@@ -173,6 +192,22 @@ def _admin(
     )
 
 
+_DISABLED: dict[str, Any] = {
+    "type": "object",
+    "properties": {
+        "url": {"type": "string"},
+        "reason": {"type": "string"},
+        "disabled_at": {"type": "number", "description": "Unix seconds"},
+    },
+    "required": ["url", "reason", "disabled_at"],
+}
+
+_ENABLED: dict[str, Any] = {
+    "type": "object",
+    "properties": {"url": {"type": "string"}, "disabled": {"const": False}},
+    "required": ["url", "disabled"],
+}
+
 _COUNTS: dict[str, Any] = {
     "type": "object",
     "properties": {
@@ -221,6 +256,28 @@ def _tenant_endpoint() -> dict[str, Any]:
     }
 
 
+def _disabled_operations() -> dict[str, Any]:
+    """The operations of `/forwarding/disabled`."""
+    url = _query("url", {"type": "string", "minLength": 1}, "The disabled URL to enable.")
+    return {
+        "get": _admin(
+            "Forwarding URLs disabled after answering 410 Gone",
+            "forwarding_disabled",
+            _result(_DISABLED),
+        ),
+        "delete": _admin(
+            "Send to a disabled URL again",
+            "forwarding_enable",
+            _ENABLED,
+            parameters=[{**url, "required": True}],
+            errors={
+                404: "this URL is not disabled (`not_found`)",
+                422: "no `url` (`validation_error`)",
+            },
+        ),
+    }
+
+
 def openapi_paths(context: ServerContext) -> dict[str, Any]:
     """The administration routes' OpenAPI operations (none without a forwarder)."""
     if context.forwarder is None:
@@ -248,6 +305,7 @@ def openapi_paths(context: ServerContext) -> dict[str, Any]:
                 errors={422: "`limit` is not a whole number in range (`validation_error`)"},
             )
         },
+        "/forwarding/disabled": _disabled_operations(),
         "/forwarding/dead/{message_id}/requeue": {
             "post": _admin(
                 "Send a dead message again, from its first attempt",

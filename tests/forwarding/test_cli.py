@@ -1,5 +1,5 @@
-"""`unimap webhook secret | endpoint | endpoints | outbox | dead | requeue`, in process, on a
-throw-away `$UNIMAP_HOME`."""
+"""`unimap webhook secret | endpoint | endpoints | outbox | dead | requeue | disabled | enable`,
+in process, on a throw-away `$UNIMAP_HOME`."""
 
 from __future__ import annotations
 
@@ -67,4 +67,21 @@ def test_dead_lists_and_requeue_revives(home: Path, capsys: pytest.CaptureFixtur
     assert run(capsys, "requeue", "msg_1") == (0, {"id": "msg_1", "state": "pending"})
     assert run(capsys, "outbox")[1]["pending"] == 1
     code, error = run(capsys, "requeue", "msg_1")
+    assert code == 1 and error["error"] == "not_found"
+
+
+@pytest.mark.usefixtures("embedded_backends")
+def test_disabled_lists_gone_urls_and_enable_sends_to_one_again(
+    home: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with SqliteOutbox(home / DB_FILE_NAME) as outbox:
+        outbox.disable_endpoint("https://gone.example/hooks", "HTTP 410 Gone")
+    code, disabled = run(capsys, "disabled")
+    assert code == 0 and disabled["https://gone.example/hooks"]["reason"] == "HTTP 410 Gone"
+    assert run(capsys, "enable", "https://gone.example/hooks") == (
+        0,
+        {"url": "https://gone.example/hooks", "disabled": False},
+    )
+    assert run(capsys, "disabled") == (0, {})
+    code, error = run(capsys, "enable", "https://gone.example/hooks")
     assert code == 1 and error["error"] == "not_found"

@@ -19,6 +19,7 @@ from engine.forwarding import (
     StoredMessage,
     verify_standard_webhook,
 )
+from engine.forwarding.forwarder import DISABLED_ERROR, GONE_ERROR
 from engine.run.retry import RetryPolicy
 from tests.forwarding.conftest import Clock
 
@@ -129,6 +130,42 @@ def test_a_tenant_without_endpoint_waits_with_a_clear_error(
     waiting = _pending(outbox)
     assert host.requests == []
     assert waiting.last_error == "no forwarding endpoint for tenant 't1'"
+
+
+def test_a_410_gone_kills_the_message_at_once_and_disables_the_endpoint(
+    outbox: SqliteOutbox, clock: Clock
+) -> None:
+    host = Host(410)
+    asyncio.run(forwarder(outbox, clock, host).run_once())
+    (dead,) = outbox.dead()
+    assert (dead.id, dead.attempts, dead.last_error) == ("msg_1", 1, GONE_ERROR)
+    assert outbox.disabled_endpoints()[DEFAULT_URL]["reason"] == GONE_ERROR
+    assert len(host.requests) == 1
+
+
+def test_nothing_more_is_sent_to_a_disabled_endpoint(outbox: SqliteOutbox, clock: Clock) -> None:
+    outbox.disable_endpoint(DEFAULT_URL, GONE_ERROR)
+    outbox.set_endpoint("t2", "https://tenant-two.example/hooks")
+    outbox.enqueue([NewMessage("msg_2", "acc_2", "t2", "contact.bounced", b"{}")])
+    host = Host()
+    asyncio.run(forwarder(outbox, clock, host).run_once())
+    assert [str(r.url) for r in host.requests] == ["https://tenant-two.example/hooks"]
+    (dead,) = outbox.dead()
+    assert (dead.id, dead.last_error) == ("msg_1", DISABLED_ERROR)
+
+
+def test_an_endpoint_set_again_after_a_410_receives_the_requeued_message(
+    outbox: SqliteOutbox, clock: Clock
+) -> None:
+    outbox.set_endpoint("t1", "https://tenant-one.example/hooks")
+    host = Host(410, 200)
+    sender = forwarder(outbox, clock, host)
+    asyncio.run(sender.run_once())
+    outbox.set_endpoint("t1", "https://tenant-one.example/hooks")
+    assert outbox.requeue("msg_1")
+    asyncio.run(sender.run_once())
+    assert outbox.counts() == {"pending": 0, "delivered": 1, "dead": 0}
+    assert len(host.requests) == 2
 
 
 def test_a_network_error_is_retried(outbox: SqliteOutbox, clock: Clock) -> None:

@@ -170,3 +170,25 @@ def test_tenant_endpoints_are_set_replaced_and_removed(outbox: SqlOutbox) -> Non
     assert outbox.endpoints() == {"t1": "https://one.example/v2", "t2": "https://two.example/hooks"}
     outbox.set_endpoint("t2", None)
     assert outbox.endpoints() == {"t1": "https://one.example/v2"}
+
+
+def test_a_disabled_url_is_listed_with_its_first_reason_until_enabled(
+    outbox: SqlOutbox, clock: Clock
+) -> None:
+    outbox.disable_endpoint("https://gone.example/hooks", "HTTP 410 Gone")
+    first = clock.now
+    clock.now += 60
+    outbox.disable_endpoint("https://gone.example/hooks", "again")
+    assert outbox.disabled_endpoints() == {
+        "https://gone.example/hooks": {"reason": "HTTP 410 Gone", "disabled_at": first}
+    }
+    assert outbox.enable_endpoint("https://gone.example/hooks")
+    assert not outbox.enable_endpoint("https://gone.example/hooks")
+    assert outbox.disabled_endpoints() == {}
+
+
+def test_setting_a_tenant_endpoint_enables_its_url(outbox: SqlOutbox) -> None:
+    outbox.disable_endpoint("https://one.example/hooks", "HTTP 410 Gone")
+    outbox.disable_endpoint("https://two.example/hooks", "HTTP 410 Gone")
+    outbox.set_endpoint("t1", "https://one.example/hooks")
+    assert set(outbox.disabled_endpoints()) == {"https://two.example/hooks"}

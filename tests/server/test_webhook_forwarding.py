@@ -31,6 +31,7 @@ from engine.forwarding import (
     forwarding_secret,
     verify_standard_webhook,
 )
+from engine.forwarding.forwarder import DISABLED_ERROR, GONE_ERROR
 from engine.run.retry import RetryPolicy
 from engine.server.app import create_app
 from engine.server.context import ServerContext, ServerSettings
@@ -340,6 +341,29 @@ def test_a_dead_message_is_listed_and_requeued_over_http(world: World) -> None:
         wait_for(lambda: len(world.receiver.accepted) == 1, "the requeued message")
         missing = served.client.post(f"/forwarding/dead/{dead['id']}/requeue")
     assert missing.status_code == 404
+
+
+def test_a_receiver_answering_410_gets_one_request_and_its_url_is_disabled(
+    world: World,
+) -> None:
+    world.receiver.statuses = [410]
+    with serve(world, world.receiver.url) as served:
+        subscribe(world, served, ["contact.unsubscribed"])
+        unsubscribe_one_contact(world)
+        wait_for(lambda: served.outbox.counts()["dead"] == 1, "the message dead after a 410")
+        unsubscribe_one_contact(world)  # a second event: not sent to the gone endpoint
+        wait_for(lambda: served.outbox.counts()["dead"] == 2, "the second message dead")
+        dead = served.client.get("/forwarding/dead").json()["result"]
+        disabled = served.client.get("/forwarding/disabled").json()["result"]
+        enabled = served.client.delete("/forwarding/disabled", params={"url": world.receiver.url})
+        for message in dead:
+            served.client.post(f"/forwarding/dead/{message['id']}/requeue")
+        wait_for(lambda: len(world.receiver.accepted) == 2, "both events once enabled again")
+    assert sorted(m["last_error"] for m in dead) == sorted([DISABLED_ERROR, GONE_ERROR])
+    assert all(m["attempts"] == 1 for m in dead)
+    assert [(d["url"], d["reason"]) for d in disabled] == [(world.receiver.url, GONE_ERROR)]
+    assert enabled.json() == {"url": world.receiver.url, "disabled": False}
+    assert len(world.receiver.requests) == 3  # the 410, then the two requeued events
 
 
 def test_administration_routes_need_a_host_token(world: World) -> None:

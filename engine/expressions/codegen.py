@@ -21,7 +21,7 @@ from collections.abc import Callable
 from contextlib import ExitStack
 from typing import Any
 
-from engine.expressions.codegen_calls import call
+from engine.expressions.codegen_calls import all_text, call
 from engine.expressions.emitter import Emitter
 from engine.expressions.functions import FUNCTIONS, lookup_value
 from engine.expressions.keeping import KEEPING
@@ -43,12 +43,14 @@ _HELPERS: dict[str, Any] = {
     "_call": FUNCTIONS.call_function,
     "_blank": blank_to_null,
     "_atoms": frozenset({str, int, float, bool, type(None)}),
+    "_all_text": all_text,
 }
 
 
 def is_false(name: str) -> str:
-    """JMESPath falsiness of the variable `name`, as a Python test."""
-    return f"({name} is None or {name} is False or {name} == '' or {name} == [] or {name} == {{}})"
+    """JMESPath falsiness of the variable `name`, as a Python test: null, false, and the
+    empty string, array and object (Python's falsy values but for the numbers zero)."""
+    return f"(not {name} and type({name}) is not int and type({name}) is not float)"
 
 
 class Generator:
@@ -311,18 +313,32 @@ class Generator:
         if name == "map_value":
             argument = self.clean(self.value(children[0], source))
             return call(self.out, name, [argument], self.closures.value_maps[children[1]["value"]])
-        values = [self.value(child, source) for child in children]
-        if name in KEEPING and values[0] in self.raw and len(values) == 2:
-            return self._keeping(name, values[0], self.clean(values[1]))
+        if name in KEEPING and len(children) == 2:
+            obj = self.value(children[0], source)
+            if obj in self.raw:
+                return self._keeping(name, obj, children[1], source)
+            values = [obj, self.value(children[1], source)]
+        else:
+            values = [self.value(child, source) for child in children]
         return call(self.out, name, [self.clean(value) for value in values])
 
-    def _keeping(self, name: str, obj: str, keys: str) -> str:
+    def _keeping(self, name: str, obj: str, keys_node: dict[str, Any], source: str) -> str:
         """`omit`/`pick` of a raw object: its kept values cleaned in the same pass (the usual
-        call, then the result cleaned, for arguments of other types)."""
+        call, then the result cleaned, for arguments of other types). Keys written as an
+        array of strings are a constant (the array is null only over a null input)."""
         result, out = self.out.temp(), self.out
-        with out.block(f"if type({obj}) is dict and type({keys}) is list"):
+        literal = _text_literals(keys_node)
+        if literal is not None:
+            keys = out.const(frozenset(literal) if name == "omit" else literal)
+            test = f"type({obj}) is dict and not {self._null_test(source)}"
+        else:
+            keys = self.clean(self.value(keys_node, source))
+            test = f"type({obj}) is dict and type({keys}) is list"
+        with out.block("if " + test):
             out.line(f"{result} = {out.const(KEEPING[name])}({obj}, {keys})")
         with out.block("else"):
+            if literal is not None:
+                keys = self.clean(self.value(keys_node, source))
             # omit/pick never look at the values they keep: clean what is left afterwards
             first = self._assign(f"None if {obj} == '' else {obj}")
             kept = call(self.out, name, [first, keys])
@@ -362,6 +378,16 @@ def _collect(node: dict[str, Any], tree: Tree, depth: int = 0) -> None:
 def _cleaned(name: str) -> str:
     """`name` with a raw `""` read as null, at any depth."""
     return f"(None if {name} == '' else {name}) if type({name}) in _atoms else _blank({name})"
+
+
+def _text_literals(node: dict[str, Any]) -> tuple[str, ...] | None:
+    """The strings of an array written as string literals (`['a', 'b']`), else None."""
+    if node["type"] != "multi_select_list":
+        return None
+    children = node["children"]
+    if not all(child["type"] == "literal" and type(child["value"]) is str for child in children):
+        return None
+    return tuple(child["value"] for child in children)
 
 
 def _is_text(node: dict[str, Any]) -> bool:

@@ -168,19 +168,32 @@ _CANONICAL = re.compile(
 `YYYY-MM-DDTHH:MM:SS`, an optional fraction, then nothing, `Z` or `+00:00`."""
 
 
+_KNOWN: dict[str, str] = {}
+"""Answers of the fast path by text: the dates of a record often repeat (created, updated,
+subscribed), and so do those of a page. Emptied when full."""
+_KNOWN_MAX = 256
+
+
 def to_iso8601(value: Any) -> str | None:
     """Format a date-time as ISO-8601 UTC with a `Z` and whole seconds."""
-    if type(value) is str and _CANONICAL(value) is not None:
-        # Already UTC and in plain digits: once its date and time are valid, the answer is
-        # its own first 19 characters, re-punctuated (anything else takes the full path).
-        try:
-            datetime.fromisoformat(value[:19])
-        except ValueError:
-            pass
-        else:
-            if len(value) == 20 and value[10] == "T" and value[19] == "Z":
-                return value
-            return f"{value[:10]}T{value[11:19]}Z"
+    if type(value) is str:
+        known = _KNOWN.get(value)
+        if known is not None:
+            return known
+        if _CANONICAL(value) is not None:
+            # Already UTC and in plain digits: once its date and time are valid, the answer
+            # is its own first 19 characters, re-punctuated (anything else: the full path).
+            try:
+                datetime.fromisoformat(value[:19])
+            except ValueError:
+                pass
+            else:
+                answer = value if len(value) == 20 and value[10] == "T" and value[19] == "Z" \
+                    else f"{value[:10]}T{value[11:19]}Z"
+                if len(_KNOWN) >= _KNOWN_MAX:
+                    _KNOWN.clear()
+                _KNOWN[value] = answer
+                return answer
     return _reformatted(value)
 
 

@@ -10,9 +10,9 @@ from engine.unified.blanks import blank_to_null
 _ATOMS = frozenset({str, int, float, bool, type(None)})
 
 
-def omit_cleaned(obj: dict[Any, Any], keys: list[Any]) -> dict[Any, Any]:
-    """`omit(blank_to_null(obj), keys)` for an object and an array of keys."""
-    drop = set(keys)
+def omit_cleaned(obj: dict[Any, Any], keys: list[Any] | frozenset[str]) -> dict[Any, Any]:
+    """`omit(blank_to_null(obj), keys)` for an object and an array (or a set) of keys."""
+    drop = keys if type(keys) is frozenset else set(keys)
     return {
         key: (None if item == "" else item) if type(item) in _ATOMS else blank_to_null(item)
         for key, item in obj.items()
@@ -20,8 +20,8 @@ def omit_cleaned(obj: dict[Any, Any], keys: list[Any]) -> dict[Any, Any]:
     }
 
 
-def pick_cleaned(obj: dict[Any, Any], keys: list[Any]) -> dict[Any, Any]:
-    """`pick(blank_to_null(obj), keys)` for an object and an array of keys."""
+def pick_cleaned(obj: dict[Any, Any], keys: list[Any] | tuple[str, ...]) -> dict[Any, Any]:
+    """`pick(blank_to_null(obj), keys)` for an object and an array (or a tuple) of keys."""
     return {key: blank_to_null(obj[key]) for key in keys if key in obj}
 
 

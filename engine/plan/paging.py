@@ -31,8 +31,8 @@ def page_fingerprint(records: list[Any], ids: list[Any] | None = None) -> str:
     With the unified ids of every record (the cheap, usual case) the digest is over the ids in
     order; otherwise over the records themselves.
     """
-    if ids and all(i is not None for i in ids):
-        material = "\x1f".join(str(i) for i in ids).encode()
+    if ids and None not in ids:
+        material = "\x1f".join(map(str, ids)).encode()
     else:
         material = json.dumps(records, sort_keys=True, default=str).encode()
     return hashlib.sha256(material).hexdigest()[:16]

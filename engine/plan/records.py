@@ -67,43 +67,46 @@ class RecordMapper:
         """Map a page of records (each as `map` does; one warnings collector for the page,
         emptied after each record that warned)."""
         mapped: list[dict[str, Any]] = []
+        program, identity = self._program, self._identity
         with collect_warnings() as warnings:
             for record in records:
-                unified = self._map_one(record, warnings)
+                unified = None
+                if program is not None:
+                    try:  # the generated function reads blanks as null itself
+                        unified = program(record)
+                    except RecursionError:
+                        raise self._too_deep() from None
+                    except Exception:  # the closures say what went wrong, field by field
+                        unified = None
+                if unified is None or identity is not None or warnings:
+                    unified = self._complete(record, unified, warnings)
                 if remote_data:
                     unified["remote_data"] = record
                 mapped.append(unified)
         return mapped
 
-    def _map_one(self, record: Any, warnings: list[str]) -> dict[str, Any]:
-        """One record mapped; the warnings its mapping raised are logged, then forgotten."""
+    def _complete(
+        self, record: Any, unified: dict[str, Any] | None, warnings: list[str]
+    ) -> dict[str, Any]:
+        """A record the generated function did not map (mapped by the closures), its
+        identity applied, and the warnings its mapping raised logged, then forgotten."""
         failed: list[str] = []
         try:
-            unified = self._fast(record)
             if unified is None:
                 warnings.clear()  # the closures run again and say it once
                 unified, failed = self._map_fields(blank_to_null(record))
             if self._identity is not None:
                 self._identity.apply(record, unified, self._scope)
         except RecursionError:
-            message = f"a {self.resource} record of the provider is nested too deeply to map"
-            raise RemoteError(message, remote=False) from None
+            raise self._too_deep() from None
         if warnings or failed:
             self._warn(unified.get("id"), warnings, failed)
             warnings.clear()
         return unified
 
-    def _fast(self, record: Any) -> dict[str, Any] | None:
-        """The generated function's record (it reads blanks as null itself), or None when
-        there is none or it failed."""
-        if self._program is None:
-            return None
-        try:
-            return self._program(record)
-        except RecursionError:
-            raise
-        except Exception:  # the closures say what went wrong, field by field
-            return None
+    def _too_deep(self) -> RemoteError:
+        message = f"a {self.resource} record of the provider is nested too deeply to map"
+        return RemoteError(message, remote=False)
 
     def interpret(self, source: Any) -> dict[str, Any]:
         """The unified fields of a record (blanks already read as null) by the per-field

@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 from engine.expressions import compile_expression
 from engine.expressions.functions import _reformatted, to_iso8601
-from engine.expressions.programs import record_program
+from engine.expressions.programs import record_program, search_program
 from engine.expressions.warnings import collect_warnings
 from engine.plan.scope import SEPARATOR, encode_id
 from engine.unified.blanks import blank_to_null
@@ -149,3 +149,44 @@ def test_composite_id_parts_are_percent_encoded_as_quote_does(parts: list[Any]) 
     """Each part as `quote(str(part), safe='')`, joined by the separator."""
     expected = SEPARATOR.join(quote(str(part), safe="") for part in parts)
     assert encode_id(parts) == expected
+
+
+INLINED_CALLS = ["to_id(v)", "compact(v)", "nonempty(v)", "coalesce(v, w)", "entries(v)",
+                 "to_iso8601(v)", "map_value(v, 'm')"]  # fmt: skip
+EDGE_VALUES = [
+    None, True, False, 0, -1, 1.0, 2.5, 10**18 - 1, 10**18, -(10**18) + 1, -(10**18), 2**70,
+    "", "x", "1", [], [None, "a", None], [[]], {}, {"k": None}, {"": ""},
+]  # fmt: skip
+
+
+@BOUNDED
+@given(st.sampled_from(INLINED_CALLS), st.sampled_from(EDGE_VALUES), st.sampled_from(EDGE_VALUES))
+def test_library_calls_written_inline_agree_with_the_closures(
+    expression: str, v: Any, w: Any
+) -> None:
+    """Generated code answering a library call inline gives the closures' value (or fails
+    as they do), at the edges of what it answers inline."""
+    value_maps = {"m": {"x": "X", "1": "one", "_default": "other"}}
+    compiled = compile_expression(expression, value_maps)
+    generated = search_program(compiled, value_maps)
+    assert generated is not None
+
+    def outcome(run: Any) -> tuple[str, str]:
+        try:
+            return "value", repr(run())
+        except Exception as exc:
+            return "error", type(exc).__name__
+
+    document = {"v": v, "w": w}
+    assert outcome(lambda: generated(document)) == outcome(lambda: compiled.search(document))
+
+
+def test_to_iso8601_answers_a_repeated_date_time_the_same_and_warns_each_time() -> None:
+    """Answers remembered by text change nothing: the same value again gives the same
+    answer, and a value that is no date-time warns on every call."""
+    assert [to_iso8601("2024-11-30 23:10:03") for _ in range(3)] == ["2024-11-30T23:10:03Z"] * 3
+    for _ in range(2):
+        assert _with_warnings(to_iso8601, "2025-02-30 11:10:41") == (
+            None,
+            ["not a date-time: str of length 19"],
+        )

@@ -5,7 +5,6 @@ from __future__ import annotations
 import math
 import re
 from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
 
 _SECONDS = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*$")
 
@@ -24,6 +23,8 @@ def parse_retry_after(value: str | None, now: datetime | None = None) -> float |
     if match:
         seconds = float(match.group(1))
         return seconds if math.isfinite(seconds) else None
+    from email.utils import parsedate_to_datetime  # an HTTP date: rare, and a heavy import
+
     try:
         when = parsedate_to_datetime(value.strip())
     except (TypeError, ValueError, IndexError):

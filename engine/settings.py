@@ -7,11 +7,13 @@ missing required ones, value types) and applies the declared defaults.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from engine.errors import FieldProblem, ValidationError
-from engine.format.provider import ProviderFile
 from engine.suggest import did_you_mean
+
+if TYPE_CHECKING:
+    from engine.format.provider import ProviderFile
 
 SettingValue = str | int | float | bool
 """The value of one setting (JSON scalars; the CLI gives strings)."""

@@ -1,10 +1,30 @@
 """The mapping language v1, defined once as pydantic models.
 
 Everything else about the format (the JSON Schema in `schemas/mapping.schema.json`, the
-reference tables in `docs/`) is generated from these models.
+reference tables in `docs/`) is generated from these models. The two root models are
+imported on first use (PEP 562), so `engine.format.frozen` (what loaded mappings run on)
+can be imported without pydantic.
 """
 
-from engine.format.provider import ProviderFile
-from engine.format.resource import ResourceFile
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from engine.format.provider import ProviderFile
+    from engine.format.resource import ResourceFile
+
+_WHERE = {"ProviderFile": "engine.format.provider", "ResourceFile": "engine.format.resource"}
 
 __all__ = ["ProviderFile", "ResourceFile"]
+
+
+def __getattr__(name: str) -> Any:
+    """Import an exported name from its module on first use."""
+    module = _WHERE.get(name)
+    if module is None:
+        raise AttributeError(f"module 'engine.format' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value

@@ -34,7 +34,6 @@ import hmac
 import os
 import stat
 import sys
-import tempfile
 from collections.abc import Sequence
 from importlib.util import find_spec
 from pathlib import Path
@@ -159,6 +158,8 @@ class MappingCache:
 
     def write(self, kind: str, key: str, payload: bytes) -> None:
         """Store an entry atomically (errors are ignored: the cache is only a speed-up)."""
+        import tempfile  # only written on a miss
+
         try:
             handle, temporary = tempfile.mkstemp(dir=self.folder, prefix=".entry-")
             with os.fdopen(handle, "wb") as out:

@@ -11,6 +11,7 @@ from engine.format import ProviderFile, ResourceFile
 from engine.loader.bounded_read import FileRefused, read_text_bounded
 from engine.loader.checks import check_provider, check_resource
 from engine.loader.examples import ResourceSource, check_examples, example_files
+from engine.loader.freeze import freeze_mapping
 from engine.loader.mapping import LoadResult, ProviderMapping, Replacement, display_name
 from engine.loader.problems import Problem, format_path
 from engine.loader.scope_checks import check_parent_links
@@ -207,7 +208,8 @@ def load_layers(layers: Sequence[Sequence[Path]]) -> LoadResult:
 
     Each layer is a list of paths loaded with `load_mappings` (where two providers of the same
     name are a problem). Every replacement is recorded in `LoadResult.replaced`, and problems
-    of every layer are kept.
+    of every layer are kept. The providers kept hold the read-only twins of their files
+    (`engine.loader.freeze`), what the engine runs on.
     """
     merged = LoadResult()
     for paths in layers:
@@ -219,6 +221,6 @@ def load_layers(layers: Sequence[Sequence[Path]]) -> LoadResult:
             previous = merged.providers.get(name)
             if previous is not None:
                 merged.replaced.append(Replacement(name, mapping.folder, previous.folder))
-            merged.providers[name] = mapping
+            merged.providers[name] = freeze_mapping(mapping)
     merged.problems.sort()
     return merged

@@ -8,12 +8,14 @@ from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from engine.expressions import CompiledExpression, compile_expression
 from engine.expressions.programs import Program, RecordProgram, record_program, search_program
-from engine.format import ProviderFile, ResourceFile
 from engine.loader.problems import Problem
+
+if TYPE_CHECKING:  # at run time: their read-only twins (`engine.format.frozen`)
+    from engine.format import ProviderFile, ResourceFile
 
 T = TypeVar("T")
 

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from engine.errors import FieldProblem, ValidationError
 from engine.expressions import CompiledExpression
 from engine.expressions.templates import as_text, compile_cached, parse_template, placeholder_value
-from engine.format.provider import CheckRequest
 from engine.loader import ProviderMapping
 from engine.plan.messages import ProviderRequest
+
+if TYPE_CHECKING:
+    from engine.format.provider import CheckRequest
 
 
 def fill_template(

@@ -5,15 +5,17 @@ from __future__ import annotations
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from engine.errors import ConfigurationError, NotSupportedError
-from engine.format.resource import Operation, ResourceFile
 from engine.loader import ProviderMapping
 from engine.plan.records import RecordMapper
 from engine.plan.scope import ParentRef, RecordIdentity
 from engine.suggest import did_you_mean
 from engine.unified import schemas as unified
+
+if TYPE_CHECKING:
+    from engine.format.resource import Operation, ResourceFile
 
 
 @dataclass

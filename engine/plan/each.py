@@ -8,10 +8,9 @@ provider's batch endpoint.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from engine.errors import RemoteError, UnimapError, ValidationError
-from engine.format.resource import EachItem
 from engine.plan.batch import run_batched
 from engine.plan.calls import CallContext
 from engine.plan.messages import Plan, ProviderRequest, ProviderResponse
@@ -25,6 +24,9 @@ from engine.plan.steps import (
 from engine.plan.writes import PreparedWrite, custom_field_keys, needs_custom_keys, prepare_write
 from engine.unified.schemas import takes_id
 from engine.unified.validate import validate_write
+
+if TYPE_CHECKING:
+    from engine.format.resource import EachItem
 
 Results = list[dict[str, Any] | None]
 

@@ -10,11 +10,9 @@ Pure: requests out, responses in.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from engine.errors import RemoteError
-from engine.format.common import RequestSpec
-from engine.format.resource import Enrichment
 from engine.plan.bodies import build_body
 from engine.plan.build import (
     build_query,
@@ -25,6 +23,10 @@ from engine.plan.build import (
 from engine.plan.calls import CallContext
 from engine.plan.messages import Plan, ProviderRequest
 from engine.plan.responses import raise_for_response
+
+if TYPE_CHECKING:
+    from engine.format.common import RequestSpec
+    from engine.format.resource import Enrichment
 
 __all__ = ["describe_enrichments", "enrich"]
 

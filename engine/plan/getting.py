@@ -3,14 +3,16 @@ query and records selector (pure)."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from engine.errors import NotFoundError, RemoteError
-from engine.format.common import RequestSpec
-from engine.format.resource import Route
 from engine.plan.calls import CallContext
 from engine.plan.listing import choose_route
 from engine.plan.messages import ProviderResponse
+
+if TYPE_CHECKING:
+    from engine.format.common import RequestSpec
+    from engine.format.resource import Route
 
 
 def get_spec(ctx: CallContext, record_id: str) -> tuple[RequestSpec, Route | None]:

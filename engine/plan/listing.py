@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING, Any
 
 from engine.errors import FieldProblem, InvalidCursorError, ValidationError
 from engine.expressions.templates import names_read
-from engine.format.resource import Route
 from engine.plan.build import build_query, fill_headers, fill_template, provider_request
 from engine.plan.calls import CallContext
 from engine.plan.cursor import CursorPayload, decode_cursor, encode_cursor
@@ -27,6 +26,7 @@ from engine.suggest import did_you_mean
 from engine.unified import schemas as unified
 
 if TYPE_CHECKING:
+    from engine.format.resource import Route
     from engine.plan.parents import ParentScan
 
 _RESERVED = ("limit", "next_cursor", "cursor")

@@ -12,18 +12,21 @@ repeated cursor, page or link ends it; `max_pages` is a hard stop with an error.
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlsplit
 
-from engine.format.pagination import (
-    CursorPagination,
-    NextLinkPagination,
-    NoPagination,
-    OffsetPagination,
-    PagePagination,
-)
+from engine.format.frozen import twin
 from engine.loader import ProviderMapping
 from engine.plan.paging import Paged, PageResult, Paginator, State, page_fingerprint
+
+if TYPE_CHECKING:
+    from engine.format.pagination import (
+        CursorPagination,
+        NextLinkPagination,
+        NoPagination,
+        OffsetPagination,
+        PagePagination,
+    )
 
 _LINK_NEXT = re.compile(r'<([^>]+)>\s*;[^,]*\brel="?next"?', re.IGNORECASE)
 _LINK_PREV = re.compile(r'<([^>]+)>\s*;[^,]*\brel="?prev(?:ious)?"?', re.IGNORECASE)
@@ -251,21 +254,23 @@ class SinglePage(Paginator):
     style: NoPagination
 
 
-_FAMILIES: dict[type[Any], type[Paginator]] = {
-    CursorPagination: CursorPaginator,
-    PagePagination: PagePaginator,
-    OffsetPagination: OffsetPaginator,
-    NextLinkPagination: NextLinkPaginator,
-    NoPagination: SinglePage,
+_FAMILIES: dict[str, type[Paginator]] = {
+    "cursor": CursorPaginator,
+    "page": PagePaginator,
+    "offset": OffsetPaginator,
+    "next_link": NextLinkPaginator,
+    "none": SinglePage,
 }
+_NO_PAGINATION = twin("engine.format.pagination.NoPagination", type="none")
+"""The style of an operation without pagination (the twin of `NoPagination()`)."""
 
 
 def paginator_for(mapping: ProviderMapping, style_name: str | None) -> Paginator:
     """The paginator of a named style (`none` or no name: a single page)."""
     if style_name is None or style_name == "none":
-        return SinglePage(mapping, NoPagination())
+        return SinglePage(mapping, _NO_PAGINATION)
     style = mapping.provider.pagination[style_name]
-    return _FAMILIES[type(style)](mapping, style)
+    return _FAMILIES[style.type](mapping, style)
 
 
 __all__ = [

@@ -9,17 +9,19 @@ import hashlib
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from engine.errors import RemoteError
-from engine.format.pagination import (
-    CursorPagination,
-    NextLinkPagination,
-    OffsetPagination,
-    PagePagination,
-    PaginationStyle,
-)
 from engine.loader import ProviderMapping
+
+if TYPE_CHECKING:
+    from engine.format.pagination import (
+        CursorPagination,
+        NextLinkPagination,
+        OffsetPagination,
+        PagePagination,
+        PaginationStyle,
+    )
 
 State = dict[str, Any]
 """A paging state: plain JSON data, so it fits in a unified cursor."""

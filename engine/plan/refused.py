@@ -4,12 +4,14 @@ for it (and no `_default`) is a validation error naming the unified field, befor
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from engine.errors import FieldProblem
 from engine.expressions.lookups import ValueLookup
-from engine.format.common import RequestSpec
 from engine.loader import ProviderMapping
+
+if TYPE_CHECKING:
+    from engine.format.common import RequestSpec
 
 
 def _given(mapping: ProviderMapping, source: str, data: Mapping[str, Any]) -> bool:

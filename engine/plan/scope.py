@@ -10,14 +10,16 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, unquote
 
 from engine.errors import FieldProblem, ValidationError
-from engine.format.resource import ResourceFile
-from engine.format.scope import CompositeId
 from engine.loader import ProviderMapping
 from engine.unified.blanks import blank_to_null
+
+if TYPE_CHECKING:
+    from engine.format.resource import ResourceFile
+    from engine.format.scope import CompositeId
 
 SEPARATOR = ":"
 """Joins the percent-encoded parts of a composite id."""

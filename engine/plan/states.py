@@ -13,12 +13,6 @@ import math
 from typing import Any
 
 from engine.errors import InvalidCursorError
-from engine.format.pagination import (
-    CursorPagination,
-    NextLinkPagination,
-    OffsetPagination,
-    PagePagination,
-)
 from engine.plan.paging import Paginator, State
 
 __all__ = ["MAX_INDEX", "MAX_TEXT", "check_state", "checked_pairs"]
@@ -57,19 +51,19 @@ def _text(state: State, key: str, *, scalar: bool = False) -> None:
 def _family_fields(paginator: Paginator, state: State) -> set[str]:
     """Check the family's own fields; return their names."""
     style = paginator.style
-    if isinstance(style, CursorPagination):
+    if style.type == "cursor":
         _text(state, "cursor")
         _text(state, "after", scalar=True)
         if "dir" in state and state["dir"] != "prev":
             raise _invalid("'dir' must be 'prev'")
         return {"cursor", "after", "dir"}
-    if isinstance(style, PagePagination):
+    if style.type == "page":
         _integer(state, "page", style.first_page, MAX_INDEX)
         return {"page"}
-    if isinstance(style, OffsetPagination):
+    if style.type == "offset":
         _integer(state, "offset", style.first_offset, MAX_INDEX)
         return {"offset"}
-    if isinstance(style, NextLinkPagination):
+    if style.type == "next_link":
         _text(state, "url")
         return {"url"}
     return set()

@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from engine.errors import FieldProblem, ValidationError
 from engine.expressions.templates import names_read
-from engine.format.common import RequestSpec
-from engine.format.resource import AcceptError, Step
 from engine.loader import ProviderMapping
 from engine.plan.bodies import build_body
 from engine.plan.build import (
@@ -21,6 +19,10 @@ from engine.plan.calls import CallContext
 from engine.plan.messages import Plan, ProviderRequest, ProviderResponse
 from engine.plan.responses import raise_for_response
 from engine.plan.scope import path_values
+
+if TYPE_CHECKING:
+    from engine.format.common import RequestSpec
+    from engine.format.resource import AcceptError, Step
 
 T = TypeVar("T")
 

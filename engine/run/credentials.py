@@ -26,7 +26,6 @@ from collections.abc import Callable, Iterable, Mapping
 
 from engine.errors import FieldProblem, ValidationError
 from engine.expressions.templates import parse_template
-from engine.format.provider import BasicAuth, BearerAuth, HeaderAuth, QueryAuth
 from engine.loader import ProviderMapping
 from engine.secrets import Secret
 
@@ -55,13 +54,13 @@ def _names_read(mapping: ProviderMapping, template: str) -> set[str]:
 def _templates(mapping: ProviderMapping) -> Iterable[tuple[str, str]]:
     """(place, template) for every template that can carry a credential."""
     auth = mapping.provider.auth
-    if isinstance(auth, BearerAuth):
+    if auth.type == "bearer":
         yield HEADER, auth.token
-    elif isinstance(auth, HeaderAuth):
+    elif auth.type == "header":
         yield HEADER, auth.value
-    elif isinstance(auth, QueryAuth):
+    elif auth.type == "query":
         yield "query", auth.value
-    elif isinstance(auth, BasicAuth):
+    elif auth.type == "basic":
         yield BASIC_USER, auth.username
         yield "basic_password", auth.password
     for value in mapping.provider.headers.values():
@@ -145,13 +144,13 @@ def auth_parts(
     """The auth headers and query parameters of the declared scheme (`fill` fills a template
     over the credentials)."""
     auth = mapping.provider.auth
-    if isinstance(auth, BearerAuth):
+    if auth.type == "bearer":
         return {"Authorization": "Bearer " + fill(auth.token)}, []
-    if isinstance(auth, HeaderAuth):
+    if auth.type == "header":
         return {auth.name: fill(auth.value)}, []
-    if isinstance(auth, QueryAuth):
+    if auth.type == "query":
         return {}, [(auth.name, fill(auth.value))]
-    assert isinstance(auth, BasicAuth)
+    assert auth.type == "basic"
     pair = f"{fill(auth.username)}:{fill(auth.password)}"
     return {"Authorization": "Basic " + base64.b64encode(pair.encode()).decode()}, []
 

@@ -11,10 +11,13 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
-from engine.format.provider import RateLimits, ResetUnit
 from engine.http_headers import parse_retry_after
 from engine.run.ratelimit import RateLimiter
+
+if TYPE_CHECKING:
+    from engine.format.provider import RateLimits, ResetUnit
 
 __all__ = ["ServerView", "parse_reset", "read_view", "tell_limiter"]
 

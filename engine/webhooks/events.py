@@ -7,15 +7,17 @@ import json
 import logging
 import re
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from engine.errors import ConfigurationError, UnimapError, ValidationError
 from engine.expressions.functions import to_iso8601
-from engine.format.provider import WebhookSpec
 from engine.loader import ProviderMapping
 from engine.plan.records import RecordMapper
 from engine.plan.scope import RecordIdentity
 from engine.webhooks.form import parse_form
+
+if TYPE_CHECKING:
+    from engine.format.provider import WebhookSpec
 
 logger = logging.getLogger("unimap.webhooks")
 

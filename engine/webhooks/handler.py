@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from engine.accounts.model import Account
 from engine.errors import ConfigurationError, SignatureError, ValidationError
-from engine.format.provider import UrlTokenSignature
 from engine.loader import ProviderMapping
 from engine.secrets import Secret
 from engine.webhooks.events import normalise_all, parse_body, url_event_type, webhook_spec
 from engine.webhooks.signature import Headers, QueryInput, query_pairs, verify, verify_url_token
+
+if TYPE_CHECKING:
+    pass
 
 
 class WebhookHandler:
@@ -78,7 +80,7 @@ class WebhookHandler:
         body = raw_body.encode("utf-8") if isinstance(raw_body, str) else bytes(raw_body)
         key = self.secret_for(provider, account, secret)
         pairs = query_pairs(url, query)
-        if isinstance(spec.signature, UrlTokenSignature):
+        if spec.signature.type == "url_token":
             verify_url_token(spec.signature, pairs, key)
         else:
             verify(spec.signature, headers, body, key)

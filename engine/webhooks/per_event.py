@@ -9,15 +9,17 @@ the same way; `unsubscribe` deletes every id the joined id lists.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from engine.errors import FieldProblem, UnimapError, ValidationError
-from engine.format.provider import WebhookSpec, WebhookSubscriptionSpec
 from engine.loader import ProviderMapping
 from engine.plan.build import fixed_request
 from engine.plan.messages import Plan
 from engine.plan.responses import raise_for_response
+
+if TYPE_CHECKING:
+    from engine.format.provider import WebhookSpec, WebhookSubscriptionSpec
 
 SEPARATOR = ","
 """Between the provider ids of one unified subscription id."""

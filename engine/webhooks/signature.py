@@ -8,10 +8,13 @@ import binascii
 import hashlib
 import hmac
 from collections.abc import Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from engine.errors import SignatureError
-from engine.format.provider import SignatureSpec, UrlTokenSignature
+
+if TYPE_CHECKING:
+    from engine.format.provider import SignatureSpec, UrlTokenSignature
 
 _DIGESTS = {"sha256": hashlib.sha256, "sha1": hashlib.sha1, "sha512": hashlib.sha512}
 

@@ -14,11 +14,10 @@ from __future__ import annotations
 import secrets
 from collections.abc import Awaitable, Callable, Mapping
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from engine.accounts.store import AccountStore
 from engine.errors import ConfigurationError, FieldProblem, RemoteError, ValidationError
-from engine.format.provider import UrlTokenSignature, WebhookSpec, WebhookSubscriptionSpec
 from engine.loader import ProviderMapping
 from engine.plan.build import fixed_request
 from engine.plan.messages import Plan, ProviderRequest, ProviderResponse
@@ -28,6 +27,9 @@ from engine.secrets import Secret
 from engine.webhooks import per_event
 from engine.webhooks.events import unified_type, webhook_spec
 from engine.webhooks.signature import with_url_token
+
+if TYPE_CHECKING:
+    from engine.format.provider import WebhookSpec, WebhookSubscriptionSpec
 
 SyncSend = Callable[[ProviderRequest], ProviderResponse]
 AsyncSend = Callable[[ProviderRequest], Awaitable[ProviderResponse]]
@@ -108,7 +110,7 @@ def subscribe_plan(
         raise ValidationError(
             "url must be an http(s) URL", details=[FieldProblem("url", "must be an http(s) URL")]
         )
-    if isinstance(spec.signature, UrlTokenSignature):
+    if spec.signature.type == "url_token":
         if not token:
             raise ConfigurationError("a webhook token is needed to subscribe (url_token)")
         url = with_url_token(spec.signature, url, token)
@@ -180,7 +182,7 @@ def create_body(
 def new_token(mapping: ProviderMapping) -> str | None:
     """A fresh random URL token when the provider authenticates deliveries by one."""
     signature = webhook_spec(mapping).signature
-    return secrets.token_urlsafe(32) if isinstance(signature, UrlTokenSignature) else None
+    return secrets.token_urlsafe(32) if signature.type == "url_token" else None
 
 
 def _values(settings: Mapping[str, Any] | None, **names: str) -> dict[str, Any]:

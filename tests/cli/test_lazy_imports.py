@@ -1,5 +1,6 @@
 """The command line imports only what the command being run uses: `unimap --help` lists every
-command without importing one, and `unimap validate` with a warm cache needs no models."""
+command without importing one, `unimap validate` with a warm cache needs no models, and
+`unimap call --explain` with a warm cache runs the mappings without pydantic."""
 
 from __future__ import annotations
 
@@ -45,6 +46,14 @@ def test_help_imports_no_command_module_nor_heavy_library(tmp_path: Path) -> Non
 def test_validate_with_a_warm_cache_imports_no_model_nor_yaml(tmp_path: Path) -> None:
     _imported_after(["validate", "mappings"], tmp_path)  # fills the cache
     assert _imported_after(["validate", "mappings"], tmp_path) == []
+
+
+def test_explain_with_a_warm_cache_imports_no_model_nor_sending_library(tmp_path: Path) -> None:
+    explain = ["call", "mailerlite", "contacts", "list", "--api-key", "k", "--explain"]
+    _imported_after(explain, tmp_path)  # fills the cache
+    imported = set(_imported_after(explain, tmp_path))
+    assert imported.isdisjoint({"pydantic", "httpx", "jsonschema", "yaml", "cryptography"})
+    assert "engine.api" in imported  # the call did run
 
 
 def _registered(parser: argparse.ArgumentParser) -> dict[str, str | None]:

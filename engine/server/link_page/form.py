@@ -10,10 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-from engine.format.provider import ProviderFile
 from engine.settings import SettingValue
+
+if TYPE_CHECKING:
+    from engine.format.provider import ProviderFile
 
 __all__ = ["FormField", "Submission", "form_fields", "parse_submission"]
 

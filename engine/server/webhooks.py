@@ -28,7 +28,6 @@ from starlette.routing import BaseRoute, Route
 
 from engine.accounts.model import Account
 from engine.errors import ConfigurationError, ValidationError
-from engine.format.provider import UrlTokenSignature
 from engine.forwarding.intake import WebhookIntake
 from engine.forwarding.subscribe import asubscribe_account
 from engine.server.context import ServerContext
@@ -197,7 +196,7 @@ def _delivery_parameters(context: ServerContext) -> list[dict[str, Any]]:
     providers = _webhook_providers(context)
     carried: dict[tuple[str, str, str], list[str]] = {}
     for provider, spec in providers.items():
-        if isinstance(spec.signature, UrlTokenSignature):
+        if spec.signature.type == "url_token":
             carried.setdefault(("query", spec.signature.param, "the URL token"), []).append(
                 provider
             )

@@ -9,10 +9,10 @@ from functools import cache, partial
 from typing import Any
 
 import pytest
-from pydantic import BaseModel
 
 from engine.api import Engine
 from engine.format.common import RequestSpec
+from engine.format.frozen import Frozen
 from engine.loader import ProviderMapping
 from engine.plan.bodies import _program, interpret_body
 from engine.plan.records import RecordMapper
@@ -27,12 +27,16 @@ def _engine() -> Engine:
     return Engine.load()
 
 
+REQUEST_SPEC = f"{RequestSpec.__module__}.{RequestSpec.__qualname__}"
+
+
 def _specs(model: Any) -> Iterator[RequestSpec]:
-    """Every request spec with a body inside a mapping model, at any depth."""
-    if isinstance(model, RequestSpec) and (model.body is not None or model.body_always):
-        yield model
-    if isinstance(model, BaseModel):
-        for name in type(model).model_fields:
+    """Every request spec with a body inside a loaded mapping (the models' read-only twins),
+    at any depth."""
+    if isinstance(model, Frozen):
+        if model._origin == REQUEST_SPEC and (model.body is not None or model.body_always):
+            yield model
+        for name in model._fields:
             yield from _specs(getattr(model, name))
     elif isinstance(model, dict):
         for value in model.values():
@@ -84,6 +88,10 @@ def _outcome(run: Any) -> tuple[str, Any]:
         return "value", repr(run())
     except Exception as exc:  # the generated function fails only where the loop fails
         return "error", type(exc).__name__
+
+
+def test_every_provider_has_request_bodies_to_compare() -> None:
+    assert {provider for provider, _ in _cases()} == set(_engine().providers)
 
 
 @pytest.mark.parametrize(("provider", "resource"), _cases())

@@ -17,9 +17,11 @@ EXEMPT = ("engine/format/", "engine/loader/", "engine/cli/validate.py")
 def _format_names(tree: ast.AST) -> set[str]:
     names: set[str] = set()
     for node in ast.walk(tree):
-        if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("engine.format"):
-            if node.module != "engine.format.frozen":
-                names |= {alias.asname or alias.name for alias in node.names}
+        if not isinstance(node, ast.ImportFrom):
+            continue
+        module = node.module or ""
+        if module.startswith("engine.format") and module != "engine.format.frozen":
+            names |= {alias.asname or alias.name for alias in node.names}
     return names
 
 

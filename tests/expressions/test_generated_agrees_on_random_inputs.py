@@ -8,7 +8,8 @@ random JSON documents.
 * As a record program over a raw record (blanks `""` anywhere): what the closures give over
   the record with its blanks read as null.
 
-Bounded: a few hundred examples each, derandomized, so the suite stays fast and repeatable.
+Bounded: 100 examples each (900 with `UNIMAP_LONG_TESTS=1`, see `tests/budget.py`),
+derandomized, so the suite stays fast and repeatable.
 """
 
 from __future__ import annotations
@@ -26,12 +27,13 @@ from engine.expressions import ExpressionError, compile_expression
 from engine.expressions.functions import FUNCTIONS
 from engine.expressions.programs import record_program, search_program
 from engine.unified.blanks import blank_to_null
+from tests.budget import examples
 
 OPTIONS = jmespath.Options(custom_functions=FUNCTIONS)
 NAMES = ["a", "b", "c", "d"]
 VALUE_MAPS = {"m": {"x": "X", "1": "one", "_default": "other"}}
 BOUNDED = settings(
-    max_examples=300,
+    max_examples=examples(quick=100, long=900),
     deadline=None,
     derandomize=True,
     database=None,

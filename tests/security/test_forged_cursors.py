@@ -19,13 +19,16 @@ from engine.api import Engine
 from engine.errors import InvalidCursorError
 from engine.plan.cursor import CursorPayload, encode_cursor
 from engine.plan.states import MAX_INDEX
+from tests.budget import examples
 
 from .conftest import Recorder
 
 LISTED = ["cursor_before", "cursor_header", "link_body", "offset_total", "page_one", "page_zero"]
 LISTED += ["single", "scoped", "querykey"]
 FORGED = settings(
-    max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=examples(quick=60, long=600),
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
 )
 
 SCALARS = (
@@ -101,7 +104,9 @@ def test_any_sealed_json_is_invalid_or_stays_in_range(
 
 
 @settings(
-    max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=examples(quick=30, long=300),
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
 )
 @given(
     text=st.text(min_size=1, max_size=200)

@@ -1,11 +1,12 @@
 """A bounded fuzz run of mapping mutations: `unimap validate` never raises, and a mutated
 mapping that validates loads and plans calls raising nothing but unified errors.
 
-The bundled mappings are mutated 240 times (seeded, so every run tries the same cases): at
-the text level (lines deleted, duplicated, swapped, truncated, re-indented; hostile YAML
-spliced in) and at the data level (a value swapped for a hostile one, a key dropped, an
-unknown key added). Each mutated provider folder is validated; when it validates, every
-resource is listed and fetched against a transport answering odd bodies.
+The bundled mappings are mutated `CASES` times (80; 480 with `UNIMAP_LONG_TESTS=1`, see
+`tests/budget.py`; seeded, so every run tries the same cases): at the text level (lines
+deleted, duplicated, swapped, truncated, re-indented; hostile YAML spliced in) and at the data
+level (a value swapped for a hostile one, a key dropped, an unknown key added). Each mutated
+provider folder is validated; when it validates, every resource is listed and fetched against
+a transport answering odd bodies.
 """
 
 from __future__ import annotations
@@ -23,12 +24,14 @@ import yaml
 
 from engine.api import Engine
 from engine.errors import UnimapError
+from engine.loader import LoadResult
 from engine.loader.load import load_mappings
 from engine.paths import mappings_dir
 from engine.run.clock import FakeClock
 from engine.run.retry import RetryPolicy
+from tests.budget import examples
 
-CASES = 240
+CASES = examples(quick=80, long=480)
 SEED = 1515
 BUDGET_SECONDS = 90.0
 
@@ -129,9 +132,10 @@ def _answer(request: httpx.Request) -> httpx.Response:
     return httpx.Response(200, json=body)
 
 
-def _plan_every_call(folder: Path) -> int:
-    """List and get every resource of the (valid) mutated provider; unified errors only."""
-    engine = Engine.load(folder, clock=FakeClock(), retry_policy=RetryPolicy(max_attempts=1))
+def _plan_every_call(folder: Path, result: LoadResult) -> int:
+    """List and get every resource of the (valid) mutated provider loaded from `folder` as
+    `result`; unified errors only."""
+    engine = Engine(result.providers, clock=FakeClock(), retry_policy=RetryPolicy(max_attempts=1))
     mapping = engine.mapping(folder.name)
     credentials = {field.name: "k" for field in mapping.provider.credentials}
     connection = engine.connect(
@@ -150,7 +154,7 @@ def _plan_every_call(folder: Path) -> int:
 
 @pytest.mark.slow
 def test_mutated_mappings_never_raise_outside_unified_errors(tmp_path: Path) -> None:
-    """240 seeded mutations of the bundled mappings: validate returns problems (never
+    """`CASES` seeded mutations of the bundled mappings: validate returns problems (never
     raises); what still validates plans its calls raising only unified errors."""
     rng = random.Random(SEED)
     bundled = sorted(p for p in mappings_dir().iterdir() if (p / "provider.yaml").is_file())
@@ -170,8 +174,8 @@ def test_mutated_mappings_never_raise_outside_unified_errors(tmp_path: Path) -> 
             assert all(p.line >= 1 and p.column >= 1 and p.message for p in result.problems)
         else:
             outcomes["valid"] += 1
-            outcomes["calls"] += _plan_every_call(folder)
+            outcomes["calls"] += _plan_every_call(folder, result)
         shutil.rmtree(tmp_path / str(case))
         assert time.monotonic() - started < BUDGET_SECONDS, (case, outcomes)
     assert outcomes["refused"] > CASES // 3
-    assert outcomes["valid"] > 10 and outcomes["calls"] > 10
+    assert outcomes["valid"] > CASES // 24 and outcomes["calls"] > CASES // 24

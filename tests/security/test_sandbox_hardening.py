@@ -21,6 +21,7 @@ from simulators.kit import Simulator as Kit
 from simulators.mailchimp import Simulator as Mailchimp
 from simulators.mailerlite import Simulator as MailerLite
 from simulators.mailerlite import serve_in_thread
+from tests.budget import examples
 
 SIMULATORS: dict[str, tuple[Any, str, str]] = {
     # name: (simulator class, a create path, a get-by-id path prefix)
@@ -84,7 +85,9 @@ JSON = st.recursive(
 
 
 @settings(
-    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=examples(quick=40, long=450),
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
 )
 @given(body=JSON, segment=st.text(min_size=1, max_size=40).map(lambda s: quote(s, safe="")))
 def test_no_body_or_id_makes_a_simulator_fail(

@@ -95,7 +95,7 @@ def test_api_changes_are_not_delivered_by_default() -> None:
 
 
 def test_more_than_ten_requests_in_flight_get_429() -> None:
-    sim = Simulator(seed=2, latency=2.0).seed_data(members=5, audiences=1)
+    sim = Simulator(seed=2, latency=1.0).seed_data(members=5, audiences=1)
     statuses: list[int] = []
     lock = threading.Lock()
     start = threading.Barrier(MAX_CONNECTIONS + 3)
@@ -131,7 +131,7 @@ def test_async_burst_within_the_cap_is_served() -> None:
 
 
 def test_429_body_names_the_connection_limit() -> None:
-    sim = Simulator(seed=2, max_connections=1, latency=2.0).seed_data(members=1, audiences=1)
+    sim = Simulator(seed=2, max_connections=1, latency=1.0).seed_data(members=1, audiences=1)
     results: list[httpx.Response] = []
     start = threading.Barrier(2)
 

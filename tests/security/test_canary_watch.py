@@ -35,6 +35,8 @@ def inner_home(monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     home = Path(tempfile.mkdtemp(prefix="unimap-canary-watch-"))
     monkeypatch.setenv("UNIMAP_HOME", str(home))
     monkeypatch.setenv("PYTHONPATH", str(TESTS))
+    # The inner run needs no installed plugin but the watch (`-p canary_watch`).
+    monkeypatch.setenv("PYTEST_DISABLE_PLUGIN_AUTOLOAD", "1")
     yield home
     shutil.rmtree(home, ignore_errors=True)
 

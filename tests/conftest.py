@@ -3,6 +3,7 @@ canary watch (`canary_watch.py`), which checks the whole run for leaked canary k
 
 from __future__ import annotations
 
+import gc
 import os
 import tempfile
 from collections.abc import Iterator
@@ -78,3 +79,11 @@ def embedded_backends(monkeypatch: pytest.MonkeyPatch) -> None:
     the run's backend variables say: for tests that open that file themselves."""
     for name in ("UNIMAP_DATABASE_URL", "UNIMAP_REDIS_URL", "UNIMAP_REDIS_PREFIX"):
         monkeypatch.delenv(name, raising=False)
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """Move what collection built (modules, test items, parameters: long-lived) out of the
+    garbage collector's sight, so each full collection during the run walks only what the
+    tests themselves made."""
+    gc.collect()
+    gc.freeze()

@@ -8,13 +8,27 @@ import os
 import tempfile
 from collections.abc import Iterator
 from contextlib import ExitStack
+from typing import TYPE_CHECKING
 
 import pytest
 
 from tests.services import postgres_schema, redis_client, redis_prefix, redis_server_url
 
+if TYPE_CHECKING:
+    from engine.loader import ProviderMapping
+
 if not os.environ.get("UNIMAP_HOME"):
     os.environ["UNIMAP_HOME"] = tempfile.mkdtemp(prefix="unimap-test-home-")
+
+
+@pytest.fixture(scope="session")
+def bundled_providers() -> dict[str, ProviderMapping]:
+    """The bundled mappings, loaded once per process, for a test building its own `Engine`
+    (`Engine(bundled_providers, ...)`): a test with an `UNIMAP_HOME` of its own would
+    otherwise miss the on-disk mapping cache and parse every file again."""
+    from engine.api import Engine
+
+    return Engine.load().providers
 
 
 @pytest.fixture

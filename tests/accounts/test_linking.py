@@ -28,6 +28,7 @@ from engine.linking import (
     link_account,
     relink_account,
 )
+from engine.loader import ProviderMapping
 from engine.run.clock import FakeClock
 from engine.run.retry import RetryPolicy
 from simulators.core.faults import FaultInjector, FaultPlan
@@ -49,9 +50,9 @@ def clock() -> FakeClock:
 
 
 @pytest.fixture
-def engine(clock: FakeClock) -> Engine:
+def engine(clock: FakeClock, bundled_providers: dict[str, ProviderMapping]) -> Engine:
     return Engine(
-        Engine.load().providers,
+        bundled_providers,
         retry_policy=RetryPolicy(base_delay=0.001, max_attempts=4),
         clock=clock,
     )

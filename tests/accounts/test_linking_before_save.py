@@ -10,6 +10,7 @@ from engine.accounts import Account, MemoryAccountStore
 from engine.api import Engine
 from engine.errors import UnauthorizedError
 from engine.linking import link_account, relink_account
+from engine.loader import ProviderMapping
 from simulators.mailerlite import IN_PROCESS_BASE_URL, Simulator
 
 TOKEN = "before-save-token"
@@ -26,11 +27,20 @@ def sim() -> Iterator[Simulator]:
     simulator.close()
 
 
+@pytest.fixture
+def engine(bundled_providers: dict[str, ProviderMapping]) -> Engine:
+    return Engine(bundled_providers)
+
+
 def link(
-    sim: Simulator, store: MemoryAccountStore, key: str, hook: Callable[[], object]
+    engine: Engine,
+    sim: Simulator,
+    store: MemoryAccountStore,
+    key: str,
+    hook: Callable[[], object],
 ) -> Account:
     return link_account(
-        Engine.load(),
+        engine,
         store,
         "mailerlite",
         {"api_key": key},
@@ -40,35 +50,39 @@ def link(
     )
 
 
-def test_the_hook_runs_once_after_an_accepted_check(sim: Simulator) -> None:
+def test_the_hook_runs_once_after_an_accepted_check(engine: Engine, sim: Simulator) -> None:
     calls: list[int] = []
     store = MemoryAccountStore()
-    link(sim, store, TOKEN, lambda: calls.append(len(store.list())))
+    link(engine, sim, store, TOKEN, lambda: calls.append(len(store.list())))
     assert calls == [0]  # called once, before the account was saved
     assert len(store.list()) == 1
 
 
-def test_the_hook_is_not_called_when_the_provider_refuses_the_key(sim: Simulator) -> None:
+def test_the_hook_is_not_called_when_the_provider_refuses_the_key(
+    engine: Engine, sim: Simulator
+) -> None:
     calls: list[str] = []
     with pytest.raises(UnauthorizedError):
-        link(sim, MemoryAccountStore(), "wrong", lambda: calls.append("called"))
+        link(engine, sim, MemoryAccountStore(), "wrong", lambda: calls.append("called"))
     assert calls == []
 
 
-def test_a_hook_that_raises_saves_nothing(sim: Simulator) -> None:
+def test_a_hook_that_raises_saves_nothing(engine: Engine, sim: Simulator) -> None:
     store = MemoryAccountStore()
 
     def refuse() -> None:
         raise Refused
 
     with pytest.raises(Refused):
-        link(sim, store, TOKEN, refuse)
+        link(engine, sim, store, TOKEN, refuse)
     assert store.list() == []
 
 
-def test_relinking_calls_the_hook_and_a_raising_hook_keeps_the_old_key(sim: Simulator) -> None:
+def test_relinking_calls_the_hook_and_a_raising_hook_keeps_the_old_key(
+    engine: Engine, sim: Simulator
+) -> None:
     store = MemoryAccountStore()
-    account = link(sim, store, TOKEN, lambda: None)
+    account = link(engine, sim, store, TOKEN, lambda: None)
     sim.token = "rotated"
 
     def refuse() -> None:
@@ -76,7 +90,7 @@ def test_relinking_calls_the_hook_and_a_raising_hook_keeps_the_old_key(sim: Simu
 
     with pytest.raises(Refused):
         relink_account(
-            Engine.load(),
+            engine,
             store,
             account.id,
             {"api_key": "rotated"},

@@ -11,12 +11,13 @@ from engine.accounts.model import Account, AccountStatus
 from engine.accounts.store import MemoryAccountStore
 from engine.api import Engine
 from engine.linking import AccountDisabledError
+from engine.loader import ProviderMapping
 from engine.server.connections import ConnectionPool
 
 
 @pytest.fixture
-def pool() -> ConnectionPool:
-    engine = Engine.load(cursor_key=secrets.token_bytes(32))
+def pool(bundled_providers: dict[str, ProviderMapping]) -> ConnectionPool:
+    engine = Engine(bundled_providers, cursor_key=secrets.token_bytes(32))
     return ConnectionPool(engine, MemoryAccountStore(), size=2, grace=0.0)
 
 

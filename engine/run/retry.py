@@ -127,7 +127,7 @@ def classify_exception(exc: BaseException) -> Outcome:
     `HTTPStatusError` → `HttpStatus`; anything else (invalid URL, unsupported protocol, local
     protocol misuse, too many redirects, non-httpx errors) → `Fatal`.
     """
-    import httpx  # the only place this module touches httpx
+    from engine.run.http import httpx  # the only place this module touches httpx
 
     if isinstance(exc, json.JSONDecodeError | httpx.DecodingError):
         return MaybeSent(Cause.MALFORMED_BODY)

@@ -136,7 +136,7 @@ class ProviderSession:
 
     def build(self, request: ProviderRequest) -> httpx.Request:
         """The httpx request with default headers and credentials added."""
-        import httpx
+        from engine.run.http import httpx
 
         url, query = self.url_for(request)
         headers = {**self.headers, **dict(request.headers), **self._auth_headers}
@@ -153,7 +153,7 @@ class ProviderSession:
 
     def parse(self, response: httpx.Response) -> ProviderResponse:
         """Status, lower-cased headers and parsed JSON; `MalformedBody` when it is not JSON."""
-        import httpx
+        from engine.run.http import httpx
 
         headers = {k.lower(): v for k, v in response.headers.items()}
         raw = response.content
@@ -221,7 +221,7 @@ class ProviderSession:
 
 
 def _transport_errors() -> tuple[type[BaseException], ...]:
-    import httpx
+    from engine.run.http import httpx
 
     return (httpx.TransportError, MalformedBody)
 
@@ -240,7 +240,7 @@ class SyncSender:
     def client(self) -> httpx.Client:
         """The HTTP client, made on first use (a connection that only explains needs none)."""
         if self._client is None:
-            import httpx
+            from engine.run.http import httpx
 
             self._client = httpx.Client(
                 transport=self._transport, timeout=self.session.timeout, follow_redirects=False
@@ -297,7 +297,7 @@ class AsyncSender:
     def client(self) -> httpx.AsyncClient:
         """The HTTP client, made on first use (a connection that only explains needs none)."""
         if self._client is None:
-            import httpx
+            from engine.run.http import httpx
 
             self._client = httpx.AsyncClient(
                 transport=self._transport, timeout=self.session.timeout, follow_redirects=False

@@ -18,7 +18,8 @@ from engine.accounts.link_tokens import LinkTokenStore, MemoryLinkTokenStore
 from engine.accounts.model import Account, utc_now
 from engine.accounts.scoped_tokens import SCOPED_PREFIX, read_scoped_token
 from engine.accounts.store import AccountStore
-from engine.accounts.tokens import ApiTokenStore, verify_token
+from engine.accounts.token_cache import DEFAULT_TOKEN_CACHE_TTL, CachingTokenStore
+from engine.accounts.tokens import ApiTokenStore
 from engine.api import AsyncConnection, Engine
 from engine.errors import ForbiddenError, UnauthorizedError
 from engine.forwarding.forwarder import Forwarder
@@ -38,12 +39,14 @@ class ServerSettings:
     `public_url`: the address host apps and end users reach the server at (links, webhook
     URLs). `forward_to`: where unified webhook events are forwarded (None: nowhere).
     `scoped_token_ttl`: default and maximum lifetime of account-scoped tokens, seconds.
-    `base_urls`: see the field.
+    `token_cache_ttl`: how long a successful API-token check is reused without reading the
+    token store (0: never; `engine.accounts.token_cache`). `base_urls`: see the field.
     """
 
     public_url: str = "http://127.0.0.1:8000"
     forward_to: str | None = None
     scoped_token_ttl: float = 900.0
+    token_cache_ttl: float = DEFAULT_TOKEN_CACHE_TTL
     base_urls: Mapping[str, str] = field(default_factory=dict)
     """Provider → base URL of the accounts linked on the link page (the operator's choice,
     e.g. a sandbox; never taken from a request). Unlisted providers use their mapping's."""
@@ -95,10 +98,16 @@ class ServerContext:
     """Forwards unified webhook events (`engine.forwarding`); None: no webhook routes."""
     connections: ConnectionPool = field(init=False)
     """The connections kept per linked account."""
+    token_cache: CachingTokenStore = field(init=False)
+    """`tokens`, wrapped so successful checks are cached briefly; `tokens` is this too, so a
+    revocation through the context evicts at once."""
 
     def __post_init__(self) -> None:
-        """Build the connection pool over the engine and the account store."""
+        """Build the connection pool; wrap the token store in the verification cache."""
         self.connections = ConnectionPool(self.engine, self.accounts, transport=self.transport)
+        if not isinstance(self.tokens, CachingTokenStore):
+            self.tokens = CachingTokenStore(self.tokens, ttl=self.settings.token_cache_ttl)
+        self.token_cache = self.tokens
 
     def caller_for(self, token: str, now: datetime | None = None) -> Caller:
         """The caller a bearer token stands for; `UnauthorizedError` if it stands for none.
@@ -110,7 +119,7 @@ class ServerContext:
             if claims is not None:
                 return Caller(account_id=claims.account_id)
             raise _unauthorized("the account-scoped token is invalid or has expired")
-        record = verify_token(self.tokens, token)
+        record = self.token_cache.verify(token)
         if record is None:
             raise _unauthorized("the API token is invalid or revoked")
         return Caller(token_id=record.id, token_name=record.name)
@@ -118,9 +127,13 @@ class ServerContext:
     async def authenticate(self, request: Request) -> Caller:
         """The caller of `request` (`Authorization: Bearer <token>`), or `UnauthorizedError`."""
         scheme, _, token = request.headers.get("authorization", "").partition(" ")
-        if scheme.lower() != "bearer" or not token.strip():
+        token = token.strip()
+        if scheme.lower() != "bearer" or not token:
             raise _unauthorized("send 'Authorization: Bearer <API token>'")
-        return await run_in_threadpool(self.caller_for, token.strip())
+        record = self.token_cache.cached(token)  # a recent success: no thread, no store read
+        if record is not None:
+            return Caller(token_id=record.id, token_name=record.name)
+        return await run_in_threadpool(self.caller_for, token)
 
     async def account_for(self, caller: Caller, account_id: str) -> Account:
         """The stored account `caller` may use (`ForbiddenError`, `AccountNotFoundError`)."""

@@ -45,6 +45,18 @@ def test_a_revoked_token_is_refused(server: RunningServer) -> None:
     assert response.json()["message"] == "the API token is invalid or revoked"
 
 
+def test_a_token_revoked_in_the_server_process_is_refused_at_the_next_call(
+    server: RunningServer,
+) -> None:
+    account = _account(server)
+    assert server.client.get(f"/integrated-accounts/{account.id}").status_code == 200
+    assert server.context.token_cache.cached(server.token) is not None  # the check is cached
+    record_id = server.token.removeprefix("unimap_").partition(".")[0]
+    server.context.tokens.revoke(record_id, utc_now())
+    response = server.client.get(f"/integrated-accounts/{account.id}")
+    assert (response.status_code, response.json()["error"]) == (401, "unauthorized")
+
+
 def test_a_token_with_a_wrong_secret_is_refused(server: RunningServer) -> None:
     forged = server.token[:-4] + ("AAAA" if not server.token.endswith("AAAA") else "BBBB")
     with server.anonymous() as client:

@@ -6,6 +6,8 @@ the plugin through its entry point; each test here checks one scenario's outcome
 
 from __future__ import annotations
 
+import fcntl
+import json
 import shutil
 import subprocess
 import sys
@@ -19,9 +21,26 @@ HERE = Path(__file__).parent
 pytestmark = pytest.mark.slow  # a separate process: started first (tests/conftest.py)
 
 
-@pytest.fixture(scope="module")
-def outcomes(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[str, str]]:
-    """Test name -> (outcome, message) of every scenario, from the run's JUnit XML report."""
+@pytest.fixture(scope="session")
+def outcomes(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> dict[str, list[str]]:
+    """Test name -> [outcome, message] of every scenario, from one separate pytest run.
+
+    Under xdist the workers share that run: the first to get here runs the scenarios and
+    leaves the outcomes in the run's shared temporary folder; the others read them.
+    """
+    if worker_id == "master":
+        return _run_scenarios(tmp_path_factory)
+    shared = tmp_path_factory.getbasetemp().parent
+    with open(shared / "testing-kit-scenarios.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        saved = shared / "testing-kit-scenarios.json"
+        if not saved.exists():
+            saved.write_text(json.dumps(_run_scenarios(tmp_path_factory)))
+        found: dict[str, list[str]] = json.loads(saved.read_text())
+        return found
+
+
+def _run_scenarios(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[str]]:
     folder = tmp_path_factory.mktemp("scenarios")
     shutil.copy(HERE / "scenarios.py", folder / "test_scenarios.py")
     (folder / "pytest.ini").write_text("[pytest]\naddopts = --strict-markers -p no:cacheprovider\n")
@@ -32,13 +51,13 @@ def outcomes(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[str, s
         capture_output=True,
         timeout=120,
     )
-    found: dict[str, tuple[str, str]] = {}
+    found: dict[str, list[str]] = {}
     for case in ET.parse(report).iter("testcase"):
         outcome, message = "passed", ""
         for child in case:
             if child.tag in ("failure", "error", "skipped"):
                 outcome, message = child.tag, child.get("message", "") + (child.text or "")
-        found[case.get("name", "")] = (outcome, message)
+        found[case.get("name", "")] = [outcome, message]
     return found
 
 

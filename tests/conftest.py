@@ -1,13 +1,16 @@
 """Suite-wide settings: a throw-away home for keys and databases; the backend servers; the
-canary watch (`canary_watch.py`), which checks the whole run for leaked canary keys."""
+canary watch (`canary_watch.py`), which checks the whole run for leaked canary keys; bytecode
+kept between runs even when `PYTHONDONTWRITEBYTECODE` is set."""
 
 from __future__ import annotations
 
 import gc
 import os
+import sys
 import tempfile
 from collections.abc import Iterator
 from contextlib import ExitStack
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
@@ -16,6 +19,21 @@ from tests.services import postgres_schema, redis_client, redis_prefix, redis_se
 
 if TYPE_CHECKING:
     from engine.loader import ProviderMapping
+
+
+def _keep_bytecode() -> None:
+    """With `PYTHONDONTWRITEBYTECODE` set, every pytest process (the controller, each xdist
+    worker) would compile every module and rewrite every test's asserts again, run after run
+    (several seconds of CPU each). Keep that bytecode under `.pytest_cache/bytecode` instead
+    (`sys.pycache_prefix`), out of the source folders; processes the tests start are left as
+    the environment says."""
+    if not sys.dont_write_bytecode or sys.pycache_prefix:
+        return
+    sys.pycache_prefix = str(Path(__file__).resolve().parents[1] / ".pytest_cache" / "bytecode")
+    sys.dont_write_bytecode = False
+
+
+_keep_bytecode()
 
 if not os.environ.get("UNIMAP_HOME"):
     os.environ["UNIMAP_HOME"] = tempfile.mkdtemp(prefix="unimap-test-home-")

@@ -22,8 +22,14 @@ from engine.expressions.programs import record_program, search_program
 from engine.expressions.warnings import collect_warnings
 from engine.plan.scope import SEPARATOR, encode_id
 from engine.unified.blanks import blank_to_null
+from tests.budget import examples
 
-BOUNDED = settings(max_examples=1000, deadline=None, derandomize=True, database=None)
+BOUNDED = settings(
+    max_examples=examples(quick=150, long=1000),  # tests/budget.py
+    deadline=None,
+    derandomize=True,
+    database=None,
+)
 
 def _number(low: int, high: int, width: int) -> st.SearchStrategy[str]:
     """A zero-padded number in [low, high] (sometimes just past the valid range), or now and

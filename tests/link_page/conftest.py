@@ -22,6 +22,7 @@ from engine.accounts.link_tokens import MemoryLinkTokenStore
 from engine.accounts.store import MemoryAccountStore
 from engine.accounts.tokens import MemoryTokenStore, create_token
 from engine.api import Engine
+from engine.run.retry import RetryPolicy
 from engine.server.app import create_app
 from engine.server.context import ServerContext, ServerSettings
 from simulators.core.server import serve_app_in_thread, serve_in_thread
@@ -72,8 +73,10 @@ class LinkServer:
 
 @pytest.fixture(scope="session")
 def link_engine() -> Engine:
-    """The bundled mappings, loaded once."""
-    return Engine.load(cursor_key=secrets.token_bytes(32))
+    """The bundled mappings, loaded once; retries back off for milliseconds, not seconds
+    (the providers are local: an unreachable one need not be waited for)."""
+    retries = RetryPolicy(base_delay=0.01, max_delay=0.05)
+    return Engine.load(cursor_key=secrets.token_bytes(32), retry_policy=retries)
 
 
 @pytest.fixture

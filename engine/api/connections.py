@@ -84,11 +84,18 @@ class Connection(_BaseConnection):
         self, resource: str, query: dict[str, Any] | None = None, *, remote_data: bool = True
     ) -> Iterator[dict[str, Any]]:
         """Every record of a list call, page after page, lazily and in constant memory."""
+        for page in self.pages(resource, query, remote_data=remote_data):
+            yield from page
+
+    def pages(
+        self, resource: str, query: dict[str, Any] | None = None, *, remote_data: bool = True
+    ) -> Iterator[list[dict[str, Any]]]:
+        """What `iterate` gives, one provider page (a list of records) at a time."""
         filters, limit, cursor = split_list_query(query)
         ctx = self.context(resource, "list", remote_data)
         plan = ListPlan(ctx, filters, limit, cursor)
         while not plan.done:
-            yield from run_sync(next_records(ctx, plan), self.sender.send)
+            yield run_sync(next_records(ctx, plan), self.sender.send)
 
     def proxy(
         self, method: str, path: str, query: Any = None, body: Any = None, *, paginate: bool = False
@@ -148,12 +155,19 @@ class AsyncConnection(_BaseConnection):
         self, resource: str, query: dict[str, Any] | None = None, *, remote_data: bool = True
     ) -> AsyncIterator[dict[str, Any]]:
         """Every record of a list call, page after page, lazily and in constant memory."""
+        async for page in self.pages(resource, query, remote_data=remote_data):
+            for record in page:
+                yield record
+
+    async def pages(
+        self, resource: str, query: dict[str, Any] | None = None, *, remote_data: bool = True
+    ) -> AsyncIterator[list[dict[str, Any]]]:
+        """What `iterate` gives, one provider page (a list of records) at a time."""
         filters, limit, cursor = split_list_query(query)
         ctx = self.context(resource, "list", remote_data)
         plan = ListPlan(ctx, filters, limit, cursor)
         while not plan.done:
-            for record in await run_async(next_records(ctx, plan), self.sender.send):
-                yield record
+            yield await run_async(next_records(ctx, plan), self.sender.send)
 
     async def proxy(
         self, method: str, path: str, query: Any = None, body: Any = None, *, paginate: bool = False

@@ -137,6 +137,12 @@ def run(args: argparse.Namespace) -> int:
         return print_error(error)
 
 
+CHUNK_BYTES = 1 << 16
+"""`--all` writes its lines in chunks of about this size, and the rest of each page when the
+page is done (one write per record is one system call when stdout is unbuffered, as with
+`PYTHONUNBUFFERED`)."""
+
+
 def _stream(connection: Any, resource: str, query: dict[str, Any], remote_data: bool) -> int:
     """Every record as one compact JSON line (`engine.jsonio.dumps_line`, UTF-8)."""
     from engine.jsonio import dumps_line
@@ -145,17 +151,28 @@ def _stream(connection: Any, resource: str, query: dict[str, Any], remote_data: 
     count = 0
     sys.stdout.flush()
     binary = getattr(sys.stdout, "buffer", None)
-    for record in connection.iterate(resource, query, remote_data=remote_data):
-        line = dumps_line(record)
-        if binary is not None:
-            binary.write(line)
-        else:
-            sys.stdout.write(line.decode("utf-8", "surrogatepass"))
-        count += 1
-        if progress and count % 500 == 0:
+    write = binary.write if binary is not None else _text_writer(sys.stdout)
+    for page in connection.pages(resource, query, remote_data=remote_data):
+        chunk: list[bytes] = []
+        size = 0
+        for record in page:
+            line = dumps_line(record)
+            chunk.append(line)
+            size += len(line)
+            if size >= CHUNK_BYTES:
+                write(b"".join(chunk))
+                chunk, size = [], 0
+        if chunk:
+            write(b"".join(chunk))
+        count += len(page)
+        if progress:
             print(f"\r{count} records…", end="", file=sys.stderr, flush=True)
-    if binary is not None:
-        binary.flush()
+    sys.stdout.flush()
     if progress:
         print(f"\r{count} records.", file=sys.stderr)
     return 0
+
+
+def _text_writer(stream: Any) -> Any:
+    """A writer of UTF-8 bytes to a text-only stream (one without `buffer`)."""
+    return lambda data: stream.write(data.decode("utf-8", "surrogatepass"))

@@ -51,6 +51,34 @@ def test_call_all_streams_every_record_as_ndjson(sandbox, capsys) -> None:
     assert len(ids) == len(set(ids)) == len(simulator.state.subscribers)
 
 
+class _Unbuffered:
+    """A stdout whose binary layer counts its writes (as with `PYTHONUNBUFFERED`: each one a
+    system call)."""
+
+    def __init__(self) -> None:
+        self.writes: list[bytes] = []
+        self.buffer = self
+
+    def write(self, data: bytes) -> int:
+        self.writes.append(bytes(data))
+        return len(data)
+
+    def flush(self) -> None:
+        return None
+
+
+def test_call_all_writes_each_page_in_a_few_chunks_not_line_by_line(
+    sandbox, monkeypatch
+) -> None:
+    simulator, base_url = sandbox
+    out = _Unbuffered()
+    monkeypatch.setattr("sys.stdout", out)
+    assert main(_call(base_url, "contacts", "list", "--all", "--limit", "25")) == 0
+    lines = b"".join(out.writes).splitlines()
+    assert len(lines) == len(simulator.state.subscribers) == 60
+    assert len(out.writes) == 3  # pages of 25, 25 and 10 records, each one write
+
+
 def test_call_upserts_a_body_given_as_a_file(sandbox, capsys, tmp_path) -> None:
     _, base_url = sandbox
     body = tmp_path / "body.json"

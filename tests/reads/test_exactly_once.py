@@ -98,3 +98,37 @@ def test_async_iterate_returns_every_contact_once_in_order(
             return [r["id"] async for r in connection.iterate("contacts", {"limit": 250})]
 
     assert asyncio.run(collect()) == expected
+
+
+def test_pages_are_the_provider_pages_of_what_iterate_yields(
+    engine: Engine, small: Simulator
+) -> None:
+    wire = CountingTransport(small.transport())
+    with engine.connect(
+        "mailerlite",
+        credentials={"api_key": DEFAULT_TOKEN},
+        base_url=IN_PROCESS_BASE_URL,
+        transport=wire,
+    ) as connection:
+        pages = list(connection.pages("contacts", {"limit": 300}))
+    assert [len(page) for page in pages] == [300, 300, 300, 100]
+    assert [r["id"] for page in pages for r in page] == _newest_first(small)
+    assert len(wire.requests) == 4
+
+
+def test_async_pages_are_the_provider_pages_of_what_iterate_yields(
+    engine: Engine, small: Simulator
+) -> None:
+    async def collect() -> list[list[str]]:
+        async with engine.aconnect(
+            "mailerlite",
+            credentials={"api_key": DEFAULT_TOKEN},
+            base_url=IN_PROCESS_BASE_URL,
+            transport=small.transport(),
+        ) as connection:
+            pages = connection.pages("contacts", {"limit": 400})
+            return [[r["id"] for r in page] async for page in pages]
+
+    pages = asyncio.run(collect())
+    assert [len(page) for page in pages] == [400, 400, 200]
+    assert [i for page in pages for i in page] == _newest_first(small)

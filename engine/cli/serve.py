@@ -1,12 +1,19 @@
 """`unimap serve`: the unified API over HTTP (`engine.server`), served by uvicorn.
 
     unimap serve [--host 127.0.0.1] [--port 8000] [--workers N] [--public-url URL]
-                 [--forward-to URL] [--base-url PROVIDER=URL ...] [--mappings DIR ...]
+                 [--forward-to URL] [--base-url PROVIDER=URL ...] [--allowed-host HOST ...]
+                 [--mappings DIR ...]
 
 Needs the `server` extra (`pip install 'unimap[server]'`). Accounts and API tokens come from
 `$UNIMAP_HOME/unimap.db`. The options reach every worker process through the environment
-(`UNIMAP_PUBLIC_URL`, `UNIMAP_FORWARD_TO`, `UNIMAP_BASE_URLS`, `UNIMAP_MAPPINGS`), which is
-how `--workers N` builds one app per process (`engine.server.app:app_factory`).
+(`UNIMAP_PUBLIC_URL`, `UNIMAP_FORWARD_TO`, `UNIMAP_BASE_URLS`, `UNIMAP_ALLOWED_HOSTS`,
+`UNIMAP_MAPPINGS`), which is how `--workers N` builds one app per process
+(`engine.server.app:app_factory`).
+
+`--allowed-host` (repeatable) lists the `Host` names the server answers to; any other is
+refused (DNS-rebinding protection). Without it, a server on a loopback address answers to
+`localhost`, `127.0.0.1`, `::1` and the `--public-url` host, and one on any other interface
+to every name; `--allowed-host '*'` turns the check off.
 """
 
 from __future__ import annotations
@@ -37,8 +44,10 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--port", type=int, default=8000, help="port (default 8000)")
     parser.add_argument("--workers", type=int, default=1, help="worker processes (default 1)")
     parser.add_argument(
-        "--public-url", default=None, metavar="URL", help="the address clients reach the server "
-        "at (default http://HOST:PORT)"
+        "--public-url",
+        default=None,
+        metavar="URL",
+        help="the address clients reach the server at (default http://HOST:PORT)",
     )
     parser.add_argument(
         "--forward-to", default=None, metavar="URL", help="forward unified webhook events here"
@@ -51,14 +60,27 @@ def register(subparsers: Any) -> None:
         help="base URL of the accounts linked on the link page for PROVIDER, e.g. a sandbox "
         "(repeatable)",
     )
+    parser.add_argument(
+        "--allowed-host",
+        action="append",
+        default=[],
+        metavar="HOST",
+        help="a Host name to answer to, '*.example.com' for subdomains, '*' for any "
+        "(repeatable; default on a loopback --host: localhost, 127.0.0.1, ::1 and the "
+        "--public-url host)",
+    )
     add_mappings_argument(parser)
     parser.set_defaults(handler=run)
 
 
 def _export(args: argparse.Namespace) -> None:
-    from engine.server.app import BASE_URLS_ENV, FORWARD_TO_ENV, PUBLIC_URL_ENV
+    from engine.server.app import ALLOWED_HOSTS_ENV, BASE_URLS_ENV, FORWARD_TO_ENV, PUBLIC_URL_ENV
+    from engine.server.hosts import default_allowed_hosts
 
-    os.environ[PUBLIC_URL_ENV] = args.public_url or f"http://{args.host}:{args.port}"
+    public_url = args.public_url or f"http://{_url_host(args.host)}:{args.port}"
+    os.environ[PUBLIC_URL_ENV] = public_url
+    allowed = args.allowed_host or default_allowed_hosts(args.host, public_url)
+    os.environ[ALLOWED_HOSTS_ENV] = " ".join(allowed)
     if args.base_url:
         os.environ[BASE_URLS_ENV] = " ".join(args.base_url)
     if args.forward_to:
@@ -66,6 +88,11 @@ def _export(args: argparse.Namespace) -> None:
     folders = [str(folder) for folder in mapping_folders(args)]
     if folders:
         os.environ[MAPPINGS_ENV] = os.pathsep.join(folders)
+
+
+def _url_host(host: str) -> str:
+    """`host` as written in a URL (an IPv6 address in brackets)."""
+    return f"[{host}]" if ":" in host and not host.startswith("[") else host
 
 
 def run(args: argparse.Namespace) -> int:

@@ -9,7 +9,8 @@ the connection pool is closed last. Errors of every route are answered by
 `app_factory()` builds the app from the environment (what `unimap serve --workers N` has
 uvicorn call in each worker process): the bundled mappings plus `UNIMAP_MAPPINGS`, the
 stores in the installation's database (`UNIMAP_DATABASE_URL`), and the settings from
-`UNIMAP_PUBLIC_URL` and `UNIMAP_FORWARD_TO`.
+`UNIMAP_PUBLIC_URL`, `UNIMAP_FORWARD_TO`, `UNIMAP_BASE_URLS` and `UNIMAP_ALLOWED_HOSTS`
+(with allowed hosts, `engine.server.hosts.HostCheck` refuses any other `Host` header).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.routing import BaseRoute
 
 from engine.accounts.database import default_store
@@ -32,8 +34,10 @@ from engine.forwarding.forwarder import default_forwarder
 from engine.paths import env_mapping_folders
 from engine.server.context import ServerContext, ServerSettings
 from engine.server.errors import exception_handlers
+from engine.server.hosts import HostCheck
 
 __all__ = [
+    "ALLOWED_HOSTS_ENV",
     "BASE_URLS_ENV",
     "FORWARD_TO_ENV",
     "PUBLIC_URL_ENV",
@@ -61,6 +65,8 @@ PUBLIC_URL_ENV = "UNIMAP_PUBLIC_URL"
 FORWARD_TO_ENV = "UNIMAP_FORWARD_TO"
 #: Provider base URLs of accounts linked on the link page, `PROVIDER=URL ...` (a sandbox).
 BASE_URLS_ENV = "UNIMAP_BASE_URLS"
+#: The `Host` names the server answers to, separated by spaces or commas (unset: any).
+ALLOWED_HOSTS_ENV = "UNIMAP_ALLOWED_HOSTS"
 
 
 def create_app(context: ServerContext) -> Starlette:
@@ -79,7 +85,13 @@ def create_app(context: ServerContext) -> Starlette:
                 await stack.enter_async_context(hook(context))
             yield
 
-    app = Starlette(routes=routes, exception_handlers=exception_handlers(), lifespan=lifespan)
+    allowed = context.settings.allowed_hosts
+    app = Starlette(
+        routes=routes,
+        exception_handlers=exception_handlers(),
+        lifespan=lifespan,
+        middleware=[Middleware(HostCheck, allowed=allowed)] if allowed else [],
+    )
     app.state.context = context
     return app
 
@@ -91,6 +103,7 @@ def settings_from_environment() -> ServerSettings:
         public_url=os.environ.get(PUBLIC_URL_ENV) or defaults.public_url,
         forward_to=os.environ.get(FORWARD_TO_ENV) or None,
         base_urls=parse_base_urls(os.environ.get(BASE_URLS_ENV, "")),
+        allowed_hosts=tuple(os.environ.get(ALLOWED_HOSTS_ENV, "").replace(",", " ").split()),
     )
 
 

@@ -40,13 +40,16 @@ class ServerSettings:
     URLs). `forward_to`: where unified webhook events are forwarded (None: nowhere).
     `scoped_token_ttl`: default and maximum lifetime of account-scoped tokens, seconds.
     `token_cache_ttl`: how long a successful API-token check is reused without reading the
-    token store (0: never; `engine.accounts.token_cache`). `base_urls`: see the field.
+    token store (0: never; `engine.accounts.token_cache`). `allowed_hosts`: the `Host`
+    names the server answers to (`engine.server.hosts`; empty: any). `base_urls`: see the
+    field.
     """
 
     public_url: str = "http://127.0.0.1:8000"
     forward_to: str | None = None
     scoped_token_ttl: float = 900.0
     token_cache_ttl: float = DEFAULT_TOKEN_CACHE_TTL
+    allowed_hosts: tuple[str, ...] = ()
     base_urls: Mapping[str, str] = field(default_factory=dict)
     """Provider → base URL of the accounts linked on the link page (the operator's choice,
     e.g. a sandbox; never taken from a request). Unlisted providers use their mapping's."""

@@ -56,6 +56,7 @@ def fuzzed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Fuzzed]:
             accounts=MemoryAccountStore(),
             tokens=MemoryTokenStore(),
             scoped_key=secrets.token_bytes(32),
+            settings=ServerSettings(allowed_hosts=ALLOWED_HOSTS),
             forwarder=forwarder,
         )
         account = context.accounts.add(
@@ -65,7 +66,7 @@ def fuzzed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Fuzzed]:
         with serve_app_in_thread(create_app(context), lifespan="on") as url:
             # Webhooks subscribed while fuzzing are delivered to this server itself; one is
             # subscribed first, so deliveries reach the signature check and listings a webhook.
-            context.settings = ServerSettings(public_url=url)
+            context.settings = ServerSettings(public_url=url, allowed_hosts=ALLOWED_HOSTS)
             subscribed = httpx.post(
                 f"{url}/integrated-accounts/{account.id}/webhooks",
                 json={"events": ["contact.unsubscribed", "contact.updated"]},
@@ -77,6 +78,8 @@ def fuzzed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Fuzzed]:
     outbox.close()
 
 
+#: The server answers to its loopback address only, as `unimap serve` does by default.
+ALLOWED_HOSTS = ("127.0.0.1",)
 FORWARD_SECRET = "whsec_" + base64.b64encode(b"fuzzing-forwarding-secret-32byte").decode()
 #: Path parameters naming the linked account: fuzzed with the real one, to reach past the
 #: lookup (an unknown account is covered by the route tests).

@@ -45,3 +45,11 @@ def test_serve_with_workers_builds_one_app_per_process(unimap_home: Path) -> Non
     with serve("--workers", "2") as url:
         statuses = {_authenticated_call(url, token).status_code for _ in range(6)}
     assert statuses == {404}
+
+
+def test_serve_on_loopback_refuses_a_foreign_host_header(unimap_home: Path) -> None:
+    with serve() as url:
+        rebound = httpx.get(f"{url}/healthz", headers={"Host": "rebound.example"}, timeout=10)
+        own = httpx.get(f"{url}/healthz", timeout=10)
+    assert (rebound.status_code, rebound.json()["error"]) == (400, "validation_error")
+    assert own.status_code == 200

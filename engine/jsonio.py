@@ -22,15 +22,16 @@ from typing import Any
 
 import orjson
 
-_TOKENS = bytes.maketrans(b"0123456789,[ \t\r\n", b"0000000000::::::")
-"""Digits become `0`; what may stand before a number token (`:` `,` `[` white space) `:`."""
+_TOKENS = bytes.maketrans(b"0123456789,[ \t\r\n-", b"0000000000:::::::")
+"""Digits become `0`; what may stand before a number's digits (`:` `,` `[` white space and
+a minus sign) `:`, so one search finds them all."""
 _LONG = b"0" * 19
 """The shortest integer outside orjson's 64-bit range has 19 digits."""
 
 
 def _may_hold_a_long_integer(raw: bytes) -> bool:
     tokens = raw.translate(_TOKENS)
-    if b":" + _LONG in tokens or b":-" + _LONG in tokens:
+    if b":" + _LONG in tokens:
         return True
     head = raw[:32].lstrip()
     return head[:1] in (b"-", b"0", b"1", b"2", b"3", b"4", b"5", b"6", b"7", b"8", b"9")

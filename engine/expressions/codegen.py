@@ -22,6 +22,7 @@ from contextlib import ExitStack
 from typing import Any
 
 from engine.expressions.codegen_calls import all_text, call
+from engine.expressions.codegen_text import cleaned, is_false, is_null, is_text, text_literals
 from engine.expressions.emitter import Emitter
 from engine.expressions.functions import FUNCTIONS, lookup_value
 from engine.expressions.keeping import KEEPING
@@ -47,12 +48,6 @@ _HELPERS: dict[str, Any] = {
 }
 
 
-def is_false(name: str) -> str:
-    """JMESPath falsiness of the variable `name`, as a Python test: null, false, and the
-    empty string, array and object (Python's falsy values but for the numbers zero)."""
-    return f"(not {name} and type({name}) is not int and type({name}) is not float)"
-
-
 class Generator:
     """Emits the code of JMESPath nodes into an `Emitter`."""
 
@@ -74,10 +69,10 @@ class Generator:
         known = self._clean_memo.get(name)
         if known is not None:
             return known
-        cleaned = self._assign(_cleaned(name))
+        result = self._assign(cleaned(name))
         if self.out.depth == 1:
-            self._clean_memo[name] = cleaned
-        return cleaned
+            self._clean_memo[name] = result
+        return result
 
     def _raw_if(self, name: str, *sources: str) -> str:
         """Mark `name` raw when any of `sources` is; return it."""
@@ -185,8 +180,11 @@ class Generator:
         if op in ("eq", "ne"):
             left, right = self.clean(left), self.clean(right)
             negate = "not " if op == "ne" else ""
-            if any(_is_text(child) for child in node["children"]):  # no number/boolean case
+            if any(is_text(child) for child in node["children"]):  # no number/boolean case
                 return self._assign(f"{negate}({left} == {right})")
+            if any(is_null(child) for child in node["children"]):  # only null equals null
+                other = right if is_null(node["children"][0]) else left
+                return self._assign(f"{negate}({other} is None)")
             return self._assign(f"{negate}_equals({left}, {right})")
         symbol = _ORDERING[op]  # raw or clean, a `""` is no number: no need to clean
         return self._assign(
@@ -215,7 +213,7 @@ class Generator:
             self.out.line(f"{name} = {self.clean(second) if mixed else second}")
         if mixed and raw_first:
             with self.out.block("else"):
-                self.out.line(f"{name} = {_cleaned(name)}")
+                self.out.line(f"{name} = {cleaned(name)}")
         elif raw_first:
             self.raw.add(name)
         return name
@@ -327,7 +325,7 @@ class Generator:
         call, then the result cleaned, for arguments of other types). Keys written as an
         array of strings are a constant (the array is null only over a null input)."""
         result, out = self.out.temp(), self.out
-        literal = _text_literals(keys_node)
+        literal = text_literals(keys_node)
         if literal is not None:
             keys = out.const(frozenset(literal) if name == "omit" else literal)
             test = f"type({obj}) is dict and not {self._null_test(source)}"
@@ -342,7 +340,7 @@ class Generator:
             # omit/pick never look at the values they keep: clean what is left afterwards
             first = self._assign(f"None if {obj} == '' else {obj}")
             kept = call(self.out, name, [first, keys])
-            out.line(f"{result} = {_cleaned(kept)}")
+            out.line(f"{result} = {cleaned(kept)}")
         return result
 
 
@@ -373,22 +371,3 @@ def _collect(node: dict[str, Any], tree: Tree, depth: int = 0) -> None:
     elif kind in SAME_INPUT:
         for child in children:
             _collect(child, tree, depth)
-
-
-def _cleaned(name: str) -> str:
-    """`name` with a raw `""` read as null, at any depth."""
-    return f"(None if {name} == '' else {name}) if type({name}) in _atoms else _blank({name})"
-
-
-def _text_literals(node: dict[str, Any]) -> tuple[str, ...] | None:
-    """The strings of an array written as string literals (`['a', 'b']`), else None."""
-    if node["type"] != "multi_select_list":
-        return None
-    children = node["children"]
-    if not all(child["type"] == "literal" and type(child["value"]) is str for child in children):
-        return None
-    return tuple(child["value"] for child in children)
-
-
-def _is_text(node: dict[str, Any]) -> bool:
-    return node["type"] == "literal" and type(node["value"]) is str

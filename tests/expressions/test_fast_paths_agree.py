@@ -3,7 +3,8 @@
 * `to_iso8601` answers date-times already in UTC and in plain digits without a full parse:
   on generated text of that shape and around it (bad digits, odd separators, fractions,
   offsets, padding), its value and its warnings are those of the full parse and format.
-* `omit`/`pick` of a raw object and `||` with a literal clean the kept values in one pass:
+* `omit`/`pick` of a raw object and `||` with a literal clean the kept values in one pass,
+  and a comparison with `null` is a test of identity:
   a record program using them gives what the closures give over the cleaned record.
 * A composite id's parts are percent-encoded as `urllib.parse.quote(part, safe="")` does.
 """
@@ -125,7 +126,8 @@ KEEPING_EXPRESSIONS = [
     "omit(a || `{}`, ['b', 'c'])", "pick(a || `{}`, ['b', 'c'])", "omit(a, ['b'])",
     "pick(a, ['a', 'x'])", "omit(a || b, ['c'])", "omit(a || `{\"b\": \"\"}`, ['c'])",
     "omit(a, b)", "pick(a, b)", "a || `[1]`", "`[1]` || a", "a && `{}`", "a || ''",
-    "omit(a || `null`, ['b'])", "a.b || `{\"x\": [1]}`",
+    "omit(a || `null`, ['b'])", "a.b || `{\"x\": [1]}`", "a == `null`", "`null` != a.b",
+    "a[0] == `null`",
 ]  # fmt: skip
 
 

@@ -306,7 +306,7 @@ class ScopeListing:
                 remote=True,
                 raw_response=body,
             )
-        return [r for r in records if r is not None]
+        return records if None not in records else [r for r in records if r is not None]
 
     def envelope(self, records: list[dict[str, Any]]) -> dict[str, Any]:
         """The unified list envelope for the page just received."""

@@ -86,6 +86,7 @@ class Connection(_BaseConnection):
         """Every record of a list call, page after page, lazily and in constant memory."""
         for page in self.pages(resource, query, remote_data=remote_data):
             yield from page
+            del page  # not kept alive while the next page is read
 
     def pages(
         self, resource: str, query: dict[str, Any] | None = None, *, remote_data: bool = True
@@ -158,6 +159,7 @@ class AsyncConnection(_BaseConnection):
         async for page in self.pages(resource, query, remote_data=remote_data):
             for record in page:
                 yield record
+            del page  # not kept alive while the next page is read
 
     async def pages(
         self, resource: str, query: dict[str, Any] | None = None, *, remote_data: bool = True

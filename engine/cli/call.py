@@ -165,6 +165,7 @@ def _stream(connection: Any, resource: str, query: dict[str, Any], remote_data: 
         if chunk:
             write(b"".join(chunk))
         count += len(page)
+        del page, chunk  # not kept alive while the next page is read
         if progress:
             print(f"\r{count} records…", end="", file=sys.stderr, flush=True)
     sys.stdout.flush()

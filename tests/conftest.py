@@ -4,6 +4,7 @@ kept between runs even when `PYTHONDONTWRITEBYTECODE` is set."""
 
 from __future__ import annotations
 
+import compileall
 import gc
 import os
 import sys
@@ -20,16 +21,23 @@ from tests.services import postgres_schema, redis_client, redis_prefix, redis_se
 if TYPE_CHECKING:
     from engine.loader import ProviderMapping
 
+ROOT = Path(__file__).resolve().parents[1]
+
 
 def _keep_bytecode() -> None:
     """With `PYTHONDONTWRITEBYTECODE` set, every pytest process (the controller, each xdist
     worker) would compile every module and rewrite every test's asserts again, run after run
     (several seconds of CPU each). Keep that bytecode under `.pytest_cache/bytecode` instead
-    (`sys.pycache_prefix`), out of the source folders; processes the tests start are left as
-    the environment says."""
+    (`sys.pycache_prefix`), out of the source folders. The processes the tests start (`unimap
+    serve`, `unimap sandbox`, worker processes, inner pytest runs) keep the environment's
+    setting, so the controller byte-compiles the packages they import first, as installing
+    a wheel does (`compileall`: only what changed since the last run)."""
     if not sys.dont_write_bytecode or sys.pycache_prefix:
         return
-    sys.pycache_prefix = str(Path(__file__).resolve().parents[1] / ".pytest_cache" / "bytecode")
+    if "PYTEST_XDIST_WORKER" not in os.environ:
+        for package in ("engine", "simulators", "benchmarks"):
+            compileall.compile_dir(ROOT / package, quiet=1, workers=1)
+    sys.pycache_prefix = str(ROOT / ".pytest_cache" / "bytecode")
     sys.dont_write_bytecode = False
 
 

@@ -6,7 +6,8 @@ trusts the browser (every call needs a bearer token, the link page its link toke
 refusing foreign names is cheap defence in depth.
 
 `HostCheck(app, allowed)` answers a request whose `Host` is not allowed (or missing) with a
-400 unified `validation_error` naming the `Host` header, before any route runs. `allowed`
+400 unified `validation_error` naming the `Host` header, before any route runs (a websocket
+is closed with code 1008). `allowed`
 holds host names or addresses without port (case-insensitive); `*.example.com` allows every
 subdomain of example.com; `*` alone allows everything (no check). `default_allowed_hosts`
 gives `unimap serve`'s default: the loopback names plus the public URL's host when the server
@@ -84,6 +85,9 @@ class HostCheck:
         host = host_name(headers.get(b"host", b"").decode("latin-1"))
         if host and _allows(self.allowed, host):
             await self.app(scope, receive, send)
+            return
+        if scope["type"] == "websocket":  # no HTTP answer on a websocket: close it
+            await send({"type": "websocket.close", "code": 1008})
             return
         problem = "is not a name this server answers to (unimap serve --allowed-host)"
         error = ValidationError(

@@ -5,17 +5,19 @@ from `--host` and `--public-url`."""
 from __future__ import annotations
 
 import argparse
+import asyncio
 import dataclasses
 from collections.abc import Iterator
 
 import httpx
 import pytest
+from starlette.types import Message, Receive, Scope, Send
 
 from engine.accounts.tokens import create_token
 from engine.cli import build_parser
 from engine.server.app import create_app, settings_from_environment
 from engine.server.context import ServerContext
-from engine.server.hosts import default_allowed_hosts, host_name
+from engine.server.hosts import HostCheck, default_allowed_hosts, host_name
 from simulators.core.server import serve_app_in_thread
 
 
@@ -111,3 +113,21 @@ def test_serve_options_reach_every_worker_through_the_environment(
     assert "unimap.example.com" in settings_from_environment().allowed_hosts
     _export(_serve_args("--host", "0.0.0.0"))
     assert settings_from_environment().allowed_hosts == ()
+
+
+def test_a_websocket_naming_a_foreign_host_is_closed() -> None:
+    sent: list[Message] = []
+    reached: list[str] = []
+
+    async def app(scope: Scope, receive: Receive, send: Send) -> None:
+        reached.append("app")
+
+    async def send(message: Message) -> None:
+        sent.append(message)
+
+    async def receive() -> Message:
+        return {"type": "websocket.connect"}
+
+    scope = {"type": "websocket", "headers": [(b"host", b"rebound.example")]}
+    asyncio.run(HostCheck(app, ["127.0.0.1"])(scope, receive, send))
+    assert sent == [{"type": "websocket.close", "code": 1008}] and reached == []

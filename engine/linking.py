@@ -22,8 +22,7 @@ No function here ever puts a credential value in a message, a log line or a repr
 
 from __future__ import annotations
 
-import logging
-import threading
+import asyncio
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -32,13 +31,13 @@ import httpx
 from engine.accounts.errors import AccountsError
 from engine.accounts.model import Account, AccountStatus
 from engine.accounts.store import AccountStore
+from engine.accounts.tracker import TOUCH_INTERVAL, AccountTracker
 from engine.api import AsyncConnection, Connection, Engine
 from engine.errors import ForbiddenError
 from engine.loader import ProviderMapping
 from engine.plan.build import fixed_request
 from engine.plan.messages import Plan, ProviderRequest
 from engine.plan.responses import raise_for_response
-from engine.run.clock import Clock
 from engine.run.credentials import checked_credentials
 from engine.run.drivers import run_async, run_sync
 from engine.run.retry import RetryPolicy
@@ -59,10 +58,6 @@ __all__ = [
     "relink_account",
 ]
 
-logger = logging.getLogger("unimap.accounts")
-
-TOUCH_INTERVAL = 60.0
-"""Seconds between two `last_used_at` updates made by one connection."""
 
 Credentials = Mapping[str, str | Secret]
 
@@ -123,6 +118,11 @@ async def acheck_credentials(connection: AsyncConnection) -> None:
 def _before_save(hook: Callable[[], object] | None) -> None:
     if hook is not None:
         hook()
+
+
+def _save(store: AccountStore, account: Account, hook: Callable[[], object] | None) -> Account:
+    _before_save(hook)
+    return store.add(account)
 
 
 def link_account(
@@ -192,7 +192,8 @@ async def alink_account(
     tenant_id: str | None = None,
     before_save: Callable[[], object] | None = None,
 ) -> Account:
-    """`link_account` with an async check request (the store call itself is blocking)."""
+    """`link_account` with an async check request; `before_save` and the store call run in a
+    worker thread, so a blocking store never stalls the event loop."""
     credentials = checked_credentials(engine.mapping(provider), credentials)
     secret_metadata = _sealed(secret_metadata)
     account = Account.new(
@@ -215,8 +216,7 @@ async def alink_account(
         settings=account.settings,
     ) as connection:
         await acheck_credentials(connection)
-    _before_save(before_save)
-    return store.add(account)
+    return await asyncio.to_thread(_save, store, account, before_save)
 
 
 def relink_account(
@@ -257,58 +257,6 @@ def relink_account(
 # --------------------------------------------------------------------------- connecting
 
 
-class _AccountTracker:
-    """Book-keeping of one connection to a stored account: touches and status changes.
-
-    Store failures are logged (account id and error type only) and never fail the call that
-    triggered them: the provider's answer matters more than the book-keeping.
-    """
-
-    def __init__(self, store: AccountStore, account: Account, clock: Clock) -> None:
-        self.store = store
-        self.account_id = account.id
-        self.clock = clock
-        self._lock = threading.Lock()
-        self._last_touch: float | None = None
-        self._needs_reauth = account.status is AccountStatus.NEEDS_REAUTH
-
-    def succeeded(self) -> None:
-        """A provider call succeeded: touch `last_used_at` (throttled), clear `needs_reauth`."""
-        now = self.clock.monotonic()
-        with self._lock:
-            due = self._last_touch is None or now - self._last_touch >= TOUCH_INTERVAL
-            if due:
-                self._last_touch = now
-            reactivate, self._needs_reauth = self._needs_reauth, False
-        if due:
-            self._safely("touch", lambda: self.store.touch(self.account_id))
-        if reactivate:
-            self._safely("reactivate", self._reactivate)
-
-    def _reactivate(self) -> None:
-        # Only undo our own mark: never re-enable an account someone disabled meanwhile.
-        if self.store.get(self.account_id).status is AccountStatus.NEEDS_REAUTH:
-            self.store.update_status(self.account_id, AccountStatus.ACTIVE)
-
-    def unauthorized(self) -> None:
-        """The provider answered 401: mark the account `needs_reauth`."""
-        with self._lock:
-            self._needs_reauth = True
-        self._safely("mark needs_reauth", self._mark_needs_reauth)
-
-    def _mark_needs_reauth(self) -> None:
-        if self.store.get(self.account_id).status is AccountStatus.ACTIVE:
-            self.store.update_status(self.account_id, AccountStatus.NEEDS_REAUTH)
-
-    def _safely(self, what: str, action: Callable[[], object]) -> None:
-        try:
-            action()
-        except Exception as exc:
-            logger.warning(
-                "account %s: could not %s (%s)", self.account_id, what, type(exc).__name__
-            )
-
-
 def _usable(store: AccountStore, account_id: str) -> Account:
     account = store.get(account_id)
     if account.status is AccountStatus.DISABLED:
@@ -333,7 +281,7 @@ def connect_account(
     connection settings for this connection only.
     """
     account = _usable(store, account_id)
-    tracker = _AccountTracker(store, account, engine.clock)
+    tracker = AccountTracker(store, account, engine.clock)
     return engine.connect(
         account.provider,
         credentials=account.credentials,
@@ -380,7 +328,7 @@ def aconnect_stored(
     per request and may keep the connection while the stored account is unchanged)."""
     if account.status is AccountStatus.DISABLED:
         raise AccountDisabledError(account.id)
-    tracker = _AccountTracker(store, account, engine.clock)
+    tracker = AccountTracker(store, account, engine.clock)
     return engine.aconnect(
         account.provider,
         credentials=account.credentials,

@@ -17,6 +17,7 @@ provider can be subscribed to some unified event types (the link tokens asking f
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Sequence
 from typing import Any
@@ -28,7 +29,7 @@ from engine.accounts.model import utc_now
 from engine.accounts.store import AccountStore
 from engine.api import AsyncConnection, Engine
 from engine.errors import ConfigurationError, FieldProblem, UnimapError, ValidationError
-from engine.linking import aconnect_account
+from engine.linking import aconnect_stored
 from engine.webhooks.subscriptions import provider_events, subscription_spec
 
 __all__ = [
@@ -91,11 +92,15 @@ async def _remove_previous(connection: AsyncConnection, url: str) -> None:
             await connection.webhooks.unsubscribe(str(hook["id"]))
 
 
-def _record(store: AccountStore, account_id: str, outcome: dict[str, Any]) -> None:
-    """Keep the outcome on the account; a store failure is logged, never raised."""
+async def _record(store: AccountStore, account_id: str, outcome: dict[str, Any]) -> None:
+    """Keep the outcome on the account (off the event loop); a store failure is logged,
+    never raised."""
     try:
-        store.set_metadata(
-            account_id, SUBSCRIPTION_METADATA, {**outcome, "at": utc_now().isoformat()}
+        await asyncio.to_thread(
+            store.set_metadata,
+            account_id,
+            SUBSCRIPTION_METADATA,
+            {**outcome, "at": utc_now().isoformat()},
         )
     except Exception as exc:
         logger.warning(
@@ -139,22 +144,23 @@ async def asubscribe_account(
     re-authorised account gets one subscription, verified with the secret kept now). The
     outcome is recorded in the account's metadata (`SUBSCRIPTION_METADATA`); a failure is
     raised after that. `connection`: an open connection to the account to use (a server's
-    pooled one), left open; without it one is opened (with `transport`) and closed.
+    pooled one), left open; without it one is opened (with `transport`) and closed. Every
+    account store call runs in a worker thread: a blocking store never stalls the event loop.
     """
-    provider = store.get(account_id).provider
-    url = delivery_url(public_base_url, provider, account_id)
+    account = await asyncio.to_thread(store.get, account_id)
+    url = delivery_url(public_base_url, account.provider, account_id)
     try:
         if connection is not None:
             made = await _subscribe(connection, store, account_id, url, events, name, replace)
         else:
-            async with aconnect_account(engine, store, account_id, transport=transport) as own:
+            async with aconnect_stored(engine, store, account, transport=transport) as own:
                 made = await _subscribe(own, store, account_id, url, events, name, replace)
     except Exception as exc:
         code = exc.error if isinstance(exc, UnimapError) else "internal_error"
         message = exc.message if isinstance(exc, UnimapError) else "unexpected error"
         failed = {"status": "failed", "events": events, "error": code, "message": message}
-        _record(store, account_id, failed)
+        await _record(store, account_id, failed)
         raise
     hook = _public(made, url)
-    _record(store, account_id, {"status": "subscribed", "id": hook["id"], "events": events})
+    await _record(store, account_id, {"status": "subscribed", "id": hook["id"], "events": events})
     return hook

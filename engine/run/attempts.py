@@ -7,6 +7,7 @@ covers every wait after it, retry delays and rate-limit pacing alike.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from engine.errors import ConnectionFailedError, RemoteError, RequestTimeoutError, UnimapError
@@ -22,8 +23,14 @@ logger = logging.getLogger("unimap.http")
 class Attempts:
     """The decisions of one request's retry loop, shared by the sync and async senders."""
 
-    def __init__(self, session: ProviderSession, request: ProviderRequest) -> None:
+    def __init__(
+        self, session: ProviderSession, request: ProviderRequest, defer_hooks: bool = False
+    ) -> None:
         self.session = session
+        # With `defer_hooks` (the async sender), `on_unauthorized` is left to the caller in
+        # `deferred`: it may block (an account store), so it runs off the event loop.
+        self.defer_hooks = defer_hooks
+        self.deferred: list[Callable[[], None]] = []
         self.request = request
         self.attempt = 0
         self.started: float | None = None  # when the first attempt went out
@@ -95,8 +102,12 @@ class Attempts:
         raise self.failure(outcome)
 
     def outcome_of(self, response: ProviderResponse) -> Outcome | None:
-        if response.status == 401 and self.session.options.on_unauthorized is not None:
-            self.session.options.on_unauthorized()
+        hook = self.session.options.on_unauthorized
+        if response.status == 401 and hook is not None:
+            if self.defer_hooks:
+                self.deferred.append(hook)
+            else:
+                hook()
         if response.status in self.session.options.retry_policy.retry_statuses:
             hint = self.session.server_view(response).retry_hint(response.status)
             return HttpStatus(response.status, hint)

@@ -6,6 +6,7 @@ everything it decides is in the shared `_Attempts` helper and in `engine.run.ret
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 from collections.abc import Callable, Mapping
@@ -313,7 +314,7 @@ class AsyncSender:
     async def send(self, request: ProviderRequest) -> ProviderResponse:
         """Send with pacing and bounded retries; a final HTTP error status is returned as is."""
         session, options = self.session, self.session.options
-        attempts = Attempts(session, request)
+        attempts = Attempts(session, request, defer_hooks=True)
         http_request = session.build(request)
         transport_errors = _transport_errors()
         rate_buckets = session.rate_buckets(request)
@@ -335,6 +336,8 @@ class AsyncSender:
                 # Outside the handler: a final error must not chain the transport's exception,
                 # whose text may quote a header value.
                 result = attempts.settle(answered, failed)
+            while attempts.deferred:
+                await asyncio.to_thread(attempts.deferred.pop(0))
             if isinstance(result, ProviderResponse):
                 return result
             await options.clock.asleep(result)

@@ -11,6 +11,7 @@ file, e.g. deletions or campaign opens that a provider batches).
 
 from __future__ import annotations
 
+import asyncio
 import secrets
 from collections.abc import Awaitable, Callable, Mapping
 from functools import partial
@@ -316,7 +317,8 @@ class AsyncSubscriptions:
         store: AccountStore | None = None,
         account_id: str | None = None,
     ) -> dict[str, Any]:
-        """See `Subscriptions.subscribe`."""
+        """See `Subscriptions.subscribe` (the secret is stored from a worker thread: a
+        blocking account store never stalls the event loop)."""
         mapping = self._mapping
         result = await run_async(
             subscribe_plan(
@@ -324,7 +326,7 @@ class AsyncSubscriptions:
             ),
             self._send,
         )
-        _store_secret(mapping, result, store, account_id)
+        await asyncio.to_thread(_store_secret, mapping, result, store, account_id)
         return result
 
     async def list(self) -> list[dict[str, Any]]:

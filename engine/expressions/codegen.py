@@ -43,7 +43,7 @@ _HELPERS: dict[str, Any] = {
     "_lookup": lookup_value,
     "_call": FUNCTIONS.call_function,
     "_blank": blank_to_null,
-    "_atoms": frozenset({str, int, float, bool, type(None)}),
+    "_numbers": frozenset({int, float, bool}),
     "_all_text": all_text,
 }
 

@@ -14,7 +14,10 @@ def is_false(name: str) -> str:
 
 def cleaned(name: str) -> str:
     """`name` with a raw `""` read as null, at any depth."""
-    return f"(None if {name} == '' else {name}) if type({name}) in _atoms else _blank({name})"
+    return (
+        f"({name} or None) if type({name}) is str else {name} if {name} is None "
+        f"or type({name}) in _numbers else _blank({name})"
+    )
 
 
 def text_literals(node: dict[str, Any]) -> tuple[str, ...] | None:

@@ -161,7 +161,7 @@ def _utc(moment: datetime) -> datetime | None:
 
 
 _CANONICAL = re.compile(
-    r"[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]{1,6})?(?:Z|\+00:00)?",
+    r"\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(?:\.\d{1,6})?(?:Z|\+00:00)?",
     re.ASCII,
 ).fullmatch
 """Date-times already in UTC, written digit by digit: `YYYY-MM-DD HH:MM:SS` or

@@ -7,14 +7,18 @@ from typing import Any
 
 from engine.unified.blanks import blank_to_null
 
-_ATOMS = frozenset({str, int, float, bool, type(None)})
+_NUMBERS = frozenset({int, float, bool})
 
 
 def omit_cleaned(obj: dict[Any, Any], keys: list[Any] | frozenset[str]) -> dict[Any, Any]:
     """`omit(blank_to_null(obj), keys)` for an object and an array (or a set) of keys."""
     drop = keys if type(keys) is frozenset else set(keys)
     return {
-        key: (None if item == "" else item) if type(item) in _ATOMS else blank_to_null(item)
+        key: (item or None)
+        if type(item) is str
+        else item
+        if item is None or type(item) in _NUMBERS
+        else blank_to_null(item)
         for key, item in obj.items()
         if key not in drop
     }

@@ -2,6 +2,7 @@
 webhook forwarding.
 
     unimap webhook secret                      # the whsec_ secret receivers verify with
+    unimap webhook secret rotate [--grace S]   # a new one; the old one signs too for S seconds
     unimap webhook endpoint TENANT URL         # forward TENANT's events to URL
     unimap webhook endpoint TENANT             # print it;  --remove: forward to the default
     unimap webhook endpoints                   # every tenant's URL, JSON
@@ -32,10 +33,27 @@ def add_commands(commands: Any) -> None:
     secret = commands.add_parser(
         "secret",
         help="print the secret forwarded webhooks are signed with",
-        description="Print the whsec_ secret (UNIMAP_FORWARD_SECRET, else derived from the "
-        "installation key) that host apps verify forwarded webhooks with.",
+        description="Print the whsec_ secret (UNIMAP_FORWARD_SECRET, else the last one made "
+        "by `webhook secret rotate`, else derived from the installation key) that host apps "
+        "verify forwarded webhooks with.",
     )
     secret.set_defaults(handler=run_secret)
+    rotate = secret.add_subparsers(dest="secret_command", metavar="{rotate}").add_parser(
+        "rotate",
+        help="make a new secret current; the old one keeps signing for a grace period",
+        description="Make a new random whsec_ secret current and print it. The secret it "
+        "replaces keeps signing alongside (a second signature in webhook-signature) for "
+        "--grace seconds, so receivers can switch over without a failed delivery; then it "
+        "is dropped. Refused when UNIMAP_FORWARD_SECRET sets the secret.",
+    )
+    rotate.add_argument(
+        "--grace",
+        type=float,
+        default=None,
+        metavar="SECONDS",
+        help="how long the old secret keeps signing (default: 24 hours)",
+    )
+    rotate.set_defaults(handler=run_rotate)
     endpoint = commands.add_parser(
         "endpoint",
         help="set, show or remove a tenant's forwarding URL",
@@ -87,6 +105,20 @@ def run_secret(args: argparse.Namespace) -> int:
 
     try:
         print(forwarding_secret())
+    except UnimapError as error:
+        return print_error(error)
+    return 0
+
+
+def run_rotate(args: argparse.Namespace) -> int:
+    """Rotate the forwarding secret; print the new one."""
+    from engine.forwarding.standard import rotate_forwarding_secret
+
+    try:
+        if args.grace is None:
+            print(rotate_forwarding_secret())
+        else:
+            print(rotate_forwarding_secret(args.grace))
     except UnimapError as error:
         return print_error(error)
     return 0

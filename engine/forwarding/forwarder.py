@@ -25,7 +25,7 @@ import contextlib
 import logging
 import math
 import time
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -34,7 +34,7 @@ import httpx
 from engine.forwarding.outbox import Outbox, StoredMessage, checked_endpoint
 from engine.forwarding.sqlite_outbox import default_outbox
 from engine.forwarding.standard import (
-    forwarding_secret,
+    forwarding_secrets,
     secret_key_bytes,
     standard_webhook_headers,
 )
@@ -91,17 +91,24 @@ class Forwarder:
     def __init__(
         self,
         outbox: Outbox,
-        secret: str,
+        secret: str | Callable[[], Sequence[str]],
         settings: ForwardingSettings | None = None,
         *,
         transport: httpx.AsyncBaseTransport | None = None,
         clock: Callable[[], float] = time.time,
     ) -> None:
-        """`secret` is the `whsec_` signing secret; `transport` replaces the network (tests)."""
-        secret_key_bytes(secret, source="the forwarding secret")
+        """`secret` is the `whsec_` signing secret, or a function giving the secrets to sign
+        with (read, off the event loop, before each batch: a rotation takes effect without a
+        restart); `transport` replaces the network (tests)."""
+        self._signing: Sequence[str] = []
+        if isinstance(secret, str):
+            secret_key_bytes(secret, source="the forwarding secret")
+            self._signing = [secret]
+            self._secrets: Callable[[], Sequence[str]] = lambda: [secret]
+        else:
+            self._secrets = secret
         self.outbox = outbox
         self.settings = settings or ForwardingSettings()
-        self._secret = secret
         self._transport = transport
         self._clock = clock
         self._wake: asyncio.Event | None = None
@@ -150,6 +157,7 @@ class Forwarder:
             self.outbox.claim, self.settings.batch_size, self.settings.lease_seconds
         )
         if batch:
+            self._signing = await asyncio.to_thread(self._secrets)
             disabled = await asyncio.to_thread(self.outbox.disabled_endpoints)
             await asyncio.gather(*(self._deliver(client, m, disabled) for m in batch))
         return len(batch)
@@ -193,7 +201,7 @@ class Forwarder:
     async def _send(self, client: httpx.AsyncClient, url: str, message: StoredMessage) -> _Sent:
         """POST the message to `url`, signed afresh."""
         headers = standard_webhook_headers(
-            self._secret, message.id, message.body, int(self._clock())
+            self._signing, message.id, message.body, int(self._clock())
         )
         try:
             response = await client.post(url, content=message.body, headers=headers)
@@ -246,11 +254,13 @@ class _Sent(NamedTuple):
 
 def default_forwarder(default_url: str | None = None) -> Forwarder:
     """The installation's forwarder: the outbox in the installation's database
-    (`UNIMAP_DATABASE_URL`, else `$UNIMAP_HOME/unimap.db`), the forwarding secret
-    (`forwarding_secret()`), default settings with `default_url`."""
+    (`UNIMAP_DATABASE_URL`, else `$UNIMAP_HOME/unimap.db`), the forwarding secrets
+    (`forwarding_secrets()`, checked now, re-read before each batch), default settings with
+    `default_url`."""
+    forwarding_secrets()
     return Forwarder(
         default_outbox(),
-        forwarding_secret(),
+        forwarding_secrets,
         ForwardingSettings(
             default_url=checked_endpoint(default_url, "forward_to") if default_url else None
         ),

@@ -12,7 +12,10 @@ The forwarding secret (`forwarding_secret()`) is `UNIMAP_FORWARD_SECRET` when se
 value), else derived from the credential key (`engine.accounts.keys.load_key`: the
 `UNIMAP_SECRET_KEY` variable or the owner-only key file made on first use), so every process of
 one installation signs with the same secret and nobody without the key can forge one.
-`unimap webhook secret` prints it for the host app's receiver.
+`unimap webhook secret` prints it for the host app's receiver. `unimap webhook secret rotate`
+(`rotate_forwarding_secret`) makes a new random secret current, kept encrypted in the
+installation's home (`engine.forwarding.rotation`); the old one keeps signing alongside for a
+grace period (`forwarding_secrets`), so receivers switch over without a failed delivery.
 """
 
 from __future__ import annotations
@@ -22,20 +25,26 @@ import binascii
 import hashlib
 import hmac
 import json
+import math
 import os
+import secrets
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from engine.accounts.keys import load_key
-from engine.errors import ConfigurationError, SignatureError
+from engine.errors import ConfigurationError, FieldProblem, SignatureError, ValidationError
+from engine.forwarding.rotation import RotatedSecrets, read_rotated, write_rotated
 from engine.webhooks.signature import header_value
 
 __all__ = [
+    "DEFAULT_GRACE_SECONDS",
     "DEFAULT_TOLERANCE_SECONDS",
     "FORWARD_SECRET_ENV",
     "forwarding_secret",
+    "forwarding_secrets",
+    "rotate_forwarding_secret",
     "secret_key_bytes",
     "sign_standard_webhook",
     "standard_webhook_headers",
@@ -46,6 +55,8 @@ __all__ = [
 FORWARD_SECRET_ENV = "UNIMAP_FORWARD_SECRET"
 #: Deliveries signed further than this from the receiver's clock are refused (replays).
 DEFAULT_TOLERANCE_SECONDS = 300
+#: How long a rotated-out secret keeps signing alongside the new one (24 hours).
+DEFAULT_GRACE_SECONDS = 24 * 3600
 _PREFIX = "whsec_"
 
 
@@ -68,17 +79,65 @@ def secret_key_bytes(secret: str, *, source: str = "the webhook secret") -> byte
     return key
 
 
-def forwarding_secret(home: Path | None = None, *, environ: Mapping[str, str] | None = None) -> str:
-    """The secret forwarded webhooks are signed with, in `whsec_` form (see the module doc)."""
+def _configured(environ: Mapping[str, str] | None) -> str | None:
     env = os.environ if environ is None else environ
     configured = env.get(FORWARD_SECRET_ENV, "").strip()
+    if not configured:
+        return None
+    secret_key_bytes(configured, source=FORWARD_SECRET_ENV)
+    return configured if configured.startswith(_PREFIX) else _PREFIX + configured
+
+
+def forwarding_secrets(
+    home: Path | None = None,
+    *,
+    environ: Mapping[str, str] | None = None,
+    now: float | None = None,
+) -> list[str]:
+    """The secrets a delivery made at `now` is signed with, current first: the previous one
+    too while a rotation's grace period lasts (see the module doc)."""
+    configured = _configured(environ)
     if configured:
-        secret_key_bytes(configured, source=FORWARD_SECRET_ENV)
-        return configured if configured.startswith(_PREFIX) else _PREFIX + configured
-    derived = hmac.new(
-        load_key(home, environ=environ), b"unimap-webhook-forwarding", hashlib.sha256
-    ).digest()
-    return _PREFIX + base64.b64encode(derived).decode("ascii")
+        return [configured]
+    key = load_key(home, environ=environ)
+    rotated = read_rotated(home, key)
+    if rotated is not None:
+        return rotated.signing(time.time() if now is None else now)
+    derived = hmac.new(key, b"unimap-webhook-forwarding", hashlib.sha256).digest()
+    return [_PREFIX + base64.b64encode(derived).decode("ascii")]
+
+
+def forwarding_secret(home: Path | None = None, *, environ: Mapping[str, str] | None = None) -> str:
+    """The current secret forwarded webhooks are signed with, in `whsec_` form (see the
+    module doc)."""
+    return forwarding_secrets(home, environ=environ)[0]
+
+
+def rotate_forwarding_secret(
+    grace_seconds: float = DEFAULT_GRACE_SECONDS,
+    home: Path | None = None,
+    *,
+    environ: Mapping[str, str] | None = None,
+    now: float | None = None,
+) -> str:
+    """Make a new random secret current and return it; the one it replaces keeps signing
+    alongside for `grace_seconds`, then is dropped. Refused (`ConfigurationError`) when the
+    secret is set with `UNIMAP_FORWARD_SECRET`, which only its owner can change."""
+    if grace_seconds < 0 or not math.isfinite(grace_seconds):
+        raise ValidationError(
+            "the grace period must be a finite number of seconds, 0 or more",
+            details=[FieldProblem("grace", "must be 0 or more")],
+        )
+    if _configured(environ):
+        raise ConfigurationError(
+            f"the forwarding secret is set with {FORWARD_SECRET_ENV}; change it there "
+            "(rotation keeps only secrets Unimap made)"
+        )
+    old = forwarding_secret(home, environ=environ)
+    new = _PREFIX + base64.b64encode(secrets.token_bytes(32)).decode("ascii")
+    until = (time.time() if now is None else now) + grace_seconds
+    write_rotated(home, load_key(home, environ=environ), RotatedSecrets(new, old, until))
+    return new
 
 
 def sign_standard_webhook(secret: str, message_id: str, timestamp: int, body: bytes) -> str:
@@ -89,15 +148,19 @@ def sign_standard_webhook(secret: str, message_id: str, timestamp: int, body: by
 
 
 def standard_webhook_headers(
-    secret: str, message_id: str, body: bytes, timestamp: int | None = None
+    secret: str | Sequence[str], message_id: str, body: bytes, timestamp: int | None = None
 ) -> dict[str, str]:
-    """The three signature headers (plus the JSON content type) for one delivery attempt."""
+    """The three signature headers (plus the JSON content type) for one delivery attempt;
+    with several secrets (a rotation), one space-separated signature per secret."""
     stamp = int(time.time()) if timestamp is None else timestamp
+    keys = [secret] if isinstance(secret, str) else list(secret)
     return {
         "content-type": "application/json",
         "webhook-id": message_id,
         "webhook-timestamp": str(stamp),
-        "webhook-signature": sign_standard_webhook(secret, message_id, stamp, body),
+        "webhook-signature": " ".join(
+            sign_standard_webhook(key, message_id, stamp, body) for key in keys
+        ),
     }
 
 

@@ -6,7 +6,6 @@ everything it decides is in the shared `_Attempts` helper and in `engine.run.ret
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
 from collections.abc import Callable, Mapping
@@ -337,6 +336,8 @@ class AsyncSender:
                 # whose text may quote a header value.
                 result = attempts.settle(answered, failed)
             while attempts.deferred:
+                import asyncio  # loaded by async callers only: a blocking command never needs it
+
                 await asyncio.to_thread(attempts.deferred.pop(0))
             if isinstance(result, ProviderResponse):
                 return result

@@ -6,6 +6,8 @@ hooks. The store may block (SQLite, PostgreSQL): called on a thread running an e
 (an async connection), the tracker runs its store work in a worker thread instead of stalling
 the loop, without waiting for it; the async sender calls `unauthorized` from a worker thread
 itself, so a 401's `needs_reauth` mark is in the store before the error reaches the caller.
+Because a success's store work may then run after a later 401's, the tracker's store work is
+serialised and a re-activation is dropped when a 401 came after the success that asked for it.
 """
 
 from __future__ import annotations
@@ -39,6 +41,8 @@ class AccountTracker:
         self.account_id = account.id
         self.clock = clock
         self._lock = threading.Lock()
+        self._store_lock = threading.Lock()
+        self._refusals = 0
         self._last_touch: float | None = None
         self._needs_reauth = account.status is AccountStatus.NEEDS_REAUTH
 
@@ -50,25 +54,31 @@ class AccountTracker:
             if due:
                 self._last_touch = now
             reactivate, self._needs_reauth = self._needs_reauth, False
+            refusals = self._refusals
         if due:
             self._safely("touch", lambda: self.store.touch(self.account_id))
         if reactivate:
-            self._safely("reactivate", self._reactivate)
+            self._safely("reactivate", lambda: self._reactivate(refusals))
 
-    def _reactivate(self) -> None:
-        # Only undo our own mark: never re-enable an account someone disabled meanwhile.
-        if self.store.get(self.account_id).status is AccountStatus.NEEDS_REAUTH:
-            self.store.update_status(self.account_id, AccountStatus.ACTIVE)
+    def _reactivate(self, refusals: int) -> None:
+        with self._store_lock:
+            if self._refusals != refusals:
+                return  # a 401 answered after this success: its mark stands
+            # Only undo our own mark: never re-enable an account someone disabled meanwhile.
+            if self.store.get(self.account_id).status is AccountStatus.NEEDS_REAUTH:
+                self.store.update_status(self.account_id, AccountStatus.ACTIVE)
 
     def unauthorized(self) -> None:
         """The provider answered 401: mark the account `needs_reauth`."""
         with self._lock:
             self._needs_reauth = True
+            self._refusals += 1
         self._safely("mark needs_reauth", self._mark_needs_reauth)
 
     def _mark_needs_reauth(self) -> None:
-        if self.store.get(self.account_id).status is AccountStatus.ACTIVE:
-            self.store.update_status(self.account_id, AccountStatus.NEEDS_REAUTH)
+        with self._store_lock:
+            if self.store.get(self.account_id).status is AccountStatus.ACTIVE:
+                self.store.update_status(self.account_id, AccountStatus.NEEDS_REAUTH)
 
     def _safely(self, what: str, action: Callable[[], object]) -> None:
         try:

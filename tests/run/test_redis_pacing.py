@@ -5,7 +5,11 @@ contracts themselves run against Redis in `test_run_ratelimit.py` and
 
 from __future__ import annotations
 
+import contextlib
+import socket
 import threading
+import time
+from urllib.parse import urlsplit
 
 import pytest
 import redis
@@ -15,12 +19,13 @@ from redis.retry import Retry
 from engine.api import Engine
 from engine.errors import BackendUnavailableError
 from engine.run.backend import Pacing
+from engine.run.clock import SystemClock
 from engine.run.concurrency import ConcurrencyLimiter
 from engine.run.ratelimit import BucketSpec, InMemoryRateLimiter
 from engine.run.redis_ratelimit import RedisRateLimiter
 from engine.run.redis_slots import RedisConcurrencyLimiter
 from tests.run.test_run_ratelimit import Recorder, max_in_any_window
-from tests.services import redis_client
+from tests.services import redis_client, redis_server_url
 
 PERIOD = 0.5
 BUDGET = BucketSpec("general", 5, PERIOD)
@@ -87,3 +92,57 @@ def test_the_redis_url_makes_the_engine_pace_in_redis(redis_url: str, redis_name
     local = Engine.load(pacing=Pacing.from_env({}))
     assert isinstance(local.limiter("mailchimp"), InMemoryRateLimiter)
     assert isinstance(local.slots("mailchimp"), ConcurrencyLimiter)
+
+
+class Relay:
+    """A TCP relay to the test Redis server that can be cut, as when Redis goes away."""
+
+    def __init__(self, server_url: str) -> None:
+        target = urlsplit(server_url)
+        self.target = (target.hostname or "127.0.0.1", target.port or 6379)
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self.listener.getsockname()[1]
+        self.sockets: list[socket.socket] = []
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                near, _ = self.listener.accept()
+            except OSError:
+                return
+            far = socket.create_connection(self.target)
+            self.sockets += [near, far]
+            for source, sink in ((near, far), (far, near)):
+                threading.Thread(target=self._pipe, args=(source, sink), daemon=True).start()
+
+    @staticmethod
+    def _pipe(source: socket.socket, sink: socket.socket) -> None:
+        try:
+            while data := source.recv(65536):
+                sink.sendall(data)
+        except OSError:
+            pass
+
+    def cut(self) -> None:
+        for each in [self.listener, *self.sockets]:
+            with contextlib.suppress(OSError):
+                each.shutdown(socket.SHUT_RDWR)
+            each.close()
+
+
+def test_pacing_fails_closed_within_a_second_once_redis_goes_away(redis_namespace: str) -> None:
+    relay = Relay(redis_server_url())
+    pacing = Pacing.from_env(
+        {
+            "UNIMAP_REDIS_URL": f"redis://127.0.0.1:{relay.port}/0",
+            "UNIMAP_REDIS_PREFIX": redis_namespace,
+        }
+    )
+    limiter = pacing.rate_limiter("provider", [BUDGET], SystemClock(), 0.0)
+    limiter.acquire("acc", ["general"])
+    relay.cut()
+    started = time.monotonic()
+    with pytest.raises(BackendUnavailableError, match="pacing a request"):
+        limiter.acquire("acc", ["general"])
+    assert time.monotonic() - started < 1.0

@@ -27,6 +27,7 @@ from engine.expressions.emitter import Emitter
 from engine.expressions.functions import FUNCTIONS, lookup_value
 from engine.expressions.keeping import KEEPING
 from engine.expressions.limits import MAX_LIST_LENGTH, OutputTooLarge
+from engine.expressions.literals import literal_maker
 from engine.expressions.lookups import FIRST_CHILD_ONLY, SAME_INPUT
 from engine.expressions.nodes import NodeCompiler, _equals, _is_comparable
 from engine.unified.blanks import blank_to_null
@@ -156,8 +157,15 @@ class Generator:
     _identity = _current
 
     def _literal(self, node: dict[str, Any], _source: str) -> str:
-        name = self.out.const(node["value"])
-        if blank_to_null(node["value"]) is node["value"]:
+        value = node["value"]
+        make = literal_maker(value)
+        if make is None:
+            name = self.out.const(value)
+        elif not value:  # `[]` or `{}`: a fresh one, written out
+            name = self._assign("[]" if type(value) is list else "{}")
+        else:  # a copy of the constant: no result shares a container with another
+            name = self._assign(f"{self.out.const(make)}()")
+        if blank_to_null(value) is value:
             self.blank_free.add(name)
         return name
 

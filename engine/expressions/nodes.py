@@ -12,6 +12,7 @@ from typing import Any
 
 from engine.expressions.functions import BUILTIN_NAMES, FUNCTIONS, LIBRARY_NAMES, lookup_value
 from engine.expressions.limits import MAX_LIST_LENGTH, OutputTooLarge
+from engine.expressions.literals import literal_maker
 
 Evaluator = Callable[[Any], Any]
 ValueMaps = Mapping[str, dict[str, str | None]]
@@ -133,6 +134,9 @@ class NodeCompiler:
 
     def _literal(self, node: dict[str, Any]) -> Evaluator:
         constant = node["value"]
+        make = literal_maker(constant)
+        if make is not None:  # a list or dict: a new one each time
+            return lambda _value: make()
         return lambda _value: constant
 
     def _index(self, node: dict[str, Any]) -> Evaluator:

@@ -83,7 +83,9 @@ class Generator:
 
     def _null_test(self, name: str) -> str:
         """`name` reads as null (a raw `""` does too)."""
-        return f"({name} is None or {name} == '')" if name in self.raw else f"{name} is None"
+        if name not in self.raw:
+            return f"{name} is None"
+        return f"({name} is None or type({name}) is not dict and {name} == '')"
 
     def value(self, node: dict[str, Any], source: str) -> str:
         """Emit `node` evaluated over `source`; the name holding its value."""

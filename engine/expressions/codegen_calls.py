@@ -67,7 +67,8 @@ def _library_fast(name: str, values: list[str], out: Emitter) -> list[tuple[str,
     if name == "coalesce":  # takes anything: the first non-null
         return [("True", _not_null(values, ""))]
     if name == "nonempty":  # takes anything
-        return [("True", f"None if {first} == '' or {first} == [] or {first} == {{}} else {first}")]
+        empty = f"None if {first} == '' or {first} == [] or {first} == {{}} else {first}"
+        return [("True", f"({first} or None) if type({first}) is str else ({empty})")]
     if name == "to_id":
         return [
             (f"type({first}) is str", first),

@@ -177,6 +177,8 @@ _KNOWN_MAX = 256
 def to_iso8601(value: Any) -> str | None:
     """Format a date-time as ISO-8601 UTC with a `Z` and whole seconds."""
     if type(value) is str:
+        if _is_plain_utc(value):
+            return value
         known = _KNOWN.get(value)
         if known is not None:
             return known
@@ -195,6 +197,19 @@ def to_iso8601(value: Any) -> str | None:
                 _KNOWN[value] = answer
                 return answer
     return _reformatted(value)
+
+
+def _is_plain_utc(value: str) -> bool:
+    """`value` is a valid `YYYY-MM-DDTHH:MM:SSZ`: `to_iso8601`'s own answer for it."""
+    if len(value) != 20 or value[19] != "Z" or value[10] != "T":
+        return False
+    if value[4] != "-" or value[7] != "-" or value[13] != ":" or value[16] != ":":
+        return False
+    try:  # the other 14 characters: ASCII digits of a real date and time
+        datetime.fromisoformat(value[:19])
+    except ValueError:
+        return False
+    return True
 
 
 def _reformatted(value: Any) -> str | None:

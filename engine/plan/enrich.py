@@ -112,7 +112,14 @@ def _wanted(
     if spec.when is None:
         return records
     when = ctx.mapping.evaluator(spec.when)
-    return [r for r in records if when(r) not in (None, False, "", [], {})]
+    return [r for r in records if _truthy(when(r))]
+
+
+def _truthy(value: Any) -> bool:
+    """JMESPath truth: anything but null, false, `""`, `[]` and `{}` (a `0` is true)."""
+    if value is True:
+        return True
+    return value is not None and value is not False and value not in ("", [], {})
 
 
 def describe_enrichments(ctx: CallContext) -> list[dict[str, Any]]:

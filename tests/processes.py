@@ -125,7 +125,9 @@ class _Linked(BaseHTTPRequestHandler):
 def host_app() -> Iterator[str]:
     """The host app's own page the link page redirects to; yields its URL."""
     server = ThreadingHTTPServer(("127.0.0.1", 0), _Linked)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(
+        target=server.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True
+    )
     thread.start()
     try:
         yield f"http://127.0.0.1:{server.server_address[1]}/linked"

@@ -42,7 +42,7 @@ def test_parser_registers_sandbox() -> None:
 @pytest.mark.slow
 def test_sandbox_prints_url_serves_and_stops_after_lifetime() -> None:
     process = start(
-        "--lifetime", "2", "--subscribers", "30", "--token", "t0k", "--rate-limit", "50/60"
+        "--lifetime", "1", "--subscribers", "30", "--token", "t0k", "--rate-limit", "50/60"
     )
     try:
         base_url, token = first_line(process)

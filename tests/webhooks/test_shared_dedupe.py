@@ -58,7 +58,9 @@ class Catcher:
 @pytest.fixture
 def catcher() -> Iterator[Catcher]:
     found = Catcher()
-    thread = threading.Thread(target=found.server.serve_forever, daemon=True)
+    thread = threading.Thread(
+        target=found.server.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True
+    )
     thread.start()
     yield found
     found.server.shutdown()

@@ -8,7 +8,7 @@ import asyncio
 
 import pytest
 
-from engine.api import Engine
+from engine.api import Connection, Engine
 from engine.run.clock import FakeClock
 from simulators.mailerlite import DEFAULT_TOKEN, IN_PROCESS_BASE_URL, Simulator
 from tests.reads.helpers import CountingTransport
@@ -52,15 +52,20 @@ def engine() -> Engine:
     return Engine.load(clock=FakeClock())
 
 
-def _iterate(engine: Engine, account: Simulator, page_size: int) -> tuple[list[str], int]:
-    """The ids `iterate` yields at `page_size`, and how many requests it sent."""
-    wire = CountingTransport(account.transport())
-    with engine.connect(
+def _connect(engine: Engine, wire: CountingTransport) -> Connection:
+    """A connection to the simulated account behind `wire`."""
+    return engine.connect(
         "mailerlite",
         credentials={"api_key": DEFAULT_TOKEN},
         base_url=IN_PROCESS_BASE_URL,
         transport=wire,
-    ) as connection:
+    )
+
+
+def _iterate(engine: Engine, account: Simulator, page_size: int) -> tuple[list[str], int]:
+    """The ids `iterate` yields at `page_size`, and how many requests it sent."""
+    wire = CountingTransport(account.transport())
+    with _connect(engine, wire) as connection:
         ids = [r["id"] for r in connection.iterate("contacts", {"limit": page_size})]
     return ids, len(wire.requests)
 
@@ -104,12 +109,7 @@ def test_pages_are_the_provider_pages_of_what_iterate_yields(
     engine: Engine, small: Simulator
 ) -> None:
     wire = CountingTransport(small.transport())
-    with engine.connect(
-        "mailerlite",
-        credentials={"api_key": DEFAULT_TOKEN},
-        base_url=IN_PROCESS_BASE_URL,
-        transport=wire,
-    ) as connection:
+    with _connect(engine, wire) as connection:
         pages = list(connection.pages("contacts", {"limit": 300}))
     assert [len(page) for page in pages] == [300, 300, 300, 100]
     assert [r["id"] for page in pages for r in page] == _newest_first(small)

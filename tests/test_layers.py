@@ -2,7 +2,7 @@
 
 Layers, bottom to top (a module may import its own layer and those below):
 
-0. base: `errors`, `suggest`, `paths`, `secrets`, `http_headers`, `jsonio`
+0. base: `errors`, `suggest`, `paths`, `secrets`, `http_headers`, `jsonio`, `lazy`
 1. language: `expressions`, `format`, `unified`
 2. `loader`, `settings`
 3. `plan` (pure: no I/O, no files, no environment)
@@ -24,7 +24,7 @@ from pathlib import Path
 ENGINE = Path(__file__).resolve().parents[1] / "engine"
 
 LAYERS: list[set[str]] = [
-    {"errors", "suggest", "paths", "secrets", "http_headers", "jsonio", "__init__"},
+    {"errors", "suggest", "paths", "secrets", "http_headers", "jsonio", "lazy", "__init__"},
     {"expressions", "format", "unified"},
     {"loader", "settings"},
     {"plan"},

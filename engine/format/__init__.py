@@ -8,8 +8,9 @@ can be imported without pydantic.
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from engine.lazy import lazy_exports
 
 if TYPE_CHECKING:
     from engine.format.provider import ProviderFile
@@ -20,11 +21,4 @@ _WHERE = {"ProviderFile": "engine.format.provider", "ResourceFile": "engine.form
 __all__ = ["ProviderFile", "ResourceFile"]
 
 
-def __getattr__(name: str) -> Any:
-    """Import an exported name from its module on first use."""
-    module = _WHERE.get(name)
-    if module is None:
-        raise AttributeError(f"module 'engine.format' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_exports(__name__, _WHERE)

@@ -26,7 +26,7 @@ from engine.linking import alink_account
 from engine.secrets import Secret
 from engine.server.context import ServerContext
 from engine.server.inputs import invalid_field, json_object, optional_string
-from engine.server.openapi_schemas import STATUSES, answer, operation, ref
+from engine.server.openapi_schemas import STATUSES, answer, operation, parameter, ref
 
 __all__ = ["openapi_paths", "routes"]
 
@@ -129,16 +129,9 @@ _IMPORT_SCHEMA: dict[str, Any] = {
 }
 
 
-def _filter(name: str, schema: dict[str, Any]) -> dict[str, Any]:
-    return {"name": name, "in": "query", "required": False, "schema": schema}
-
-
 def openapi_paths(context: ServerContext) -> dict[str, Any]:
     """The account routes' OpenAPI operations."""
-    summary, id_param = (
-        ref("integrated_account"),
-        {"name": "id", "in": "path", "required": True, "schema": {"type": "string"}},
-    )
+    summary, id_param = ref("integrated_account"), parameter("id", "path")
     listing = {
         "type": "object",
         "properties": {
@@ -154,9 +147,9 @@ def openapi_paths(context: ServerContext) -> dict[str, Any]:
                 tag="accounts",
                 operation_id="accounts_list",
                 parameters=[
-                    _filter("tenant_id", {"type": "string"}),
-                    _filter("provider", {"type": "string"}),
-                    _filter("status", {"type": "string", "enum": STATUSES}),
+                    parameter("tenant_id", "query"),
+                    parameter("provider", "query"),
+                    parameter("status", "query", {"type": "string", "enum": STATUSES}),
                 ],
                 responses={"200": answer("The accounts", listing)},
             ),

@@ -29,7 +29,7 @@ from engine.errors import NotFoundError
 from engine.forwarding.outbox import Outbox, checked_endpoint
 from engine.server.context import ServerContext
 from engine.server.inputs import invalid_field, json_object, optional_string
-from engine.server.openapi_schemas import HOST_ERRORS, answer, operation
+from engine.server.openapi_schemas import HOST_ERRORS, answer, operation, parameter
 
 __all__ = ["MAX_LIMIT", "openapi_paths", "routes"]
 
@@ -155,20 +155,6 @@ _MESSAGE: dict[str, Any] = {
 }
 
 
-def _path(name: str) -> dict[str, Any]:
-    return {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
-
-
-def _query(name: str, schema: dict[str, Any], description: str) -> dict[str, Any]:
-    return {
-        "name": name,
-        "in": "query",
-        "required": False,
-        "description": description,
-        "schema": schema,
-    }
-
-
 def _result(items: dict[str, Any]) -> dict[str, Any]:
     return {
         "type": "object",
@@ -225,7 +211,7 @@ _REQUEUED: dict[str, Any] = {
 
 def _tenant_endpoint() -> dict[str, Any]:
     """The operations of `/forwarding/endpoints/{tenant_id}`."""
-    tenant = [_path("tenant_id")]
+    tenant = [parameter("tenant_id", "path")]
     url_body = {
         "type": "object",
         "properties": {"url": {"type": "string", "format": "uri", "minLength": 1}},
@@ -258,7 +244,9 @@ def _tenant_endpoint() -> dict[str, Any]:
 
 def _disabled_operations() -> dict[str, Any]:
     """The operations of `/forwarding/disabled`."""
-    url = _query("url", {"type": "string", "minLength": 1}, "The disabled URL to enable.")
+    url = parameter(
+        "url", "query", {"type": "string", "minLength": 1}, "The disabled URL to enable."
+    )
     return {
         "get": _admin(
             "Forwarding URLs disabled after answering 410 Gone",
@@ -299,8 +287,8 @@ def openapi_paths(context: ServerContext) -> dict[str, Any]:
                 "forwarding_dead",
                 _result(_MESSAGE),
                 parameters=[
-                    _query("tenant_id", {"type": "string"}, "Only this tenant's messages."),
-                    _query("limit", limit, "At most this many."),
+                    parameter("tenant_id", "query", None, "Only this tenant's messages."),
+                    parameter("limit", "query", limit, "At most this many."),
                 ],
                 errors={422: "`limit` is not a whole number in range (`validation_error`)"},
             )
@@ -311,7 +299,7 @@ def openapi_paths(context: ServerContext) -> dict[str, Any]:
                 "Send a dead message again, from its first attempt",
                 "forwarding_requeue",
                 _REQUEUED,
-                parameters=[_path("message_id")],
+                parameters=[parameter("message_id", "path")],
                 errors={404: "no dead message with this id (`not_found`)"},
             )
         },

@@ -28,6 +28,7 @@ __all__ = [
     "error_answers",
     "json_content",
     "operation",
+    "parameter",
     "ref",
 ]
 
@@ -177,24 +178,36 @@ SERVER_COMPONENTS: dict[str, Any] = {
 }
 
 
+def parameter(
+    name: str,
+    where: str,
+    schema: dict[str, Any] | None = None,
+    description: str | None = None,
+) -> dict[str, Any]:
+    """One OpenAPI parameter `where` ("path", "query" or "header"): a path parameter is
+    required, the others optional; the schema is a string unless given."""
+    found: dict[str, Any] = {
+        "name": name,
+        "in": where,
+        "required": where == "path",
+        "schema": schema or {"type": "string"},
+    }
+    if description is not None:
+        found["description"] = description
+    return found
+
+
 def account_parameters() -> list[dict[str, Any]]:
     """`integrated_account_id` (query) and `X-Integrated-Account-Id` (header): give one."""
     described = "The linked account to call (this or the `X-Integrated-Account-Id` header)."
     return [
-        {
-            "name": "integrated_account_id",
-            "in": "query",
-            "required": False,
-            "description": described,
-            "schema": {"type": "string", "minLength": 1},
-        },
-        {
-            "name": "X-Integrated-Account-Id",
-            "in": "header",
-            "required": False,
-            "description": "The linked account, when not given as a query parameter.",
-            "schema": {"type": "string", "minLength": 1},
-        },
+        parameter("integrated_account_id", "query", {"type": "string", "minLength": 1}, described),
+        parameter(
+            "X-Integrated-Account-Id",
+            "header",
+            {"type": "string", "minLength": 1},
+            "The linked account, when not given as a query parameter.",
+        ),
     ]
 
 

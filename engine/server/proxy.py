@@ -24,7 +24,7 @@ from starlette.routing import BaseRoute, Route
 from engine.proxy import METHODS
 from engine.server.context import ServerContext
 from engine.server.inputs import ACCOUNT_PARAM, invalid_field
-from engine.server.openapi_schemas import account_parameters, operation
+from engine.server.openapi_schemas import account_parameters, operation, parameter
 
 __all__ = ["PAGINATE_HEADER", "PREFIX", "openapi_paths", "routes"]
 
@@ -82,21 +82,16 @@ def routes(context: ServerContext) -> list[BaseRoute]:
 def openapi_paths(context: ServerContext) -> dict[str, Any]:
     """The proxy's OpenAPI operations (one per method)."""
     parameters = [
-        {
-            "name": "path",
-            "in": "path",
-            "required": True,
-            "description": "The path under the provider's base URL, as sent to the provider.",
-            "schema": {"type": "string"},
-        },
+        parameter(
+            "path", "path", None, "The path under the provider's base URL, as sent to the provider."
+        ),
         *account_parameters(),
-        {
-            "name": PAGINATE_HEADER,
-            "in": "header",
-            "required": False,
-            "description": "true: answer a list in the unified envelope",
-            "schema": {"type": "string", "enum": ["true", "false"]},
-        },
+        parameter(
+            PAGINATE_HEADER,
+            "header",
+            {"type": "string", "enum": ["true", "false"]},
+            "true: answer a list in the unified envelope",
+        ),
     ]
     passed = {
         "description": "The provider's status and body, passed through",

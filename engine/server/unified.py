@@ -19,7 +19,7 @@ from engine.api import Engine
 from engine.server.context import ServerContext
 from engine.server.endpoints import Endpoint, endpoints
 from engine.server.inputs import ACCOUNT_PARAM, flag, json_object
-from engine.server.openapi_schemas import account_parameters, answer, operation, ref
+from engine.server.openapi_schemas import account_parameters, answer, operation, parameter, ref
 from engine.unified import schemas as unified
 
 __all__ = ["RESERVED", "openapi_paths", "routes"]
@@ -112,27 +112,25 @@ def _support(engine: Engine, resource: str, method: str) -> str:
 def _parameters(endpoint: Endpoint) -> list[dict[str, Any]]:
     found = account_parameters()
     if endpoint.takes_id:
-        found.append({"name": "id", "in": "path", "required": True, "schema": {"type": "string"}})
+        found.append(parameter("id", "path"))
     if endpoint.method in ("list", "get"):
-        found.append(_param("remote_data", {"type": "boolean"}, "false: leave out remote_data"))
+        found.append(
+            parameter("remote_data", "query", {"type": "boolean"}, "false: leave out remote_data")
+        )
     if endpoint.method == "list":
-        found.append(_param("limit", {"type": "integer", "minimum": 1}, "records per page"))
-        found.append(_param("next_cursor", {"type": "string"}, "the previous page's cursor"))
+        found.append(
+            parameter("limit", "query", {"type": "integer", "minimum": 1}, "records per page")
+        )
+        found.append(
+            parameter("next_cursor", "query", {"type": "string"}, "the previous page's cursor")
+        )
         for name in unified.filters(endpoint.resource):
-            found.append(_param(name, {"type": "string"}, f"filter by {name}"))
+            found.append(parameter(name, "query", {"type": "string"}, f"filter by {name}"))
     if endpoint.upsert:
-        found.append(_param("upsert", {"type": "boolean"}, "true: create or update by identity"))
+        found.append(
+            parameter("upsert", "query", {"type": "boolean"}, "true: create or update by identity")
+        )
     return found
-
-
-def _param(name: str, schema: dict[str, Any], description: str) -> dict[str, Any]:
-    return {
-        "name": name,
-        "in": "query",
-        "required": False,
-        "schema": schema,
-        "description": description,
-    }
 
 
 def _result(endpoint: Endpoint) -> dict[str, Any]:

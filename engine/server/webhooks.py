@@ -32,7 +32,7 @@ from engine.forwarding.intake import WebhookIntake
 from engine.forwarding.subscribe import asubscribe_account
 from engine.server.context import ServerContext
 from engine.server.inputs import invalid_field, json_object, optional_string
-from engine.server.openapi_schemas import PROVIDER_ERRORS, answer, operation
+from engine.server.openapi_schemas import PROVIDER_ERRORS, answer, operation, parameter
 from engine.unified import schemas as unified
 
 __all__ = ["MAX_DELIVERY_BYTES", "lifespan", "openapi_paths", "routes"]
@@ -180,17 +180,6 @@ def _webhook_providers(context: ServerContext) -> dict[str, Any]:
     return found
 
 
-def _optional(name: str, where: str, description: str) -> dict[str, Any]:
-    schema = {"type": "string"}
-    return {
-        "name": name,
-        "in": where,
-        "required": False,
-        "description": description,
-        "schema": schema,
-    }
-
-
 def _delivery_parameters(context: ServerContext) -> list[dict[str, Any]]:
     """The path, and the headers and query parameters the providers' deliveries carry."""
     providers = _webhook_providers(context)
@@ -208,23 +197,21 @@ def _delivery_parameters(context: ServerContext) -> list[dict[str, Any]]:
             key = ("query", spec.events.type_param, "the provider event")
             carried.setdefault(key, []).append(provider)
     path = [
-        {
-            "name": "provider",
-            "in": "path",
-            "required": True,
-            "description": "The provider delivering (one that declares webhook handling).",
-            "schema": {"type": "string", "enum": sorted(providers)},
-        },
-        {
-            "name": "integrated_account_id",
-            "in": "path",
-            "required": True,
-            "description": "The linked account the webhook was subscribed for.",
-            "schema": {"type": "string"},
-        },
+        parameter(
+            "provider",
+            "path",
+            {"type": "string", "enum": sorted(providers)},
+            "The provider delivering (one that declares webhook handling).",
+        ),
+        parameter(
+            "integrated_account_id",
+            "path",
+            None,
+            "The linked account the webhook was subscribed for.",
+        ),
     ]
     return path + [
-        _optional(name, where, f"{what} ({', '.join(names)})")
+        parameter(name, where, None, f"{what} ({', '.join(names)})")
         for (where, name, what), names in sorted(carried.items())
     ]
 
@@ -267,8 +254,7 @@ def openapi_paths(context: ServerContext) -> dict[str, Any]:
     """The webhook routes' OpenAPI operations (none without a forwarder)."""
     if context.forwarder is None:
         return {}
-    account = {"name": "account_id", "in": "path", "required": True, "schema": {"type": "string"}}
-    webhook = {"name": "webhook_id", "in": "path", "required": True, "schema": {"type": "string"}}
+    account, webhook = parameter("account_id", "path"), parameter("webhook_id", "path")
     event_type = unified.schema_by_name("event.json")["properties"]["type"]
     body = {
         "type": "object",

@@ -12,6 +12,7 @@ import dataclasses
 import re
 import secrets
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -104,6 +105,16 @@ def link_server(link_engine: Engine, simulators: dict[str, str]) -> Iterator[Lin
         link_tokens=MemoryLinkTokenStore(),
     )
     _, api_token = create_token(context.tokens, "host-app")
+    with serve_with_clients(context, api_token) as (url, host, browser):
+        yield LinkServer(url, context, host, browser)
+
+
+@contextmanager
+def serve_with_clients(
+    context: ServerContext, api_token: str
+) -> Iterator[tuple[str, httpx.Client, httpx.Client]]:
+    """The app of `context` on 127.0.0.1 (its public URL set to where it listens), with a host
+    app's client (bearing `api_token`) and an end user's browser stand-in (no token)."""
     with serve_app_in_thread(create_app(context), lifespan="on") as url:
         context.settings = dataclasses.replace(context.settings, public_url=url)
         auth = {"Authorization": f"Bearer {api_token}"}
@@ -111,4 +122,4 @@ def link_server(link_engine: Engine, simulators: dict[str, str]) -> Iterator[Lin
             httpx.Client(base_url=url, headers=auth, timeout=15.0) as host,
             httpx.Client(base_url=url, timeout=15.0) as browser,
         ):
-            yield LinkServer(url, context, host, browser)
+            yield url, host, browser

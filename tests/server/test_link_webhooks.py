@@ -24,10 +24,9 @@ from engine.accounts.tokens import MemoryTokenStore, create_token
 from engine.api import Engine
 from engine.forwarding import Forwarder, ForwardingSettings, SqliteOutbox, forwarding_secret
 from engine.paths import mappings_dir
-from engine.server.app import create_app
 from engine.server.context import ServerContext, ServerSettings
-from simulators.core.server import serve_app_in_thread
 from simulators.mailerlite import Simulator, serve_in_thread
+from tests.link_page.conftest import serve_with_clients
 from tests.server.test_webhook_forwarding import FAST_RETRY, Receiver, wait_for
 
 KEY = "link-hooks-key-5e2f"
@@ -106,14 +105,8 @@ def setup(engine: Engine, tmp_path: Path) -> Iterator[Setup]:
                 link_tokens=SqlLinkTokenStore(store),
                 forwarder=Forwarder(outbox, secret, settings),
             )
-            with serve_app_in_thread(create_app(context), lifespan="on") as url:
-                context.settings = dataclasses.replace(context.settings, public_url=url)
-                auth = {"Authorization": f"Bearer {api_token}"}
-                with (
-                    httpx.Client(base_url=url, headers=auth, timeout=15.0) as host,
-                    httpx.Client(base_url=url, timeout=15.0) as browser,
-                ):
-                    yield Setup(sim, sim_url, url, context, store, host, browser, receiver)
+            with serve_with_clients(context, api_token) as (url, host, browser):
+                yield Setup(sim, sim_url, url, context, store, host, browser, receiver)
     finally:
         sim.close()
         receiver.close()

@@ -7,12 +7,13 @@ from __future__ import annotations
 import compileall
 import gc
 import os
+import ssl
 import sys
 import tempfile
 from collections.abc import Iterator
 from contextlib import ExitStack
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
@@ -42,6 +43,36 @@ def _keep_bytecode() -> None:
 
 
 _keep_bytecode()
+
+
+def _one_default_tls_context() -> None:
+    """Every `httpx.Client()` made without a transport builds an SSL context and loads the
+    whole CA bundle into it (certifi: about 30 ms of CPU), even to send plain HTTP to a
+    loopback server, which is all the suite's clients do: some 450 clients per run, over
+    10 s of CPU. In the test processes, the default context (`verify=True`, no client
+    certificate) is built once and shared, as httpx's documentation suggests for many
+    clients; it trusts the same bundle (`SSL_CERT_FILE` and `SSL_CERT_DIR` still apply:
+    the context is kept per their values). Any other `verify` is built as before."""
+    from engine.run.http import httpx
+
+    transports = httpx._transports.default
+    build = transports.create_ssl_context
+    shared: dict[tuple[str | None, str | None], ssl.SSLContext] = {}
+
+    def create_ssl_context(
+        verify: Any = True, cert: Any = None, trust_env: bool = True
+    ) -> ssl.SSLContext:
+        if verify is not True or cert is not None or not trust_env:
+            return build(verify=verify, cert=cert, trust_env=trust_env)
+        where = (os.environ.get("SSL_CERT_FILE"), os.environ.get("SSL_CERT_DIR"))
+        if where not in shared:
+            shared[where] = build(verify=verify, cert=cert, trust_env=trust_env)
+        return shared[where]
+
+    transports.create_ssl_context = create_ssl_context
+
+
+_one_default_tls_context()
 
 if not os.environ.get("UNIMAP_HOME"):
     os.environ["UNIMAP_HOME"] = tempfile.mkdtemp(prefix="unimap-test-home-")

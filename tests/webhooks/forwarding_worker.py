@@ -4,6 +4,10 @@ It does what a host app's worker does with a delivery: verify and normalise it w
 `engine.webhooks.handle`, drop the events another worker already took (the installation's
 de-duplicator, `engine.backends.deduplicator()`: Redis when `UNIMAP_REDIS_URL` is set), and
 forward the rest to the host's endpoint.
+
+The processes are forked from a fork server (`test_shared_dedupe.worker_processes`), which
+starts with the environment of the moment it started; each run is handed the test's whole
+environment at submit time, as a spawned process would inherit it (`_take_environment`).
 """
 
 from __future__ import annotations
@@ -15,6 +19,12 @@ from typing import Any
 import httpx
 
 
+def _take_environment(environment: dict[str, str]) -> None:
+    """Make this process's environment exactly `environment`."""
+    os.environ.clear()
+    os.environ.update(environment)
+
+
 def run_worker(
     environment: dict[str, str],
     deliveries: list[tuple[dict[str, str], bytes]],
@@ -23,7 +33,7 @@ def run_worker(
     barrier: Any,
 ) -> int:
     """Handle every delivery, forwarding each new event to `forward_to`; return how many."""
-    os.environ.update(environment)
+    _take_environment(environment)
     from engine.api import Engine
     from engine.backends import deduplicator
 
@@ -50,7 +60,7 @@ def run_outbox_worker(
     """The server's path: receive every delivery through `WebhookIntake` into the shared
     outbox (PostgreSQL, de-duplicated in Redis), then forward from the outbox until it is
     empty. Returns how many messages this worker enqueued."""
-    os.environ.update(environment)
+    _take_environment(environment)
     import asyncio
 
     from engine.api import Engine

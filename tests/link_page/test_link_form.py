@@ -20,8 +20,15 @@ EXPECTED_FIELDS = {
 
 
 @cache
+def _bundled_engine() -> Engine:
+    """The bundled mappings, loaded once per process (each test has a home of its own, so
+    loading them per provider read every YAML file again)."""
+    return Engine.load()
+
+
 def bundled(provider: str) -> ProviderFile:
-    return Engine.load().mapping(provider).provider
+    """The provider file of a bundled mapping."""
+    return _bundled_engine().mapping(provider).provider
 
 
 def synthetic(**changes: object) -> ProviderFile:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,17 @@ from engine.cli import main
 
 CORPUS = Path(__file__).parent / "corpus"
 CASES = sorted(p.name for p in CORPUS.iterdir() if p.is_dir())
+
+
+@pytest.fixture(scope="module", autouse=True)
+def corpus_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """A home of the corpus's own, for the mapping-cache entries its runs write (two per
+    case). In the run's shared home they would push out the entry of the bundled mappings
+    (the cache keeps the newest eight of each kind), which every `Engine.load()` after them
+    would then parse again."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("UNIMAP_HOME", str(tmp_path_factory.mktemp("corpus-home")))
+        yield
 
 
 def test_corpus_holds_at_least_35_cases() -> None:

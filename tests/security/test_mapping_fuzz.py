@@ -2,7 +2,8 @@
 mapping that validates loads and plans calls raising nothing but unified errors.
 
 The bundled mappings are mutated `CASES` times (80; 480 with `UNIMAP_LONG_TESTS=1`, see
-`tests/budget.py`; seeded, so every run tries the same cases): at the text level (lines
+`tests/budget.py`; seeded, so every run tries the same cases), shared out in order among
+`PARTS` tests (a part each xdist worker can take): at the text level (lines
 deleted, duplicated, swapped, truncated, re-indented; hostile YAML spliced in) and at the data
 level (a value swapped for a hostile one, a key dropped, an unknown key added). Each mutated
 provider folder is validated; when it validates, every resource is listed and fetched against
@@ -15,6 +16,7 @@ import contextlib
 import random
 import shutil
 import time
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +34,8 @@ from engine.run.retry import RetryPolicy
 from tests.budget import examples
 
 CASES = examples(quick=80, long=480)
+PARTS = 4
+"""The cases are tried by this many tests, `CASES // PARTS` consecutive cases each."""
 SEED = 1515
 BUDGET_SECONDS = 90.0
 
@@ -105,8 +109,13 @@ def _nodes(data: Any, path: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
     return found
 
 
+_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+"""libyaml's safe loader when PyYAML has it: the same data as `yaml.safe_load`, several times
+faster."""
+
+
 def _mutate_data(text: str, rng: random.Random) -> str:
-    data = yaml.safe_load(text)
+    data = yaml.load(text, Loader=_SAFE_LOADER)
     paths = [p for p in _nodes(data) if p]
     if not paths:
         return text
@@ -152,22 +161,36 @@ def _plan_every_call(folder: Path, result: LoadResult) -> int:
     return calls
 
 
-@pytest.mark.slow
-def test_mutated_mappings_never_raise_outside_unified_errors(tmp_path: Path) -> None:
-    """`CASES` seeded mutations of the bundled mappings: validate returns problems (never
-    raises); what still validates plans its calls raising only unified errors."""
+@cache
+def _mutations() -> list[tuple[Path, str, str]]:
+    """Every case in its seeded order: (the bundled provider folder, the name of the file
+    mutated, its mutated text)."""
     rng = random.Random(SEED)
     bundled = sorted(p for p in mappings_dir().iterdir() if (p / "provider.yaml").is_file())
-    started = time.monotonic()
-    outcomes = {"refused": 0, "valid": 0, "calls": 0}
-    for case in range(CASES):
+    cases: list[tuple[Path, str, str]] = []
+    for _ in range(CASES):
         source = rng.choice(bundled)
-        folder = tmp_path / str(case) / source.name
-        shutil.copytree(source, folder, ignore=shutil.ignore_patterns("examples"))
-        target = rng.choice(sorted(folder.glob("*.yaml")))
+        target = rng.choice(sorted(source.glob("*.yaml")))
         text = target.read_text(encoding="utf-8")
         mutate = _mutate_text if rng.random() < 0.5 else _mutate_data
-        target.write_text(mutate(text, rng), encoding="utf-8")
+        cases.append((source, target.name, mutate(text, rng)))
+    return cases
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("part", range(PARTS))
+def test_mutated_mappings_never_raise_outside_unified_errors(tmp_path: Path, part: int) -> None:
+    """This part's share of the `CASES` seeded mutations of the bundled mappings: validate
+    returns problems (never raises); what still validates plans its calls raising only
+    unified errors."""
+    size = CASES // PARTS
+    started = time.monotonic()
+    outcomes = {"refused": 0, "valid": 0, "calls": 0}
+    for case in range(part * size, (part + 1) * size):
+        source, name, mutated = _mutations()[case]
+        folder = tmp_path / str(case) / source.name
+        shutil.copytree(source, folder, ignore=shutil.ignore_patterns("examples"))
+        (folder / name).write_text(mutated, encoding="utf-8")
         result = load_mappings([folder])
         if result.problems:
             outcomes["refused"] += 1
@@ -177,5 +200,5 @@ def test_mutated_mappings_never_raise_outside_unified_errors(tmp_path: Path) -> 
             outcomes["calls"] += _plan_every_call(folder, result)
         shutil.rmtree(tmp_path / str(case))
         assert time.monotonic() - started < BUDGET_SECONDS, (case, outcomes)
-    assert outcomes["refused"] > CASES // 3
-    assert outcomes["valid"] > CASES // 24 and outcomes["calls"] > CASES // 24
+    assert outcomes["refused"] > size // 3
+    assert outcomes["valid"] > size // 24 and outcomes["calls"] > size // 24

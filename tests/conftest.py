@@ -11,13 +11,18 @@ import ssl
 import sys
 import tempfile
 from collections.abc import Iterator
-from contextlib import ExitStack
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from tests.services import postgres_schema, redis_client, redis_prefix, redis_server_url
+from tests.services import (
+    backends_of_their_own,
+    postgres_schema,
+    redis_client,
+    redis_prefix,
+    redis_server_url,
+)
 
 if TYPE_CHECKING:
     from engine.loader import ProviderMapping
@@ -136,18 +141,13 @@ def shared_backends_of_this_test(monkeypatch: pytest.MonkeyPatch) -> Iterator[No
     """When the suite runs on the shared backends (`UNIMAP_DATABASE_URL=postgresql://…`,
     `UNIMAP_REDIS_URL=redis://…`, the second pass of `.ci/run`), each test gets its own
     migrated schema and its own Redis key prefix, as it gets its own file and memory with the
-    embedded defaults. Without those variables this does nothing."""
-    database = os.environ.get("UNIMAP_DATABASE_URL", "")
-    redis = os.environ.get("UNIMAP_REDIS_URL", "")
-    with ExitStack() as stack:
-        if database.startswith(("postgresql://", "postgres://")):
-            from engine.accounts.database import upgrade_database
-
-            url = stack.enter_context(postgres_schema(database))
-            upgrade_database(url)
-            monkeypatch.setenv("UNIMAP_DATABASE_URL", url)
-        if redis:
-            monkeypatch.setenv("UNIMAP_REDIS_PREFIX", stack.enter_context(redis_prefix(redis)))
+    embedded defaults (`backends_of_their_own`). Without those variables this does nothing."""
+    backends = ("UNIMAP_DATABASE_URL", "UNIMAP_REDIS_URL")
+    named = {name: os.environ[name] for name in backends if name in os.environ}
+    with backends_of_their_own(named) as environ:
+        for name in ("UNIMAP_DATABASE_URL", "UNIMAP_REDIS_PREFIX"):
+            if name in environ and environ[name] != named.get(name):
+                monkeypatch.setenv(name, environ[name])
         yield
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from typing import Any
 from urllib.parse import quote
 
@@ -112,3 +112,24 @@ def redis_prefix(server: str | None = None) -> Iterator[str]:
         if keys:
             client.delete(*keys)
         client.close()
+
+
+@contextmanager
+def backends_of_their_own(environ: dict[str, str]) -> Iterator[dict[str, str]]:
+    """`environ` changed to a migrated PostgreSQL schema and a Redis key prefix of their own
+    when it names the shared backends (`UNIMAP_DATABASE_URL=postgresql://…`,
+    `UNIMAP_REDIS_URL=redis://…`, the second pass of `.ci/run`); unchanged otherwise. The
+    schema and the keys are dropped on exit."""
+    changed = dict(environ)
+    database = changed.get("UNIMAP_DATABASE_URL", "")
+    redis = changed.get("UNIMAP_REDIS_URL", "")
+    with ExitStack() as stack:
+        if database.startswith(("postgresql://", "postgres://")):
+            from engine.accounts.database import upgrade_database
+
+            url = stack.enter_context(postgres_schema(database))
+            upgrade_database(url)
+            changed["UNIMAP_DATABASE_URL"] = url
+        if redis:
+            changed["UNIMAP_REDIS_PREFIX"] = stack.enter_context(redis_prefix(redis))
+        yield changed

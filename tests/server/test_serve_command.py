@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
 
 from tests.processes import create_api_token, serve
+from tests.services import backends_of_their_own
 
 
 def _authenticated_call(url: str, token: str) -> httpx.Response:
@@ -19,6 +22,25 @@ def _authenticated_call(url: str, token: str) -> httpx.Response:
         headers={"Authorization": f"Bearer {token}"},
         timeout=10.0,
     )
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
+    """One `unimap serve` process (a single worker) for the tests that only send it requests
+    that change nothing: its URL, and a host app's token that `unimap tokens create` made
+    before it started. Its home is its own, as `unimap_home` gives each test (and so are its
+    schema and Redis keys on the shared backends)."""
+    folder = tmp_path_factory.mktemp("serve")
+    environ = {
+        **os.environ,
+        "UNIMAP_HOME": str(folder / "unimap-home"),
+        "HOME": str(folder / "user-home"),
+    }
+    environ.pop("UNIMAP_SECRET_KEY", None)
+    with backends_of_their_own(environ) as env:
+        token = create_api_token("host-app", env)
+        with serve(env=env) as url:
+            yield url, token
 
 
 def test_help_imports_no_web_server() -> None:
@@ -32,11 +54,10 @@ def test_help_imports_no_web_server() -> None:
     assert done.stdout.strip() == "[]"
 
 
-def test_serve_authenticates_tokens_made_by_the_tokens_command(unimap_home: Path) -> None:
-    token = create_api_token("host-app")
-    with serve() as url:
-        assert _authenticated_call(url, token).json()["error"] == "not_found"
-        assert _authenticated_call(url, token + "x").status_code == 401
+def test_serve_authenticates_tokens_made_by_the_tokens_command(served: tuple[str, str]) -> None:
+    url, token = served
+    assert _authenticated_call(url, token).json()["error"] == "not_found"
+    assert _authenticated_call(url, token + "x").status_code == 401
 
 
 @pytest.mark.slow
@@ -47,9 +68,9 @@ def test_serve_with_workers_builds_one_app_per_process(unimap_home: Path) -> Non
     assert statuses == {404}
 
 
-def test_serve_on_loopback_refuses_a_foreign_host_header(unimap_home: Path) -> None:
-    with serve() as url:
-        rebound = httpx.get(f"{url}/healthz", headers={"Host": "rebound.example"}, timeout=10)
-        own = httpx.get(f"{url}/healthz", timeout=10)
+def test_serve_on_loopback_refuses_a_foreign_host_header(served: tuple[str, str]) -> None:
+    url, _ = served
+    rebound = httpx.get(f"{url}/healthz", headers={"Host": "rebound.example"}, timeout=10)
+    own = httpx.get(f"{url}/healthz", timeout=10)
     assert (rebound.status_code, rebound.json()["error"]) == (400, "validation_error")
     assert own.status_code == 200

@@ -16,9 +16,11 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from concurrent.futures import ThreadPoolExecutor, wait
+from contextlib import AbstractContextManager, contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -42,10 +44,12 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
 
 
 @contextmanager
-def sandbox(env: dict[str, str], provider: str = "mailerlite") -> Iterator[tuple[str, str]]:
-    """`unimap sandbox` on a free port; yields (base URL, the key it accepts)."""
+def sandbox(
+    env: dict[str, str], provider: str = "mailerlite", port: int = 0
+) -> Iterator[tuple[str, str]]:
+    """`unimap sandbox` on `port` (0: a free one); yields (base URL, the key it accepts)."""
     process = subprocess.Popen(
-        [*UNIMAP, "sandbox", "--provider", provider, "--port", "0", "--lifetime", "300"],
+        [*UNIMAP, "sandbox", "--provider", provider, "--port", str(port), "--lifetime", "300"],
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
         env=env,
@@ -93,6 +97,23 @@ def serve(
             yield url
         finally:
             _stop(process)
+
+
+@contextmanager
+def together(*blocks: AbstractContextManager[Any]) -> Iterator[list[Any]]:
+    """Enter `blocks` at once, each in a thread of its own, and leave them at once: processes
+    that start and stop independently of each other wait for their start-up and shutdown side
+    by side. Yields what each block gives, in order. When one fails to start, the blocks that
+    started are left again and its error is raised."""
+    with ThreadPoolExecutor(len(blocks)) as pool:
+        entering = [pool.submit(block.__enter__) for block in blocks]
+        wait(entering)
+        started = [b for b, f in zip(blocks, entering, strict=True) if f.exception() is None]
+        try:
+            yield [future.result() for future in entering]
+        finally:
+            for leaving in [pool.submit(block.__exit__, None, None, None) for block in started]:
+                leaving.result()
 
 
 def create_api_token(name: str, env: dict[str, str] | None = None) -> str:

@@ -27,7 +27,15 @@ import httpx
 import pytest
 
 from engine.accounts.keys import generate_key
-from tests.processes import child_env, create_api_token, host_app, sandbox, serve
+from tests.processes import (
+    child_env,
+    create_api_token,
+    free_port,
+    host_app,
+    sandbox,
+    serve,
+    together,
+)
 
 CHROMIUM = Path("/usr/bin/chromium")
 SCREENSHOT = Path(__file__).resolve().parents[2] / "docs" / "img" / "link-page.png"
@@ -72,69 +80,76 @@ def test_an_end_user_links_an_account_in_a_browser(chromium: Any, tmp_path: Path
     key = generate_key()
     env = child_env(tmp_path / "home", key)
     log = tmp_path / "serve.log"
-    with sandbox(env) as (sandbox_url, good_key), host_app() as redirect_uri:
-        api_token = create_api_token("browser-test", env)
-        with serve("--base-url", f"mailerlite={sandbox_url}", env=env, log=log) as url:
-            host = httpx.Client(
-                base_url=url, headers={"Authorization": f"Bearer {api_token}"}, timeout=30.0
-            )
-            created = host.post(
-                "/link-tokens",
-                json={
-                    "tenant_id": "cust-1",
-                    "provider": "mailerlite",
-                    "redirect_uri": redirect_uri,
-                },
-            )
-            assert created.status_code == 201, created.text
-            link_url = created.json()["url"]
+    api_token = create_api_token("browser-test", env)
+    # The sandbox's port is chosen first, so the server (pointed at it) starts alongside it.
+    port = free_port()
+    sandbox_url = f"http://127.0.0.1:{port}/api"
+    started = together(
+        sandbox(env, port=port),
+        serve("--base-url", f"mailerlite={sandbox_url}", env=env, log=log),
+    )
+    with started as [(printed_url, good_key), url], host_app() as redirect_uri:
+        assert printed_url == sandbox_url
+        host = httpx.Client(
+            base_url=url, headers={"Authorization": f"Bearer {api_token}"}, timeout=30.0
+        )
+        created = host.post(
+            "/link-tokens",
+            json={
+                "tenant_id": "cust-1",
+                "provider": "mailerlite",
+                "redirect_uri": redirect_uri,
+            },
+        )
+        assert created.status_code == 201, created.text
+        link_url = created.json()["url"]
 
-            page = chromium.new_page(viewport={"width": 760, "height": 560})
-            page.goto(link_url)
-            expect(page.get_by_role("heading", level=1)).to_have_text(
-                "Connect your MailerLite account"
-            )
-            key_input = page.get_by_label("API token")
-            expect(key_input).to_have_attribute("type", "password")
-            page.screenshot(path=str(tmp_path / "link-page-form.png"), full_page=True)
+        page = chromium.new_page(viewport={"width": 760, "height": 560})
+        page.goto(link_url)
+        expect(page.get_by_role("heading", level=1)).to_have_text(
+            "Connect your MailerLite account"
+        )
+        key_input = page.get_by_label("API token")
+        expect(key_input).to_have_attribute("type", "password")
+        page.screenshot(path=str(tmp_path / "link-page-form.png"), full_page=True)
 
-            key_input.fill(WRONG_KEY)
-            page.get_by_role("button", name="Connect").click()
-            expect(page.get_by_role("alert")).to_contain_text(
-                "MailerLite refused these credentials"
-            )
-            expect(page.get_by_label("API token")).to_have_value("")
-            assert WRONG_KEY not in page.content() and WRONG_KEY not in page.url
-            assert (
-                page.evaluate("getComputedStyle(document.querySelector('button')).backgroundColor")
-                == "rgb(26, 95, 180)"
-            )  # the CSP let the page's style through
-            page.screenshot(path=str(tmp_path / "link-page-refused.png"), full_page=True)
-            linked = host.get("/integrated-accounts", params={"tenant_id": "cust-1"})
-            assert linked.json()["result"] == []  # nothing stored
+        key_input.fill(WRONG_KEY)
+        page.get_by_role("button", name="Connect").click()
+        expect(page.get_by_role("alert")).to_contain_text(
+            "MailerLite refused these credentials"
+        )
+        expect(page.get_by_label("API token")).to_have_value("")
+        assert WRONG_KEY not in page.content() and WRONG_KEY not in page.url
+        assert (
+            page.evaluate("getComputedStyle(document.querySelector('button')).backgroundColor")
+            == "rgb(26, 95, 180)"
+        )  # the CSP let the page's style through
+        page.screenshot(path=str(tmp_path / "link-page-refused.png"), full_page=True)
+        linked = host.get("/integrated-accounts", params={"tenant_id": "cust-1"})
+        assert linked.json()["result"] == []  # nothing stored
 
-            page.get_by_label("API token").fill(good_key)
-            page.get_by_role("button", name="Connect").click()
-            page.wait_for_url(f"{redirect_uri}?*", timeout=15_000)
-            expect(page.get_by_role("heading", level=1)).to_have_text(
-                "Thanks, your account is linked"
-            )
-            [account_id] = parse_qs(urlsplit(page.url).query)["integrated_account_id"]
+        page.get_by_label("API token").fill(good_key)
+        page.get_by_role("button", name="Connect").click()
+        page.wait_for_url(f"{redirect_uri}?*", timeout=15_000)
+        expect(page.get_by_role("heading", level=1)).to_have_text(
+            "Thanks, your account is linked"
+        )
+        [account_id] = parse_qs(urlsplit(page.url).query)["integrated_account_id"]
 
-            account = host.get(f"/integrated-accounts/{account_id}").json()
-            assert (account["provider"], account["tenant_id"], account["status"]) == (
-                "mailerlite",
-                "cust-1",
-                "active",
-            )
-            contacts = host.get(
-                "/unified/marketing-automation/contacts",
-                params={"integrated_account_id": account_id, "limit": 5},
-            )
-            assert contacts.status_code == 200, contacts.text
-            assert len(contacts.json()["result"]) == 5
-            assert chromium.new_page().goto(link_url).status == 410
-            host.close()
+        account = host.get(f"/integrated-accounts/{account_id}").json()
+        assert (account["provider"], account["tenant_id"], account["status"]) == (
+            "mailerlite",
+            "cust-1",
+            "active",
+        )
+        contacts = host.get(
+            "/unified/marketing-automation/contacts",
+            params={"integrated_account_id": account_id, "limit": 5},
+        )
+        assert contacts.status_code == 200, contacts.text
+        assert len(contacts.json()["result"]) == 5
+        assert chromium.new_page().goto(link_url).status == 410
+        host.close()
     SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(tmp_path / "link-page-refused.png", SCREENSHOT)
     server_output = log.read_text(errors="replace")

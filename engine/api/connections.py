@@ -9,8 +9,10 @@ from engine.api.resources import ResourceClient
 from engine.explain import explain_call
 from engine.plan.calls import CallContext, ConnectionCache, resolve
 from engine.plan.dispatch import plan_call, split_list_query
+from engine.plan.enrich import enrich, whole_pages
 from engine.plan.listing import ListPlan
-from engine.plan.operations import next_records
+from engine.plan.operations import next_page, next_records
+from engine.plan.pending import MAPPED_AT_ONCE, PendingPage
 from engine.run.drivers import run_async, run_sync
 from engine.run.retry import RetryStats
 from engine.run.session import AsyncSender, ProviderSession, SyncSender
@@ -46,6 +48,14 @@ class _BaseConnection:
         """The resolved operation of `resource.method` (raises not_supported and the like)."""
         mapping, key, settings = self.session.mapping, self.engine.cursor_key, self.session.settings
         return resolve(mapping, resource, method, key, self.cache, remote_data, settings)
+
+    def open_list(
+        self, resource: str, query: dict[str, Any] | None, remote_data: bool
+    ) -> tuple[CallContext, ListPlan]:
+        """The context and plan of a list call read page after page (`pages`, `iterate`)."""
+        filters, limit, cursor = split_list_query(query)
+        ctx = self.context(resource, "list", remote_data)
+        return ctx, ListPlan(ctx, filters, limit, cursor)
 
     def explain(
         self,
@@ -83,18 +93,24 @@ class Connection(_BaseConnection):
     def iterate(
         self, resource: str, query: dict[str, Any] | None = None, *, remote_data: bool = True
     ) -> Iterator[dict[str, Any]]:
-        """Every record of a list call, page after page, lazily and in constant memory."""
-        for page in self.pages(resource, query, remote_data=remote_data):
-            yield from page
-            del page  # not kept alive while the next page is read
+        """Every record of a list call, page after page, lazily and in constant memory (each
+        page's records mapped and enriched a few at a time as they are read)."""
+        ctx, plan = self.open_list(resource, query, remote_data)
+        size = None if whole_pages(ctx) else MAPPED_AT_ONCE
+        while not plan.done:
+            yield from self._read(ctx, run_sync(next_page(ctx, plan), self.sender.send), size)
+
+    def _read(self, ctx: CallContext, page: PendingPage, size: int | None) -> Iterator[Any]:
+        """A page's records, chunk by chunk, each chunk enriched (nothing of the page is
+        kept once the last record is handed out)."""
+        for chunk in page.chunks(size):
+            yield from run_sync(enrich(ctx, chunk), self.sender.send)
 
     def pages(
         self, resource: str, query: dict[str, Any] | None = None, *, remote_data: bool = True
     ) -> Iterator[list[dict[str, Any]]]:
         """What `iterate` gives, one provider page (a list of records) at a time."""
-        filters, limit, cursor = split_list_query(query)
-        ctx = self.context(resource, "list", remote_data)
-        plan = ListPlan(ctx, filters, limit, cursor)
+        ctx, plan = self.open_list(resource, query, remote_data)
         while not plan.done:
             yield run_sync(next_records(ctx, plan), self.sender.send)
 
@@ -155,19 +171,30 @@ class AsyncConnection(_BaseConnection):
     async def iterate(
         self, resource: str, query: dict[str, Any] | None = None, *, remote_data: bool = True
     ) -> AsyncIterator[dict[str, Any]]:
-        """Every record of a list call, page after page, lazily and in constant memory."""
-        async for page in self.pages(resource, query, remote_data=remote_data):
-            for record in page:
+        """Every record of a list call, page after page, lazily and in constant memory (each
+        page's records mapped and enriched a few at a time as they are read)."""
+        ctx, plan = self.open_list(resource, query, remote_data)
+        size = None if whole_pages(ctx) else MAPPED_AT_ONCE
+        while not plan.done:
+            page = await run_async(next_page(ctx, plan), self.sender.send)
+            async for record in self._read(ctx, page, size):
                 yield record
             del page  # not kept alive while the next page is read
+
+    async def _read(
+        self, ctx: CallContext, page: PendingPage, size: int | None
+    ) -> AsyncIterator[Any]:
+        """A page's records, chunk by chunk, each chunk enriched (nothing of the page is
+        kept once the last record is handed out)."""
+        for chunk in page.chunks(size):
+            for record in await run_async(enrich(ctx, chunk), self.sender.send):
+                yield record
 
     async def pages(
         self, resource: str, query: dict[str, Any] | None = None, *, remote_data: bool = True
     ) -> AsyncIterator[list[dict[str, Any]]]:
         """What `iterate` gives, one provider page (a list of records) at a time."""
-        filters, limit, cursor = split_list_query(query)
-        ctx = self.context(resource, "list", remote_data)
-        plan = ListPlan(ctx, filters, limit, cursor)
+        ctx, plan = self.open_list(resource, query, remote_data)
         while not plan.done:
             yield await run_async(next_records(ctx, plan), self.sender.send)
 

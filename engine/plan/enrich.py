@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from engine.format.common import RequestSpec
     from engine.format.resource import Enrichment
 
-__all__ = ["describe_enrichments", "enrich"]
+__all__ = ["describe_enrichments", "enrich", "whole_pages"]
 
 
 def _request(
@@ -103,6 +103,13 @@ def enrich(ctx: CallContext, records: list[dict[str, Any]]) -> Plan[list[dict[st
         else:
             yield from _per_record(ctx, field, spec, targets)
     return records
+
+
+def whole_pages(ctx: CallContext) -> bool:
+    """Whether a page's records must be enriched together: an enrichment reading records in
+    groups sends one request per group of the page's records, so splitting the page would
+    send more. Otherwise the records may be enriched a few at a time."""
+    return any(spec.group is not None for spec in ctx.resource.enrich.values())
 
 
 def _wanted(

@@ -19,6 +19,7 @@ from engine.plan.pagination import (
     page_fingerprint,
     paginator_for,
 )
+from engine.plan.pending import PendingPage
 from engine.plan.responses import raise_for_response
 from engine.plan.scope import ParentRef
 from engine.plan.states import MAX_INDEX, MAX_TEXT, check_state
@@ -176,6 +177,10 @@ class ListPlan:
         """Map one response's records and advance; `done` is set after the last page."""
         return self._listing.receive(response)
 
+    def receive_pending(self, response: ProviderResponse) -> PendingPage:
+        """`receive`, the records mapped only when they are read (see `PendingPage`)."""
+        return self._listing.receive_pending(response)
+
     def envelope(self, records: list[dict[str, Any]]) -> dict[str, Any]:
         """The unified list envelope for the page just received."""
         return self._listing.envelope(records)
@@ -264,14 +269,23 @@ class ScopeListing:
 
     def receive(self, response: ProviderResponse) -> list[dict[str, Any]]:
         """Map one page's records and advance; `done` is set after the last page."""
+        return self.receive_pending(response).all()
+
+    def receive_pending(self, response: ProviderResponse) -> PendingPage:
+        """`receive`, the page's records mapped only when they are read."""
         ctx = self.ctx
         if response.status == 404 and self.route is not None and self.route.empty_on_not_found:
             self.done, self.next_state = True, None
-            return []
+            return PendingPage.of_unified([])
         raise_for_response(ctx.mapping, response, what=ctx.name)
         records = self._select(response.body)
-        mapped = self._mapper.map_many(records, remote_data=ctx.remote_data)
-        ids = [record.get("id") for record in mapped]
+        ids = self._mapper.id_keys(records)
+        if ids is None:
+            mapped = self._mapper.map_many(records, remote_data=ctx.remote_data)
+            page = PendingPage.of_unified(mapped)
+            ids = [record.get("id") for record in mapped]
+        else:
+            page = PendingPage(records, self._mapper, remote_data=ctx.remote_data)
         fingerprint = page_fingerprint(records, ids) if records else None
         # A provider repeating a page already read (the one before, or any earlier one in this
         # listing) ends the listing, and the repeated records are not emitted a second time.
@@ -280,16 +294,16 @@ class ScopeListing:
         )
         if fingerprint is not None:
             self._seen.add(fingerprint)
-        page = PageResult(
+        result = PageResult(
             response.body, response.headers, records, self.page_limit or len(records), fingerprint
         )
-        self.next_state = None if repeated else self.paginator.next_state(self.state, page)
-        self.prev_state = self.paginator.prev_state(self.state, page)
+        self.next_state = None if repeated else self.paginator.next_state(self.state, result)
+        self.prev_state = self.paginator.prev_state(self.state, result)
         if self.next_state is None:
             self.done = True
         else:
             self.state = self.next_state
-        return [] if repeated else mapped
+        return PendingPage.of_unified([]) if repeated else page
 
     def _select(self, body: Any) -> list[Any]:
         if self.records_path is None:

@@ -13,6 +13,7 @@ from engine.plan.enrich import enrich
 from engine.plan.getting import first_record, get_spec, records_path
 from engine.plan.listing import ListPlan
 from engine.plan.messages import Plan, ProviderResponse
+from engine.plan.pending import PendingPage
 from engine.plan.responses import raise_for_response
 from engine.plan.steps import build_request, check_response, require_id, run_before
 
@@ -22,6 +23,7 @@ __all__ = [
     "get",
     "list_all",
     "list_page",
+    "next_page",
     "next_records",
     "require_id",
 ]
@@ -53,6 +55,13 @@ def next_records(ctx: CallContext, plan: ListPlan) -> Plan[list[dict[str, Any]]]
     response = yield plan.request()
     records = plan.receive(response)
     return (yield from enrich(ctx, records))
+
+
+def next_page(ctx: CallContext, plan: ListPlan) -> Plan[PendingPage]:
+    """The next page of an open list call, its records mapped (and then enriched) only as
+    they are read: one step of `Connection.iterate`."""
+    response = yield plan.request()
+    return plan.receive_pending(response)
 
 
 def list_all(ctx: CallContext, filters: dict[str, Any] | None = None) -> Plan[list[dict[str, Any]]]:

@@ -19,6 +19,7 @@ from engine.plan.cursor import CursorPayload, encode_cursor
 from engine.plan.listing import ListCall, ScopeListing, choose_route
 from engine.plan.messages import ProviderRequest, ProviderResponse
 from engine.plan.paging import State
+from engine.plan.pending import PendingPage
 from engine.plan.scope import ParentRef
 from engine.plan.states import MAX_TEXT
 
@@ -107,6 +108,10 @@ class ParentScan:
             self.parents.pop(0)
             self._stage()
         return records
+
+    def receive_pending(self, response: ProviderResponse) -> PendingPage:
+        """`receive` as a page (its records mapped already: a scan maps as it reads)."""
+        return PendingPage.of_unified(self.receive(response))
 
     def envelope(self, records: list[dict[str, Any]]) -> dict[str, Any]:
         """The unified envelope; the next cursor holds the whole scan position."""

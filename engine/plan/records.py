@@ -53,6 +53,32 @@ class RecordMapper:
             (name, mapping.expression(source).search) for name, source in fields.items()
         ]
         self._program = mapping.record_program(fields) if generated else None
+        id_source = fields.get("id")
+        id_reads = mapping.expression(id_source) if id_source is not None else None
+        self._id_roots: tuple[str, ...] | None = (
+            tuple(sorted(id_reads.root_fields))
+            if identity is None
+            and id_reads is not None
+            and id_reads.root_fields
+            and not id_reads.reads_whole_input
+            else None
+        )
+
+    def id_keys(self, records: list[Any]) -> list[Any] | None:
+        """For each record, the provider's values its unified id is made of (equal values,
+        equal ids), read without mapping the record; None when the id is not made so (ids
+        from the record's identity, an id reading the whole record, a record that is not
+        an object): map the records to read their ids then."""
+        roots = self._id_roots
+        if roots is None:
+            return None
+        try:
+            if len(roots) == 1:
+                name = roots[0]
+                return [record.get(name) for record in records]
+            return [tuple(map(record.get, roots)) for record in records]
+        except AttributeError:
+            return None
 
     def map(self, record: Any, *, remote_data: bool = True) -> dict[str, Any]:
         """The unified record for one provider record; `remote_data` keeps the raw record.

@@ -127,6 +127,28 @@ def test_a_grouped_enrichment_sends_one_request_per_chunk(engine: Engine) -> Non
     assert [r.url.params["subscriber_ids"] for r in provider.seen[1:]] == ["1,2", "3"]
 
 
+def test_iterate_enriches_records_chunk_by_chunk(engine: Engine, monkeypatch) -> None:
+    monkeypatch.setattr("engine.api.connections.MAPPED_AT_ONCE", 2)
+    provider = Provider()
+    records = list(_connect(engine, "tagged", provider).iterate("contacts"))
+
+    assert _tags(records) == EXPECTED
+    assert provider.paths() == [
+        "/subscribers", "/subscribers/1/tags", "/subscribers/2/tags", "/subscribers/3/tags"
+    ]
+
+
+def test_iterate_keeps_a_grouped_enrichment_to_one_request_per_group_of_the_page(
+    engine: Engine, monkeypatch
+) -> None:
+    monkeypatch.setattr("engine.api.connections.MAPPED_AT_ONCE", 1)
+    provider = Provider()
+    records = list(_connect(engine, "bulktags", provider).iterate("contacts"))
+
+    assert _tags(records) == EXPECTED
+    assert [r.url.params["subscriber_ids"] for r in provider.seen[1:]] == ["1,2", "3"]
+
+
 def test_an_enrichment_request_is_retried_like_any_request(engine: Engine) -> None:
     provider = Provider(fail_once={"/subscribers/1/tags"})
     connection = _connect(engine, "tagged", provider)

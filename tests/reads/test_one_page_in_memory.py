@@ -1,5 +1,6 @@
 """Listing every record keeps one page in memory: while the next page is read, no record of
-the page before is still held (by `iterate`, `pages` or `unimap call --all`)."""
+the page before is still held (by `iterate`, `pages` or `unimap call --all`); `iterate` maps a
+page a chunk at a time, so no more than a chunk of unified records lives at once."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ import pytest
 
 from engine.api import Engine
 from engine.cli.call import _stream
+from engine.plan.pending import MAPPED_AT_ONCE
 from engine.run.clock import FakeClock
 from simulators.mailerlite import DEFAULT_TOKEN, IN_PROCESS_BASE_URL, Simulator
 
@@ -69,6 +71,18 @@ def test_iterate_holds_no_record_of_the_page_before_while_reading_the_next(watch
     assert count == 4 * PAGE
     assert len(wire.held) == 4
     assert max(wire.added()) <= 1  # at most the consumer's last record
+
+
+def test_iterate_holds_at_most_one_chunk_of_unified_records(watched) -> None:
+    connection, _wire = watched
+    before = _held_records()
+    held = [
+        _held_records() - before
+        for index, _record in enumerate(connection.iterate("contacts", {"limit": PAGE}))
+        if index % 25 == 0
+    ]
+    assert len(held) == 4 * PAGE // 25
+    assert 1 <= max(held) <= MAPPED_AT_ONCE < PAGE
 
 
 def test_pages_hold_no_record_of_the_page_before_while_reading_the_next(watched) -> None:

@@ -22,7 +22,14 @@ from contextlib import ExitStack
 from typing import Any
 
 from engine.expressions.codegen_calls import all_text, call
-from engine.expressions.codegen_text import cleaned, is_false, is_null, is_text, text_literals
+from engine.expressions.codegen_text import (
+    cleaned,
+    compacted,
+    is_false,
+    is_null,
+    is_text,
+    text_literals,
+)
 from engine.expressions.emitter import Emitter
 from engine.expressions.functions import FUNCTIONS, lookup_value
 from engine.expressions.keeping import KEEPING
@@ -321,6 +328,8 @@ class Generator:
         if name == "map_value":
             argument = self.clean(self.value(children[0], source))
             return call(self.out, name, [argument], self.closures.value_maps[children[1]["value"]])
+        if name == "compact" and len(children) == 1 and children[0]["type"] == "multi_select_list":
+            return self._multi_select(source, children[0]["children"], compacted, "()")
         if name in KEEPING and len(children) == 2:
             obj = self.value(children[0], source)
             if obj in self.raw:
@@ -343,7 +352,11 @@ class Generator:
             keys = self.clean(self.value(keys_node, source))
             test = f"type({obj}) is dict and type({keys}) is list"
         with out.block("if " + test):
-            out.line(f"{result} = {out.const(KEEPING[name])}({obj}, {keys})")
+            if name == "omit" and literal is not None:  # the comprehension inline
+                kept = f"{cleaned('_item')} for _key, _item in {obj}.items() if _key not in {keys}"
+                out.line(f"{result} = {{_key: {kept}}}")
+            else:
+                out.line(f"{result} = {out.const(KEEPING[name])}({obj}, {keys})")
         with out.block("else"):
             if literal is not None:
                 keys = self.clean(self.value(keys_node, source))

@@ -44,9 +44,10 @@ def all_text(items: list[Any]) -> bool:
 
 def _join(values: list[str], checked: str) -> str:
     separator, items = values
+    pair = f"len({items}) == 2 and type({items}[0]) is str and type({items}[1]) is str"
     return (
         f"{separator}.join({items}) if type({separator}) is str and type({items}) is list "
-        f"and _all_text({items}) else {checked}"
+        f"and ({pair} or _all_text({items})) else {checked}"
     )
 
 

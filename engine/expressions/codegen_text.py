@@ -20,6 +20,14 @@ def cleaned(name: str) -> str:
     )
 
 
+def compacted(values: list[str]) -> str:
+    """`compact([a, b, ...])` of the variables `values`: the non-null ones, in order, in a new
+    list (no loop when none is null)."""
+    present = " and ".join(f"{value} is not None" for value in values)
+    listed = ", ".join(values)
+    return f"[{listed}] if {present} else [_item for _item in ({listed},) if _item is not None]"
+
+
 def text_literals(node: dict[str, Any]) -> tuple[str, ...] | None:
     """The strings of an array written as string literals (`['a', 'b']`), else None."""
     if node["type"] != "multi_select_list":

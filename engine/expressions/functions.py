@@ -177,8 +177,13 @@ _KNOWN_MAX = 256
 def to_iso8601(value: Any) -> str | None:
     """Format a date-time as ISO-8601 UTC with a `Z` and whole seconds."""
     if type(value) is str:
-        if _is_plain_utc(value):
-            return value
+        if len(value) == 20 and value[4::3] == "--T::Z":  # `YYYY-MM-DDTHH:MM:SSZ`'s marks
+            try:  # the other 14 characters: ASCII digits of a real date and time
+                datetime.fromisoformat(value)
+            except ValueError:
+                pass
+            else:
+                return value  # already the answer
         known = _KNOWN.get(value)
         if known is not None:
             return known
@@ -190,26 +195,12 @@ def to_iso8601(value: Any) -> str | None:
             except ValueError:
                 pass
             else:
-                answer = value if len(value) == 20 and value[10] == "T" and value[19] == "Z" \
-                    else f"{value[:10]}T{value[11:19]}Z"
+                answer = f"{value[:10]}T{value[11:19]}Z"
                 if len(_KNOWN) >= _KNOWN_MAX:
                     _KNOWN.clear()
                 _KNOWN[value] = answer
                 return answer
     return _reformatted(value)
-
-
-def _is_plain_utc(value: str) -> bool:
-    """`value` is a valid `YYYY-MM-DDTHH:MM:SSZ`: `to_iso8601`'s own answer for it."""
-    if len(value) != 20 or value[19] != "Z" or value[10] != "T":
-        return False
-    if value[4] != "-" or value[7] != "-" or value[13] != ":" or value[16] != ":":
-        return False
-    try:  # the other 14 characters: ASCII digits of a real date and time
-        datetime.fromisoformat(value[:19])
-    except ValueError:
-        return False
-    return True
 
 
 def _reformatted(value: Any) -> str | None:

@@ -11,7 +11,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from engine.expressions import CompiledExpression, compile_expression
-from engine.expressions.programs import Program, RecordProgram, record_program, search_program
+from engine.expressions.programs import (
+    Program,
+    RecordProgram,
+    Selector,
+    is_true,
+    record_program,
+    search_program,
+    select_program,
+)
 from engine.loader.problems import Problem
 
 if TYPE_CHECKING:  # at run time: their read-only twins (`engine.format.frozen`)
@@ -43,16 +51,19 @@ class ProviderMapping:
             self._expressions[source] = compiled
         return compiled
 
-    def record_program(self, fields: Mapping[str, str]) -> RecordProgram | None:
+    def record_program(
+        self, fields: Mapping[str, str], keep_input: str | None = None
+    ) -> RecordProgram | None:
         """The generated function mapping a record by `fields` (unified field → expression),
-        built once per field mapping; None when it cannot be generated."""
+        the record itself kept under `keep_input` when given; built once per field mapping;
+        None when it cannot be generated."""
         items = tuple(fields.items())
 
         def build() -> RecordProgram | None:
             compiled = [(name, self.expression(source)) for name, source in items]
-            return record_program(compiled, self.provider.value_maps)
+            return record_program(compiled, self.provider.value_maps, keep_input)
 
-        return self.memo(("record", items), build)
+        return self.memo(("record", items, keep_input), build)
 
     def evaluator(self, source: str) -> Program:
         """`expression(source).search` as one generated function (built once), or the
@@ -63,6 +74,20 @@ class ProviderMapping:
             return search_program(compiled, self.provider.value_maps) or compiled.search
 
         return self.memo(("search", source), build)
+
+    def selector(self, source: str) -> Selector:
+        """A function keeping the items of a list for which expression `source` is true, as
+        one generated function (built once), or over the closures when its code cannot be
+        generated."""
+
+        def build() -> Selector:
+            compiled = self.expression(source)
+            generated = select_program(compiled, self.provider.value_maps)
+            if generated is not None:
+                return generated
+            return lambda items: [item for item in items if is_true(compiled.search(item))]
+
+        return self.memo(("select", source), build)
 
     def memo(self, key: Hashable, build: Callable[[], T]) -> T:
         """`build()`'s result, built once per `key` for this mapping (generated code)."""

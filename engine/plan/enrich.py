@@ -118,15 +118,7 @@ def _wanted(
     """The records `spec.when` selects (all of them without a `when`)."""
     if spec.when is None:
         return records
-    when = ctx.mapping.evaluator(spec.when)
-    return [r for r in records if _truthy(when(r))]
-
-
-def _truthy(value: Any) -> bool:
-    """JMESPath truth: anything but null, false, `""`, `[]` and `{}` (a `0` is true)."""
-    if value is True:
-        return True
-    return value is not None and value is not False and value not in ("", [], {})
+    return ctx.mapping.selector(spec.when)(records)
 
 
 def describe_enrichments(ctx: CallContext) -> list[dict[str, Any]]:

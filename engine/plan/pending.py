@@ -14,10 +14,12 @@ from typing import Any
 
 from engine.plan.records import RecordMapper
 
-MAPPED_AT_ONCE = 64
+MAPPED_AT_ONCE = 16
 """Records mapped together when a page is read in chunks: few enough that their unified
-records stay under the collector's young-generation threshold (700 objects), many enough that
-the per-chunk cost (one warnings collector, one enrichment step) is spread thin."""
+records stay under the collector's young-generation threshold (700 objects) and in the
+processor's nearest caches while they are handed out, many enough that the per-chunk cost
+(one warnings collector, one enrichment step) is spread thin. Listing 20,000 Kit subscribers
+against the replay server, chunks of 16 or 32 ran ~6% faster than chunks of 8 or 64."""
 
 
 class PendingPage:

@@ -27,6 +27,9 @@ from engine.unified.blanks import blank_to_null
 
 logger = logging.getLogger("unimap.mapping")
 
+REMOTE_DATA = "remote_data"
+"""The unified record's key holding the provider's record as it came."""
+
 
 class RecordMapper:
     """Maps provider records of one resource to unified records (compiled once).
@@ -53,6 +56,11 @@ class RecordMapper:
             (name, mapping.expression(source).search) for name, source in fields.items()
         ]
         self._program = mapping.record_program(fields) if generated else None
+        self._program_keeping = (
+            mapping.record_program(fields, REMOTE_DATA)
+            if generated and identity is None
+            else self._program
+        )
         id_source = fields.get("id")
         id_reads = mapping.expression(id_source) if id_source is not None else None
         self._id_roots: tuple[str, ...] | None = (
@@ -93,7 +101,8 @@ class RecordMapper:
         """Map a page of records (each as `map` does; one warnings collector for the page,
         emptied after each record that warned)."""
         mapped: list[dict[str, Any]] = []
-        program, identity = self._program, self._identity
+        program = self._program_keeping if remote_data else self._program
+        identity = self._identity
         with collect_warnings() as warnings:
             for record in records:
                 unified = None
@@ -106,8 +115,8 @@ class RecordMapper:
                         unified = None
                 if unified is None or identity is not None or warnings:
                     unified = self._complete(record, unified, warnings)
-                if remote_data:
-                    unified["remote_data"] = record
+                    if remote_data:
+                        unified[REMOTE_DATA] = record
                 mapped.append(unified)
         return mapped
 

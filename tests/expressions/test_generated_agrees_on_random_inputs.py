@@ -7,6 +7,7 @@ random JSON documents.
   (the library is called directly, as the closures call it).
 * As a record program over a raw record (blanks `""` anywhere): what the closures give over
   the record with its blanks read as null.
+* As a filter over a list of documents: the items the closures' value is true for.
 
 Bounded: 100 examples each (900 with `UNIMAP_LONG_TESTS=1`, see `tests/budget.py`),
 derandomized, so the suite stays fast and repeatable.
@@ -25,7 +26,7 @@ from hypothesis import strategies as st
 
 from engine.expressions import ExpressionError, compile_expression
 from engine.expressions.functions import FUNCTIONS
-from engine.expressions.programs import record_program, search_program
+from engine.expressions.programs import is_true, record_program, search_program, select_program
 from engine.unified.blanks import blank_to_null
 from tests.budget import examples
 
@@ -175,3 +176,19 @@ def test_record_program_reads_blanks_as_null(expression: str, document: Any) -> 
     expected = _outcome(lambda: compiled.search(blank_to_null(document)))
     actual = _outcome(lambda: program(document)["v"])
     assert actual == expected, (expression, json.dumps(document))
+
+
+@BOUNDED
+@given(_expressions(BUILTIN_CALLS + LIBRARY_CALLS), st.lists(documents, max_size=4))
+def test_select_program_keeps_the_items_the_closures_find_true(
+    expression: str, items: list[Any]
+) -> None:
+    """A filter over a list keeps, in order, the items the closures' value is true for."""
+    try:
+        compiled = compile_expression(expression, VALUE_MAPS)
+    except ExpressionError:
+        return
+    select = select_program(compiled, VALUE_MAPS)
+    assert select is not None, expression
+    expected = _outcome(lambda: [item for item in items if is_true(compiled.search(item))])
+    assert _outcome(lambda: select(items)) == expected, (expression, json.dumps(items))

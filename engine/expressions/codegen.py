@@ -21,7 +21,7 @@ from collections.abc import Callable
 from contextlib import ExitStack
 from typing import Any
 
-from engine.expressions.codegen_calls import all_text, call
+from engine.expressions.codegen_calls import all_text, call, raw_id
 from engine.expressions.codegen_text import (
     cleaned,
     compacted,
@@ -280,6 +280,7 @@ class Generator:
             else:
                 out.line(f"{name} = []")
                 with out.block(f"for {item} in {base}{items}"), ExitStack() as stack:
+                    self.hoist(children[1:], item)
                     if len(children) == 3:
                         condition = self.value(children[2], item)
                         stack.enter_context(out.block("if not " + is_false(condition)))
@@ -330,13 +331,13 @@ class Generator:
             return call(self.out, name, [argument], self.closures.value_maps[children[1]["value"]])
         if name == "compact" and len(children) == 1 and children[0]["type"] == "multi_select_list":
             return self._multi_select(source, children[0]["children"], compacted, "()")
-        if name in KEEPING and len(children) == 2:
-            obj = self.value(children[0], source)
-            if obj in self.raw:
-                return self._keeping(name, obj, children[1], source)
-            values = [obj, self.value(children[1], source)]
-        else:
-            values = [self.value(child, source) for child in children]
+        values = [self.value(children[0], source)] if children else []
+        if values and values[0] in self.raw and (name == "to_id" or name in KEEPING):
+            if name == "to_id" and len(children) == 1:
+                return raw_id(self.out, values[0], self.clean)
+            if len(children) == 2:
+                return self._keeping(name, values[0], children[1], source)
+        values += [self.value(child, source) for child in children[1:]]
         return call(self.out, name, [self.clean(value) for value in values])
 
     def _keeping(self, name: str, obj: str, keys_node: dict[str, Any], source: str) -> str:

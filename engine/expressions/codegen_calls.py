@@ -142,3 +142,17 @@ def _library_call(out: Emitter, name: str, values: list[str], result: str, check
             out.line(f"{result} = {out.const(function)}({', '.join(values)})")
         with out.block("except (TypeError, AttributeError)"):
             out.line(f"{result} = {checked}")
+
+
+def raw_id(out: Emitter, raw: str, clean: Callable[[str], str]) -> str:
+    """`to_id` of a raw value (a `""` not yet read as null), the usual ids first: a text
+    is its own id (`""` is null), a small integer its digits; any other value is cleaned
+    (`clean(raw)`: the name holding it) and takes the usual call."""
+    result = out.temp()
+    with out.block(f"if type({raw}) is str"):
+        out.line(f"{result} = {raw} or None")
+    with out.block(f"elif type({raw}) is int and {_SMALL_INT.format(raw)}"):
+        out.line(f"{result} = str({raw})")
+    with out.block("else"):
+        out.line(f"{result} = {call(out, 'to_id', [clean(raw)])}")
+    return result

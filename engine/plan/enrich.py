@@ -93,9 +93,8 @@ def _grouped(
 def enrich(ctx: CallContext, records: list[dict[str, Any]]) -> Plan[list[dict[str, Any]]]:
     """Fill every declared `enrich` field of `records` (mapped unified records, changed in
     place and returned). Records without an id keep what `fields` gave."""
-    with_id = [r for r in records if r.get("id") not in (None, "")]
     for field, spec in ctx.resource.enrich.items():
-        targets = _wanted(ctx, spec, with_id)
+        targets = [r for r in _wanted(ctx, spec, records) if r.get("id") not in (None, "")]
         if not targets:
             continue
         if spec.group is not None:

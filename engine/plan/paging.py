@@ -34,7 +34,7 @@ def page_fingerprint(records: list[Any], ids: list[Any] | None = None) -> str:
     order; otherwise over the records themselves.
     """
     if ids and None not in ids:
-        material = "\x1f".join(map(str, ids)).encode()
+        material = repr(ids).encode()
     else:
         material = json.dumps(records, sort_keys=True, default=str).encode()
     return hashlib.sha256(material).hexdigest()[:16]

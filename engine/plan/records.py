@@ -20,6 +20,7 @@ from typing import Any
 from jmespath.exceptions import JMESPathError
 
 from engine.errors import RemoteError
+from engine.expressions.programs import RecordProgram
 from engine.expressions.warnings import collect_warnings
 from engine.loader import ProviderMapping
 from engine.plan.scope import ParentRef, RecordIdentity
@@ -98,10 +99,24 @@ class RecordMapper:
         return self.map_many([record], remote_data=remote_data)[0]
 
     def map_many(self, records: list[Any], *, remote_data: bool = True) -> list[dict[str, Any]]:
-        """Map a page of records (each as `map` does; one warnings collector for the page,
-        emptied after each record that warned)."""
-        mapped: list[dict[str, Any]] = []
+        """Map a page of records (each as `map` does). The generated function maps them all
+        in one pass; when that fails or warns, or identities apply, they are mapped one by
+        one (one warnings collector, emptied after each record that warned)."""
         program = self._program_keeping if remote_data else self._program
+        if program is not None and self._identity is None:
+            with collect_warnings() as warnings:
+                try:
+                    mapped = [program(record) for record in records]
+                except Exception:  # the pass below says what went wrong
+                    mapped = None
+            if mapped is not None and not warnings:
+                return mapped
+        return self._map_each(records, program, remote_data)
+
+    def _map_each(
+        self, records: list[Any], program: RecordProgram | None, remote_data: bool
+    ) -> list[dict[str, Any]]:
+        mapped: list[dict[str, Any]] = []
         identity = self._identity
         with collect_warnings() as warnings:
             for record in records:

@@ -19,8 +19,8 @@ MAPPED_AT_ONCE = 32
 records stay under the collector's young-generation threshold (700 objects) and in the
 processor's nearest caches while they are handed out, many enough that the per-chunk cost
 (one warnings collector, one enrichment step) is spread thin. Listing 20,000 Kit subscribers
-against the replay server, chunks of 16 or 32 ran ~6% faster than chunks of 8 or 64, and 32 took the fewest
-instructions (1,176 M a pass; 1,184 M with 16, 1,232 M with whole pages)."""
+against the replay server, chunks of 16 or 32 ran ~6% faster than chunks of 8 or 64, and 32
+took the fewest instructions (1,176 M a pass; 1,184 M with 16, 1,232 M with whole pages)."""
 
 
 class PendingPage:

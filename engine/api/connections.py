@@ -97,14 +97,13 @@ class Connection(_BaseConnection):
         page's records mapped and enriched a few at a time as they are read)."""
         ctx, plan = self.open_list(resource, query, remote_data)
         size = None if whole_pages(ctx) else MAPPED_AT_ONCE
+        chunk: list[dict[str, Any]] = []
         while not plan.done:
-            yield from self._read(ctx, run_sync(next_page(ctx, plan), self.sender.send), size)
-
-    def _read(self, ctx: CallContext, page: PendingPage, size: int | None) -> Iterator[Any]:
-        """A page's records, chunk by chunk, each chunk enriched (nothing of the page is
-        kept once the last record is handed out)."""
-        for chunk in page.chunks(size):
-            yield from run_sync(enrich(ctx, chunk), self.sender.send)
+            page = run_sync(next_page(ctx, plan), self.sender.send)
+            for chunk in page.chunks(size):
+                yield from run_sync(enrich(ctx, chunk), self.sender.send)
+            del page  # neither the page nor its last chunk is kept while the next is read
+            chunk = []
 
     def pages(
         self, resource: str, query: dict[str, Any] | None = None, *, remote_data: bool = True

@@ -3,7 +3,7 @@
 `Connection.iterate` hands records out one by one: mapping a whole page first would keep a
 page of unified records alive while they are made, and every one of them would survive the
 garbage collector's young generations and be promoted, to be swept again by the costly full
-collections (a third of the listing's time on small records). Mapped `MAPPED_AT_ONCE` at a
+collections (about a sixth of the listing's time on small records). Mapped `MAPPED_AT_ONCE` at a
 time, the unified records are made, handed out and dropped before they are swept.
 """
 
@@ -18,9 +18,10 @@ MAPPED_AT_ONCE = 32
 """Records mapped together when a page is read in chunks: few enough that their unified
 records stay under the collector's young-generation threshold (700 objects) and in the
 processor's nearest caches while they are handed out, many enough that the per-chunk cost
-(one warnings collector, one enrichment step) is spread thin. Listing 20,000 Kit subscribers
-against the replay server, chunks of 16 or 32 ran ~6% faster than chunks of 8 or 64, and 32
-took the fewest instructions (1,176 M a pass; 1,184 M with 16, 1,232 M with whole pages)."""
+(one warnings collector, one enrichment step) is spread thin. Listing 20,000 small records
+against the replay server (benchmarks/README.md), chunks of 16 or 32 ran ~6% faster than
+chunks of 8 or 64, and 32 took the fewest instructions (1,176 M a pass; 1,184 M with 16,
+1,232 M with whole pages)."""
 
 
 class PendingPage:

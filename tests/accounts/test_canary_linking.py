@@ -13,7 +13,7 @@ import logging
 import traceback
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
@@ -32,6 +32,9 @@ from engine.run.clock import FakeClock
 from engine.run.retry import RetryPolicy
 from simulators.core.faults import FaultInjector, FaultPlan
 from simulators.mailerlite import IN_PROCESS_BASE_URL, Simulator, serve_in_thread
+
+if TYPE_CHECKING:
+    from engine.loader import ProviderMapping
 
 CANARY = "canary-9f8e7d6c5b4a"
 CORE = "9f8e7d6c5b4a"
@@ -161,11 +164,15 @@ def exercise(conn: Connection, sim: Simulator, outputs: Outputs) -> None:
 
 
 def run_everything(
-    store: SqliteAccountStore, sim: Simulator, base_url: str, transport: Any
+    store: SqliteAccountStore,
+    sim: Simulator,
+    base_url: str,
+    transport: Any,
+    providers: dict[str, ProviderMapping],
 ) -> Outputs:
     outputs = Outputs()
     engine = Engine(
-        Engine.load().providers,
+        providers,
         retry_policy=RetryPolicy(base_delay=0.001, max_attempts=3),
         clock=FakeClock(),
     )
@@ -206,6 +213,7 @@ def run_everything(
 
 def test_canary_in_process(
     unimap_home: Path,
+    bundled_providers: dict[str, ProviderMapping],
     logs: tuple[io.StringIO, io.StringIO],
     caplog: pytest.LogCaptureFixture,
     capsys: pytest.CaptureFixture[str],
@@ -213,7 +221,9 @@ def test_canary_in_process(
     caplog.set_level(logging.DEBUG)
     sim = Simulator(seed=9, token=CANARY, rate_limit=None).seed_data(subscribers=20)
     with default_store() as store:
-        outputs = run_everything(store, sim, IN_PROCESS_BASE_URL, sim.transport())
+        outputs = run_everything(
+            store, sim, IN_PROCESS_BASE_URL, sim.transport(), bundled_providers
+        )
         assert_files_clean(unimap_home)  # while open (WAL/journal present)
     sim.close()
     assert_files_clean(unimap_home)  # after close
@@ -232,6 +242,7 @@ def test_canary_in_process(
 
 def test_canary_over_loopback_http(
     unimap_home: Path,
+    bundled_providers: dict[str, ProviderMapping],
     logs: tuple[io.StringIO, io.StringIO],
     caplog: pytest.LogCaptureFixture,
     capsys: pytest.CaptureFixture[str],
@@ -240,7 +251,7 @@ def test_canary_over_loopback_http(
     caplog.set_level(logging.DEBUG)
     sim = Simulator(seed=9, token=CANARY, rate_limit=None).seed_data(subscribers=20)
     with serve_in_thread(sim) as base_url, default_store() as store:
-        outputs = run_everything(store, sim, base_url, None)
+        outputs = run_everything(store, sim, base_url, None, bundled_providers)
         assert_files_clean(unimap_home)
     sim.close()
     assert_files_clean(unimap_home)

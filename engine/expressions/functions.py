@@ -168,6 +168,9 @@ _CANONICAL = re.compile(
 `YYYY-MM-DDTHH:MM:SS`, an optional fraction, then nothing, `Z` or `+00:00`."""
 
 
+_from_iso = datetime.fromisoformat
+"""Bound once: `to_iso8601` checks every canonical date-time it is given with it."""
+
 _KNOWN: dict[str, str] = {}
 """Answers of the fast path by text: the dates of a record often repeat (created, updated,
 subscribed), and so do those of a page. Emptied when full."""
@@ -179,7 +182,7 @@ def to_iso8601(value: Any) -> str | None:
     if type(value) is str:
         if len(value) == 20 and value[4::3] == "--T::Z":  # `YYYY-MM-DDTHH:MM:SSZ`'s marks
             try:  # the other 14 characters: ASCII digits of a real date and time
-                datetime.fromisoformat(value)
+                _from_iso(value)
             except ValueError:
                 pass
             else:

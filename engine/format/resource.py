@@ -223,7 +223,11 @@ class Operation(Strict):
         description="Provider errors of the main request and `before` steps treated as "
         "success (e.g. a 400 saying the contact is already a member).",
     )
-    each: EachItem | None = Field(default=None, description="Per-item custom method.")
+    each: EachItem | None = Field(
+        default=None,
+        description="Per-item custom method: one request per item of the body (only methods "
+        "taking a body).",
+    )
     lookup: ListLookup | None = Field(
         default=None, description="Answer a `get` by scanning this resource's `list`."
     )

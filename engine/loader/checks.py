@@ -259,6 +259,7 @@ def _check_operation(
 ) -> None:
     if operation.not_supported is not None:
         return
+    _check_answer(checker, resource, method, operation, path)
     filters = set(operation.filters)
     if operation.filters and method == "list":
         checker.names_exist(
@@ -300,6 +301,20 @@ def _check_operation(
         checker.report((*path, "response"), "a list operation needs 'records_path'")
     if response.fields is not None:
         _check_fields(checker, (*path, "response", "fields"), response.fields, record_fields)
+
+
+def _check_answer(
+    checker: _Checker, resource: ResourceFile, method: str, operation: Operation, path: DataPath
+) -> None:
+    """An operation is answered as its method can be: `each` by a method taking a body (its
+    items), `lookup` by `get`; any other sends its `request`."""
+    takes_body = unified.write_schema(resource.resource, method) is not None
+    if operation.each is not None and not takes_body:
+        checker.report(
+            (*path, "each"), f"'{method}' takes no body, so no items for 'each': use 'request'"
+        )
+    if operation.lookup is not None and method != "get":
+        checker.report((*path, "lookup"), "only a 'get' is answered by a 'lookup': use 'request'")
 
 
 def _check_enrich(checker: _Checker, resource: ResourceFile, record_fields: set[str]) -> None:

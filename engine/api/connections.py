@@ -12,7 +12,7 @@ from engine.plan.dispatch import plan_call, split_list_query
 from engine.plan.enrich import enrich, whole_pages
 from engine.plan.listing import ListPlan
 from engine.plan.operations import next_page, next_records
-from engine.plan.pending import MAPPED_AT_ONCE, PendingPage
+from engine.plan.pending import MAPPED_AT_ONCE
 from engine.run.drivers import run_async, run_sync
 from engine.run.retry import RetryStats
 from engine.run.session import AsyncSender, ProviderSession, SyncSender
@@ -174,20 +174,14 @@ class AsyncConnection(_BaseConnection):
         page's records mapped and enriched a few at a time as they are read)."""
         ctx, plan = self.open_list(resource, query, remote_data)
         size = None if whole_pages(ctx) else MAPPED_AT_ONCE
+        chunk: list[dict[str, Any]] = []
         while not plan.done:
             page = await run_async(next_page(ctx, plan), self.sender.send)
-            async for record in self._read(ctx, page, size):
-                yield record
-            del page  # not kept alive while the next page is read
-
-    async def _read(
-        self, ctx: CallContext, page: PendingPage, size: int | None
-    ) -> AsyncIterator[Any]:
-        """A page's records, chunk by chunk, each chunk enriched (nothing of the page is
-        kept once the last record is handed out)."""
-        for chunk in page.chunks(size):
-            for record in await run_async(enrich(ctx, chunk), self.sender.send):
-                yield record
+            for chunk in page.chunks(size):
+                for record in await run_async(enrich(ctx, chunk), self.sender.send):
+                    yield record
+            del page  # neither the page nor its last chunk is kept while the next is read
+            chunk = []
 
     async def pages(
         self, resource: str, query: dict[str, Any] | None = None, *, remote_data: bool = True

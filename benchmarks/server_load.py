@@ -125,7 +125,7 @@ def _wait_healthy(url: str, process: subprocess.Popen[str]) -> None:
                 return
         except httpx.HTTPError:
             pass
-        time.sleep(0.2)
+        time.sleep(0.05)
     raise RuntimeError(f"unimap serve did not answer /healthz within {START_TIMEOUT:.0f} s")
 
 
@@ -168,6 +168,17 @@ def running_stack(provider: str, contacts: int, lifetime: float) -> Iterator[Sta
         sandbox_url, _, token = sandbox.stdout.readline().strip().partition(" token=")
         if not token:
             raise RuntimeError("the sandbox did not print its URL")
+        # The server starts while the account and the token are added (it reads both per
+        # request, as it would while an operator adds accounts).
+        server_url = f"http://127.0.0.1:{_free_port()}"
+        server = subprocess.Popen(
+            [sys.executable, "-m", "engine.cli", "serve", "--port", server_url.rsplit(":", 1)[1]],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            text=True,
+            env=env,
+            cwd=REPO,
+        )
         settings = _default_settings(Engine.load(), provider, sandbox_url, token)
         pairs = [arg for k, v in settings.items() for arg in ("--setting", f"{k}={v}")]
         added = _cli(
@@ -184,15 +195,6 @@ def running_stack(provider: str, contacts: int, lifetime: float) -> Iterator[Sta
             env=env,
         )
         api_token = _cli("tokens", "create", "load-benchmark", env=env).strip()
-        server_url = f"http://127.0.0.1:{_free_port()}"
-        server = subprocess.Popen(
-            [sys.executable, "-m", "engine.cli", "serve", "--port", server_url.rsplit(":", 1)[1]],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            text=True,
-            env=env,
-            cwd=REPO,
-        )
         _wait_healthy(server_url, server)
         yield Stack(
             provider, sandbox_url, token, settings, server_url, api_token, json.loads(added)["id"]

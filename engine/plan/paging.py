@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+from array import array
 from collections.abc import Mapping
+from contextlib import suppress
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -23,6 +25,8 @@ if TYPE_CHECKING:
         PaginationStyle,
     )
 
+_INTEGERS = {int}
+
 State = dict[str, Any]
 """A paging state: plain JSON data, so it fits in a unified cursor."""
 
@@ -30,11 +34,16 @@ State = dict[str, Any]
 def page_fingerprint(records: list[Any], ids: list[Any] | None = None) -> str:
     """A short digest of a page, to notice a provider repeating a page.
 
-    With the unified ids of every record (the cheap, usual case) the digest is over the ids in
-    order; otherwise over the records themselves.
+    With an id for every record (the cheap, usual case: the provider values the unified ids
+    are made of) the digest is over the ids in order, integer ids packed as 64-bit words;
+    otherwise over the records themselves.
     """
     if ids and None not in ids:
-        material = repr(ids).encode()
+        material = b""
+        if set(map(type, ids)) == _INTEGERS:  # not `True` for 1, not text
+            with suppress(OverflowError):  # beyond 64 bits: their text
+                material = array("q", ids).tobytes()
+        material = material or repr(ids).encode()
     else:
         material = json.dumps(records, sort_keys=True, default=str).encode()
     return hashlib.sha256(material).hexdigest()[:16]

@@ -40,9 +40,6 @@ class PendingPage:
         """A page whose records are already unified."""
         return cls(records)
 
-    def __len__(self) -> int:
-        return len(self._records)
-
     def all(self) -> list[dict[str, Any]]:
         """Every record of the page, unified."""
         if self._mapper is None:

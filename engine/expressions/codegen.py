@@ -331,11 +331,11 @@ class Generator:
             return call(self.out, name, [argument], self.closures.value_maps[children[1]["value"]])
         if name == "compact" and len(children) == 1 and children[0]["type"] == "multi_select_list":
             return self._multi_select(source, children[0]["children"], compacted, "()")
-        values = [self.value(children[0], source)] if children else []
-        if values and values[0] in self.raw and (name == "to_id" or name in KEEPING):
-            if name == "to_id" and len(children) == 1:
+        values = [self.value(child, source) for child in children[:1]]
+        if values and values[0] in self.raw:  # arities were checked at load
+            if name == "to_id":
                 return raw_id(self.out, values[0], self.clean)
-            if len(children) == 2:
+            if name in KEEPING:
                 return self._keeping(name, values[0], children[1], source)
         values += [self.value(child, source) for child in children[1:]]
         return call(self.out, name, [self.clean(value) for value in values])

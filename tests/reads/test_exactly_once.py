@@ -8,7 +8,7 @@ import asyncio
 
 import pytest
 
-from engine.api import Connection, Engine
+from engine.api import AsyncConnection, Connection, Engine
 from engine.run.clock import FakeClock
 from simulators.mailerlite import DEFAULT_TOKEN, IN_PROCESS_BASE_URL, Simulator
 from tests.reads.helpers import CountingTransport
@@ -62,6 +62,16 @@ def _connect(engine: Engine, wire: CountingTransport) -> Connection:
     )
 
 
+def _aconnect(engine: Engine, account: Simulator) -> AsyncConnection:
+    """An async connection to the simulated `account`."""
+    return engine.aconnect(
+        "mailerlite",
+        credentials={"api_key": DEFAULT_TOKEN},
+        base_url=IN_PROCESS_BASE_URL,
+        transport=account.transport(),
+    )
+
+
 def _iterate(engine: Engine, account: Simulator, page_size: int) -> tuple[list[str], int]:
     """The ids `iterate` yields at `page_size`, and how many requests it sent."""
     wire = CountingTransport(account.transport())
@@ -94,12 +104,7 @@ def test_async_iterate_returns_every_contact_once_in_order(
     engine: Engine, big: Simulator, expected: list[str]
 ) -> None:
     async def collect() -> list[str]:
-        async with engine.aconnect(
-            "mailerlite",
-            credentials={"api_key": DEFAULT_TOKEN},
-            base_url=IN_PROCESS_BASE_URL,
-            transport=big.transport(),
-        ) as connection:
+        async with _aconnect(engine, big) as connection:
             return [r["id"] async for r in connection.iterate("contacts", {"limit": 250})]
 
     assert asyncio.run(collect()) == expected
@@ -120,12 +125,7 @@ def test_async_pages_are_the_provider_pages_of_what_iterate_yields(
     engine: Engine, small: Simulator
 ) -> None:
     async def collect() -> list[list[str]]:
-        async with engine.aconnect(
-            "mailerlite",
-            credentials={"api_key": DEFAULT_TOKEN},
-            base_url=IN_PROCESS_BASE_URL,
-            transport=small.transport(),
-        ) as connection:
+        async with _aconnect(engine, small) as connection:
             pages = connection.pages("contacts", {"limit": 400})
             return [[r["id"] for r in page] async for page in pages]
 
